@@ -1,0 +1,226 @@
+"""Streaming parsers of provider statements, bank statements and order exports.
+
+Entry points::
+
+    detect_format(filename, head_bytes) -> str | None
+    detect_encoding(head_bytes, candidates=("utf-8", "gb18030")) -> codec name
+    parse(source, filename, fmt=None, **options) -> ParsedStatement | ParsedOrders
+    parse_all(source, filename, fmt=None, **options) -> iterator of ParsedStatement | ParsedOrders
+
+``source`` is bytes, a binary file object or a path. A ``.zip`` is opened and
+each member parsed (``parse`` wants exactly one statement inside; ``parse_all``
+yields one per member). Statements stream: iterate them to get the lines, and
+the file's own footer/summary totals are verified when the iteration ends,
+raising :class:`~ecomfin.errors.InputError` before the caller commits anything.
+
+Format codes (:data:`FORMATS`): ``alipay``, ``wechat_trade``, ``wechat_fund``,
+``amazon_settlement``, ``shopify_payouts``, ``shopify_balance``,
+``stripe_balance``, ``camt053``, ``bank_csv`` (needs ``profile=``) and
+``orders_csv`` (``profile=`` a name from ``orders.PROFILES`` or a dict).
+
+Options by format: ``encoding`` (all text formats, default: detect);
+``timezone`` (shopify_*, camt053); ``minor_units`` (stripe_balance);
+``strict_balance`` (camt053); ``profile`` (bank_csv, orders_csv).
+"""
+
+import io
+import zipfile
+
+from ..errors import InputError
+from . import alipay, amazon, bank_csv, camt053, orders, shopify, stripe, wechat
+from ._common import HEAD_SIZE, detect_encoding, open_binary
+
+#: format code -> (parse function, accepted options)
+FORMATS = {
+    "alipay": (alipay.parse, ("encoding",)),
+    "wechat_trade": (wechat.parse_trade, ("encoding",)),
+    "wechat_fund": (wechat.parse_fund, ("encoding",)),
+    "amazon_settlement": (amazon.parse, ("encoding",)),
+    "shopify_payouts": (shopify.parse_payouts, ("encoding", "timezone")),
+    "shopify_balance": (shopify.parse_balance, ("encoding", "timezone")),
+    "stripe_balance": (stripe.parse, ("encoding", "minor_units")),
+    "camt053": (camt053.parse, ("strict_balance", "timezone")),
+    "bank_csv": (bank_csv.parse, ("encoding", "profile")),
+    "orders_csv": (orders.parse, ("encoding", "profile")),
+}
+
+FORMAT_NAMES = {
+    "alipay": "Alipay 账务明细",
+    "wechat_trade": "WeChat Pay 交易账单",
+    "wechat_fund": "WeChat Pay 资金账单",
+    "amazon_settlement": "Amazon settlement report (V2 flat file)",
+    "shopify_payouts": "Shopify Payments payouts",
+    "shopify_balance": "Shopify Payments balance transactions",
+    "stripe_balance": "Stripe balance transactions",
+    "camt053": "CAMT.053 bank statement",
+    "bank_csv": "bank statement CSV",
+    "orders_csv": "orders CSV",
+}
+
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def _head_text(head):
+    try:
+        encoding = detect_encoding(head, complete=False)
+    except InputError:
+        return head.decode("latin-1")
+    return head.decode(encoding, errors="replace")
+
+
+def detect_format(filename, head_bytes):
+    """Format code of a file from its name and first bytes; ``'zip'`` for an archive; None if unknown.
+
+    ``bank_csv`` is never detected (a bank CSV needs its profile).
+    """
+    if head_bytes.startswith(_ZIP_MAGIC):
+        return "zip"
+    text = _head_text(head_bytes).lstrip("\ufeff")
+    stripped = text.lstrip()
+    if not stripped:
+        return None
+    if alipay.sniff(stripped):
+        return "alipay"
+    wechat_kind = wechat.sniff(stripped)
+    if wechat_kind:
+        return wechat_kind
+    if amazon.sniff(stripped):
+        return "amazon_settlement"
+    shopify_kind = shopify.sniff(stripped)
+    if shopify_kind:
+        return shopify_kind
+    if stripe.sniff(stripped):
+        return "stripe_balance"
+    if orders.sniff(stripped):
+        return "orders_csv"
+    if camt053.sniff(stripped):
+        return "camt053"
+    return None
+
+
+def parse_all(source, filename, fmt=None, **options):
+    """Yield a parsed statement (or order file) for the file, or for each member of a zip."""
+    binary = open_binary(source)
+    head = binary.read(HEAD_SIZE)
+    if head.startswith(_ZIP_MAGIC):
+        yield from _parse_zip(binary, head, filename, fmt, options)
+        return
+    yield _parse_one(binary, head, filename, fmt, options)
+
+
+def parse(source, filename, fmt=None, **options):
+    """Parse one file (a zip must hold exactly one statement); see the module docstring."""
+    results = parse_all(source, filename, fmt, **options)
+    first = next(results, None)
+    if first is None:
+        raise InputError("the zip archive holds no statement file", filename=filename)
+    second = next(results, None)
+    if second is not None:
+        raise InputError(
+            f"the zip archive holds several statements ({first.filename}, {second.filename}, ...); "
+            "use parse_all() to read each",
+            filename=filename,
+        )
+    return first
+
+
+def _parse_one(binary, head, filename, fmt, options):
+    if not head.strip():
+        raise InputError("file is empty", filename=filename)
+    detected = detect_format(filename, head)
+    if fmt is None:
+        if detected is None:
+            first_line = _head_text(head).strip().split("\n", 1)[0][:80]
+            raise InputError("unrecognised file format", filename=filename, line=1, value=first_line)
+        fmt = detected
+    elif fmt not in FORMATS:
+        raise InputError(f"unknown format code {fmt!r}; known: {', '.join(FORMATS)}", filename=filename)
+    elif detected not in (None, fmt) and fmt not in ("bank_csv", "orders_csv"):
+        first_line = _head_text(head).strip().split("\n", 1)[0][:80]
+        raise InputError(
+            f"wrong format: expected a {FORMAT_NAMES[fmt]} file but this looks like a "
+            f"{FORMAT_NAMES.get(detected, detected)} ({detected})",
+            filename=filename,
+            line=1,
+            value=first_line,
+        )
+    function, accepted = FORMATS[fmt]
+    unknown = set(options) - set(accepted)
+    if unknown:
+        raise TypeError(f"format {fmt!r} does not take option(s) {', '.join(sorted(unknown))}")
+    if fmt == "camt053":
+        return function(_Prepended(head, binary), filename, **options)
+    return function(binary, filename, head=head, **options)
+
+
+def _member_name(info):
+    """Member name; names of archives made on Chinese Windows are GBK without the UTF-8 flag."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gb18030")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
+def _parse_zip(binary, head, filename, fmt, options):
+    if not (hasattr(binary, "seekable") and binary.seekable()):
+        binary = io.BytesIO(head + binary.read())
+    else:
+        binary.seek(binary.tell() - len(head))
+    try:
+        archive = zipfile.ZipFile(binary)
+    except zipfile.BadZipFile as exc:
+        raise InputError(f"damaged zip archive: {exc}", filename=filename) from exc
+    members = [
+        info
+        for info in archive.infolist()
+        if not info.is_dir()
+        and not info.filename.startswith("__MACOSX/")
+        and not info.filename.rsplit("/", 1)[-1].startswith(".")
+    ]
+    found = False
+    for info in members:
+        name = _member_name(info)
+        if "汇总" in name:  # Alipay ships a summary sheet next to the detail file
+            continue
+        member_filename = f"{filename}!{name}"
+        try:
+            member = archive.open(info)
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
+            raise InputError(f"cannot open zip member: {exc}", filename=member_filename) from exc
+        member_head = member.read(HEAD_SIZE)
+        if fmt is None and detect_format(name, member_head) is None:
+            continue  # a readme or other file beside the statement
+        found = True
+        yield _parse_one(member, member_head, member_filename, fmt, options)
+    if not found:
+        raise InputError("the zip archive holds no recognised statement file", filename=filename)
+
+
+class _Prepended(io.RawIOBase):
+    """A binary reader that gives back ``head`` and then the rest of ``binary``."""
+
+    def __init__(self, head, binary):
+        self._head = head
+        self._binary = binary
+
+    def readable(self):
+        return True
+
+    def read(self, size=-1):
+        if self._head:
+            if size is None or size < 0:
+                data, self._head = self._head + self._binary.read(), b""
+                return data
+            data, self._head = self._head[:size], self._head[size:]
+            return data
+        return self._binary.read(size)
+
+    def readinto(self, buffer):
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+__all__ = ["FORMATS", "FORMAT_NAMES", "detect_encoding", "detect_format", "parse", "parse_all"]

@@ -1,0 +1,258 @@
+"""Amazon Settlement Report V2 flat file, format code ``amazon_settlement``.
+
+Tab-separated, 24 columns. The first data row is the settlement summary (only
+the first six columns filled); every later row is one amount::
+
+    settlement-id  settlement-start-date    settlement-end-date      deposit-date             total-amount  currency  transaction-type  order-id  merchant-order-id  adjustment-id  shipment-id  marketplace-name  amount-type  amount-description  amount  fulfillment-id  posted-date  posted-date-time  order-item-code  merchant-order-item-id  merchant-adjustment-item-id  sku  quantity-purchased  promotion-id
+    11877328541    2024-03-01 00:00:00 UTC  2024-03-15 00:00:00 UTC  2024-03-17 00:00:00 UTC  82.40         USD
+    11877328541                                                                                          Order             111-...   ...                                                   Amazon.com        ItemPrice    Principal           100.00  AFN  2024-03-02  2024-03-02 10:15:22 UTC  ...
+
+EU marketplaces write amounts with a decimal comma (``1.234,56``) and dates as
+``dd.mm.yyyy``; both are detected from the summary row. ``total-amount`` must
+equal the sum of all amounts.
+"""
+
+import re
+from datetime import datetime
+from decimal import Decimal
+
+from ..errors import InputError
+from ..statement import ParsedStatement, StatementLine
+from ._common import (
+    UTC,
+    WESTERN_ENCODINGS,
+    LineReader,
+    amount,
+    check_columns,
+    check_total,
+    describe_encoding,
+    none_if_empty,
+    parse_datetime,
+    row_dict,
+)
+
+FMT = "amazon_settlement"
+COLUMNS = (
+    "settlement-id", "settlement-start-date", "settlement-end-date", "deposit-date", "total-amount",
+    "currency", "transaction-type", "order-id", "merchant-order-id", "adjustment-id", "shipment-id",
+    "marketplace-name", "amount-type", "amount-description", "amount", "fulfillment-id", "posted-date",
+    "posted-date-time", "order-item-code", "merchant-order-item-id", "merchant-adjustment-item-id",
+    "sku", "quantity-purchased", "promotion-id",
+)  # fmt: skip
+
+RESERVE_DESCRIPTIONS = {"Previous Reserve Amount Balance", "Current Reserve Amount"}
+TAX_DESCRIPTIONS = {
+    "Tax", "ShippingTax", "GiftWrapTax", "TaxDiscount", "MarketplaceFacilitatorTax-Principal",
+    "MarketplaceFacilitatorTax-Shipping", "MarketplaceFacilitatorVAT-Principal", "MarketplaceFacilitatorVAT-Shipping",
+    "LowValueGoodsTax-Principal", "LowValueGoodsTax-Shipping",
+}  # fmt: skip
+COMMISSION_DESCRIPTIONS = {"Commission", "RefundCommission", "VariableClosingFee", "FixedClosingFee"}
+SHIPPING_DESCRIPTIONS = {"Shipping", "ShippingChargeback", "ShippingHB"}
+
+_ISO_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%d",
+)
+_EU_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y", "%d.%m.%Y %H:%M:%S%z")
+_EU_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}")
+_DECIMAL_COMMA = re.compile(r"^[-+]?[\d.]*\d,\d+$")
+
+
+def sniff(head_text):
+    first = head_text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    return first.split("\t")[:2] == ["settlement-id", "settlement-start-date"]
+
+
+def classify(transaction_type, amount_type, description):
+    """Line type of one settlement amount."""
+    if description in RESERVE_DESCRIPTIONS:
+        return "reserve"
+    if description in TAX_DESCRIPTIONS or amount_type in ("ItemWithheldTax", "ItemTax"):
+        return "tax"
+    if amount_type == "Promotion":
+        return "promotion"
+    if amount_type == "ItemFees":
+        return "commission" if description in COMMISSION_DESCRIPTIONS else "fee"
+    if transaction_type == "Refund" and amount_type == "ItemPrice":
+        return "refund"
+    if amount_type == "ItemPrice":
+        return "shipping" if description in SHIPPING_DESCRIPTIONS else "sale"
+    if "fee" in (transaction_type + " " + amount_type + " " + description).lower():
+        return "fee"
+    return "adjustment"
+
+
+def parse(binary, filename, *, encoding=None, head=None):
+    """Read a settlement V2 flat file; return a :class:`ParsedStatement`."""
+    reader = LineReader(binary, filename, encoding=encoding, candidates=WESTERN_ENCODINGS, head=head)
+    rows = reader.csv_rows(delimiter="\t")
+    first = next(rows, None)
+    if first is None:
+        raise InputError("file is empty", filename=filename)
+    header_no, header_fields = first
+    header = [name.strip().lstrip("\ufeff") for name in header_fields]
+    if header[:1] != ["settlement-id"]:
+        raise InputError(
+            "not an Amazon settlement flat file: the header must start with 'settlement-id' "
+            f"(file read as {describe_encoding(reader.encoding)})",
+            filename=filename,
+            line=header_no,
+            value="\t".join(header)[:80],
+        )
+    check_columns(
+        header, required=COLUMNS, filename=filename, line=header_no, fmt_name="Amazon settlement report"
+    )
+    summary = next(rows, None)
+    if summary is None:
+        raise InputError(
+            "truncated settlement file: the summary row is missing", filename=filename, line=header_no + 1
+        )
+    summary_no, summary_fields = summary
+    _, values = row_dict(header, summary_fields, filename=filename, line=summary_no, allow_short=True)
+    if values["transaction-type"] or not values["total-amount"]:
+        raise InputError(
+            "the first data row must be the settlement summary (settlement-id, dates, total-amount, currency only)",
+            filename=filename,
+            line=summary_no,
+            column="total-amount",
+            value=values["total-amount"],
+        )
+    eu = bool(_EU_DATE.match(values["settlement-start-date"]))
+    decimal_comma = bool(_DECIMAL_COMMA.match(values["total-amount"]))
+    formats = _EU_FORMATS if eu else _ISO_FORMATS
+
+    def when(column):
+        return parse_datetime(
+            values[column], formats, tz=UTC, column=column, filename=filename, line=summary_no
+        )
+
+    total = amount(values, "total-amount", filename=filename, line=summary_no, decimal_comma=decimal_comma)
+    currency = values["currency"].upper()
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise InputError(
+            "missing or invalid currency",
+            filename=filename,
+            line=summary_no,
+            column="currency",
+            value=values["currency"],
+        )
+    start, end = when("settlement-start-date"), when("settlement-end-date")
+    deposit = when("deposit-date") if values["deposit-date"] else None
+    statement = ParsedStatement(
+        FMT,
+        filename,
+        currency=currency,
+        period_start=start.date(),
+        period_end=end.date(),
+        account=None,
+        declared_totals={"total-amount": total},
+        meta={
+            "settlement_id": values["settlement-id"],
+            "deposit_date": deposit,
+            "decimal_comma": decimal_comma,
+            "day_first_dates": eu,
+            "encoding": reader.encoding,
+        },
+    )
+    context = {
+        "filename": filename,
+        "settlement_id": values["settlement-id"],
+        "currency": currency,
+        "decimal_comma": decimal_comma,
+        "formats": formats,
+        "fallback_time": end,
+        "total": total,
+        "summary_no": summary_no,
+    }
+    return statement.attach(_lines(rows, header, context))
+
+
+def _lines(rows, header, ctx):
+    filename = ctx["filename"]
+    computed = Decimal(0)
+    for line_no, fields in rows:
+        raw, values = row_dict(header, fields, filename=filename, line=line_no, allow_short=True)
+        if values["settlement-id"] != ctx["settlement_id"]:
+            raise InputError(
+                f"row belongs to settlement {values['settlement-id']!r}, not {ctx['settlement_id']!r}",
+                filename=filename,
+                line=line_no,
+                column="settlement-id",
+                value=values["settlement-id"],
+            )
+        if values["currency"] and values["currency"].upper() != ctx["currency"]:
+            raise InputError(
+                "currency differs from the summary row",
+                filename=filename,
+                line=line_no,
+                column="currency",
+                value=values["currency"],
+            )
+        value = amount(values, "amount", filename=filename, line=line_no, decimal_comma=ctx["decimal_comma"])
+        computed += value
+        occurred = _posted(values, ctx, line_no)
+        description = values["amount-description"]
+        yield _make_line(
+            filename,
+            line_no,
+            provider_txn_id=None,
+            order_ref=none_if_empty(values["order-id"]),
+            merchant_order_ref=none_if_empty(values["merchant-order-id"])
+            or none_if_empty(values["merchant-adjustment-item-id"]),
+            counterparty=none_if_empty(values["marketplace-name"]),
+            line_type=classify(values["transaction-type"], values["amount-type"], description),
+            gross=value,
+            fee=Decimal(0),
+            net=value,
+            currency=ctx["currency"],
+            occurred_at=occurred,
+            payout_ref=ctx["settlement_id"],
+            memo=" / ".join(
+                p
+                for p in (values["transaction-type"], values["amount-type"], description, values["sku"])
+                if p
+            ),
+            raw=raw,
+        )
+    check_total(
+        ctx["total"],
+        computed,
+        what="settlement total-amount",
+        filename=filename,
+        line=ctx["summary_no"],
+        column="total-amount",
+    )
+
+
+def _posted(values, ctx, line_no):
+    filename = ctx["filename"]
+    if values["posted-date-time"]:
+        return parse_datetime(
+            values["posted-date-time"],
+            ctx["formats"],
+            tz=UTC,
+            column="posted-date-time",
+            filename=filename,
+            line=line_no,
+        )
+    if values["posted-date"]:
+        return parse_datetime(
+            values["posted-date"],
+            ctx["formats"],
+            tz=UTC,
+            column="posted-date",
+            filename=filename,
+            line=line_no,
+        )
+    fallback = ctx["fallback_time"]
+    return fallback if isinstance(fallback, datetime) else None
+
+
+def _make_line(filename, line_no, **fields):
+    try:
+        return StatementLine(line_no=line_no, **fields)
+    except InputError as exc:
+        raise exc.located(filename=filename, line=line_no) from None

@@ -1,0 +1,266 @@
+"""Shopify Payments CSV exports: payouts (``shopify_payouts``) and balance
+transactions (``shopify_balance``).
+
+Balance transactions (one row per movement of the Shopify Payments balance)::
+
+    Transaction Date,Type,Order,Card Brand,Card Source,Payout Status,Payout Date,Payout ID,Available On,Amount,Fee,Net,Currency
+    2024-03-01 10:15:22 -0500,charge,#1001,visa,online,paid,2024-03-04,81234567,2024-03-04,100.00,3.20,96.80,USD
+
+``Net`` must equal ``Amount - Fee`` on every row.
+
+Payouts (one row per payout to the bank)::
+
+    Payout Date,Status,Charges,Refunds,Adjustments,Reserved Funds,Fees,Retried Amount,Total,Currency
+    2024-03-04,paid,150.00,-20.00,0.00,0.00,-4.85,0.00,125.15,USD
+
+``Total`` must equal Charges + Adjustments + Reserved Funds + Retried Amount minus
+Refunds and Fees (whatever sign the export writes those two with). Each payout
+becomes a ``payout`` line of minus Total (money leaving the Shopify balance).
+Dates without an offset are read in the ``timezone`` option (the store's time
+zone, UTC by default).
+"""
+
+from decimal import Decimal
+
+from ..errors import InputError
+from ..statement import ParsedStatement, StatementLine
+from ._common import (
+    WESTERN_ENCODINGS,
+    LineReader,
+    amount,
+    check_columns,
+    describe_encoding,
+    none_if_empty,
+    parse_datetime,
+    row_dict,
+    timezone_of,
+)
+
+BALANCE = "shopify_balance"
+PAYOUTS = "shopify_payouts"
+
+BALANCE_COLUMNS = (
+    "Transaction Date", "Type", "Order", "Card Brand", "Card Source", "Payout Status", "Payout Date",
+    "Payout ID", "Available On", "Amount", "Fee", "Net", "Currency",
+)  # fmt: skip
+#: Columns newer exports add.
+BALANCE_OPTIONAL = (
+    "Checkout",
+    "Presentment Amount",
+    "Presentment Currency",
+    "VAT",
+    "GST",
+    "HST",
+    "PST",
+    "QST",
+)
+PAYOUT_COLUMNS = (
+    "Payout Date",
+    "Status",
+    "Charges",
+    "Refunds",
+    "Adjustments",
+    "Reserved Funds",
+    "Fees",
+    "Retried Amount",
+    "Total",
+    "Currency",
+)
+PAYOUT_OPTIONAL = ("Payout ID", "Bank Reference", "Advance Amount", "Advance Fees")
+
+TYPE_MAP = {
+    "charge": "sale",
+    "refund": "refund",
+    "dispute": "adjustment",
+    "chargeback": "adjustment",
+    "chargeback_won": "adjustment",
+    "adjustment": "adjustment",
+    "reserved_funds": "reserve",
+    "reserve": "reserve",
+    "payout": "payout",
+    "payout_failure": "payout",
+    "payout_cancellation": "payout",
+    "application_fee": "fee",
+    "shop_cash_credit": "promotion",
+    "tax": "tax",
+}
+
+_DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+)
+
+
+def sniff(head_text):
+    first = head_text.lstrip("\ufeff").split("\n", 1)[0].strip()
+    cells = [cell.strip().strip('"') for cell in first.split(",")]
+    if cells[:2] == ["Transaction Date", "Type"] and "Payout ID" in cells:
+        return BALANCE
+    if cells[:2] == ["Payout Date", "Status"] and "Retried Amount" in cells:
+        return PAYOUTS
+    return None
+
+
+def _open(binary, filename, encoding, head, fmt, columns, optional, label):
+    reader = LineReader(binary, filename, encoding=encoding, candidates=WESTERN_ENCODINGS, head=head)
+    rows = reader.csv_rows()
+    first = next(rows, None)
+    if first is None:
+        raise InputError("file is empty", filename=filename)
+    header_no, header = first
+    header = [name.strip().lstrip("\ufeff") for name in header]
+    if header[:1] != [columns[0]]:
+        raise InputError(
+            f"not a Shopify {label} export: the header must start with {columns[0]!r} "
+            f"(file read as {describe_encoding(reader.encoding)})",
+            filename=filename,
+            line=header_no,
+            value=",".join(header)[:80],
+        )
+    check_columns(
+        header,
+        required=columns,
+        allowed=optional,
+        filename=filename,
+        line=header_no,
+        fmt_name=f"Shopify {label}",
+    )
+    return reader, rows, header
+
+
+def parse_balance(binary, filename, *, encoding=None, head=None, timezone="UTC"):
+    """Read a Shopify Payments balance-transactions export."""
+    _, rows, header = _open(
+        binary, filename, encoding, head, BALANCE, BALANCE_COLUMNS, BALANCE_OPTIONAL, "balance transactions"
+    )
+    statement = ParsedStatement(BALANCE, filename)
+    return statement.attach(_balance_lines(rows, header, filename, timezone_of(timezone), statement))
+
+
+def _balance_lines(rows, header, filename, tz, statement):
+    currencies = set()
+    for line_no, fields in rows:
+        raw, values = row_dict(header, fields, filename=filename, line=line_no)
+        gross = amount(values, "Amount", filename=filename, line=line_no)
+        fee = amount(values, "Fee", filename=filename, line=line_no)
+        net = amount(values, "Net", filename=filename, line=line_no)
+        if gross - fee != net:
+            raise InputError(
+                f"Net {net} is not Amount {gross} minus Fee {fee}",
+                filename=filename,
+                line=line_no,
+                column="Net",
+                value=values["Net"],
+            )
+        kind = values["Type"].lower()
+        currency = values["Currency"].upper()
+        currencies.add(currency)
+        yield _make(
+            filename,
+            line_no,
+            provider_txn_id=None,
+            order_ref=none_if_empty(values["Order"]),
+            merchant_order_ref=None,
+            counterparty=" ".join(p for p in (values["Card Brand"], values["Card Source"]) if p) or None,
+            line_type=TYPE_MAP.get(kind, "adjustment"),
+            gross=gross,
+            fee=fee,
+            net=net,
+            currency=currency,
+            occurred_at=parse_datetime(
+                values["Transaction Date"],
+                _DATETIME_FORMATS,
+                tz=tz,
+                column="Transaction Date",
+                filename=filename,
+                line=line_no,
+            ),
+            payout_ref=none_if_empty(values["Payout ID"]),
+            memo=values["Type"],
+            raw=raw,
+        )
+    if len(currencies) == 1:
+        statement.currency = currencies.pop()
+
+
+def parse_payouts(binary, filename, *, encoding=None, head=None, timezone="UTC"):
+    """Read a Shopify Payments payouts export."""
+    _, rows, header = _open(
+        binary, filename, encoding, head, PAYOUTS, PAYOUT_COLUMNS, PAYOUT_OPTIONAL, "payouts"
+    )
+    statement = ParsedStatement(PAYOUTS, filename)
+    return statement.attach(_payout_lines(rows, header, filename, timezone_of(timezone), statement))
+
+
+def _payout_lines(rows, header, filename, tz, statement):
+    currencies = set()
+    for line_no, fields in rows:
+        raw, values = row_dict(header, fields, filename=filename, line=line_no)
+        parts = {
+            name: amount(values, name, filename=filename, line=line_no)
+            for name in (
+                "Charges",
+                "Refunds",
+                "Adjustments",
+                "Reserved Funds",
+                "Fees",
+                "Retried Amount",
+                "Total",
+            )
+        }
+        expected = (
+            parts["Charges"]
+            - abs(parts["Refunds"])
+            + parts["Adjustments"]
+            + parts["Reserved Funds"]
+            - abs(parts["Fees"])
+            + parts["Retried Amount"]
+        )
+        if expected != parts["Total"]:
+            raise InputError(
+                f"Total {parts['Total']} does not match Charges - Refunds + Adjustments + Reserved Funds - Fees "
+                f"+ Retried Amount = {expected}",
+                filename=filename,
+                line=line_no,
+                column="Total",
+                value=values["Total"],
+            )
+        currency = values["Currency"].upper()
+        currencies.add(currency)
+        total = parts["Total"]
+        yield _make(
+            filename,
+            line_no,
+            provider_txn_id=none_if_empty(values.get("Payout ID")),
+            order_ref=None,
+            merchant_order_ref=None,
+            counterparty=none_if_empty(values.get("Bank Reference")),
+            line_type="payout",
+            gross=-total,
+            fee=Decimal(0),
+            net=-total,
+            currency=currency,
+            occurred_at=parse_datetime(
+                values["Payout Date"],
+                _DATETIME_FORMATS,
+                tz=tz,
+                column="Payout Date",
+                filename=filename,
+                line=line_no,
+            ),
+            payout_ref=none_if_empty(values.get("Payout ID")),
+            memo=f"payout {values['Status']}",
+            raw=raw,
+        )
+    if len(currencies) == 1:
+        statement.currency = currencies.pop()
+
+
+def _make(filename, line_no, **fields):
+    try:
+        return StatementLine(line_no=line_no, **fields)
+    except InputError as exc:
+        raise exc.located(filename=filename, line=line_no) from None
