@@ -1,0 +1,4 @@
+from . import test_shop_access
+from . import test_demo_data
+from . import test_translations
+from . import test_ui
