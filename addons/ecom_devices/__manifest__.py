@@ -1,0 +1,20 @@
+{
+    "name": "E-commerce Finance: Devices",
+    "summary": "Handhelds, scanners, RFID readers and IoT boxes of the warehouses",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/E-commerce Finance",
+    "website": "https://github.com/ecom-finance/ecom-finance",
+    "author": "ecom-finance",
+    "maintainers": ["ecom-finance"],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "depends": ["stock", "barcodes", "bus", "ecom_audit"],
+    "data": [
+        "security/ecom_devices_security.xml",
+        "security/ir.model.access.csv",
+        "views/ecom_device_views.xml",
+        "views/ecom_devices_menus.xml",
+    ],
+    "installable": True,
+    "application": False,
+}

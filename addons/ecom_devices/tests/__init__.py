@@ -1,0 +1,2 @@
+from . import test_device_access
+from . import test_translations

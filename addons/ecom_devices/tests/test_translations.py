@@ -1,0 +1,9 @@
+from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.ecom_audit.tests.common import untranslated_terms
+
+
+@tagged("post_install", "-at_install")
+class TestTranslations(TransactionCase):
+    def test_zh_cn_complete(self):
+        self.assertEqual(untranslated_terms(self.env, "ecom_devices"), [])

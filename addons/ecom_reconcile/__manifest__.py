@@ -1,0 +1,15 @@
+{
+    "name": "E-commerce Finance: Reconciliation",
+    "summary": "Statements, payment bills, three-way reconciliation runs and their differences",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/E-commerce Finance",
+    "website": "https://github.com/ecom-finance/ecom-finance",
+    "author": "ecom-finance",
+    "maintainers": ["ecom-finance"],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "depends": ["ecom_finance"],
+    "data": [],
+    "installable": True,
+    "application": False,
+}
