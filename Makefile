@@ -1,0 +1,25 @@
+# ecom-finance for Odoo: the commands the README gives.
+.PHONY: help run test test-core lint i18n
+
+help:
+	@echo "make run        create database 'ecom' (four addons + demo data) if missing and start Odoo"
+	@echo "make test       core suite (pytest) + Odoo suite on a fresh database (when Odoo 18 is installed)"
+	@echo "make test-core  core suite only"
+	@echo "make lint       ruff + pylint-odoo"
+	@echo "make i18n DB=x  re-export the .pot files from database x and merge them into zh_CN.po"
+
+run:
+	@scripts/run.sh
+
+test:
+	@scripts/test.sh
+
+test-core:
+	python3 -m pytest -q tests
+
+lint:
+	ruff check . && ruff format --check .
+	pylint --rcfile=.pylintrc addons/ecom_audit addons/ecom_finance addons/ecom_reconcile addons/ecom_devices
+
+i18n:
+	@scripts/i18n.sh $(DB)

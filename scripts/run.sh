@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# `make run`: create database `ecom` with the four addons and demo data if it does not
+# exist, then start Odoo and say where to log in.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+DB=${ECOM_DB:-ecom}
+PORT=${ECOM_HTTP_PORT:-8069}
+
+if ! find_odoo; then
+    say "make run needs Odoo 18.0 installed with 'odoo' on PATH: $ODOO_MISSING (see README, Prerequisites)."
+    exit 1
+fi
+if ! find_postgres; then
+    say "make run needs a PostgreSQL: none answers on ${PGHOST:-127.0.0.1}:${PGPORT:-5432}."
+    say "Start one, or set PGHOST/PGPORT/PGUSER (Odoo refuses the 'postgres' role)."
+    exit 1
+fi
+"$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore -r requirements.txt -e .
+"$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore --no-deps -r requirements-oca.txt
+
+ODOO=(odoo -c config/odoo-local.conf --db_host="$DB_HOST" --db_port="$DB_PORT" --db_user="$DB_USER"
+    -d "$DB" --db-filter="^$DB\$" --addons-path="$(odoo_addons_path)")
+
+exists=$("$PYTHON" - "$DB_HOST" "$DB_PORT" "$DB_USER" "$DB" <<'PY'
+import sys
+
+import psycopg2
+
+host, port, user, db = sys.argv[1:5]
+with psycopg2.connect(host=host, port=int(port), user=user, dbname="postgres") as conn, conn.cursor() as cr:
+    cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db])
+    print("yes" if cr.fetchone() else "no")
+PY
+)
+if [ "$exists" = no ]; then
+    say "creating database $DB with $ECOM_ADDONS, demo data and Simplified Chinese (a few minutes)..."
+    "${ODOO[@]}" -i "$ECOM_ADDONS" --load-language=zh_CN --stop-after-init --log-level=warn
+fi
+
+cat <<MSG
+
+ecom-finance is starting on http://localhost:$PORT  (database $DB)
+Demo logins (password = login):
+  admin           / admin            administrator (implies Finance Manager)
+  ecom_shop       / ecom_shop        Shop Operator (Tmall and Douyin shops)
+  ecom_warehouse  / ecom_warehouse   Warehouse Operator
+  ecom_accountant / ecom_accountant  Accountant
+  ecom_manager    / ecom_manager     Finance Manager
+  ecom_auditor    / ecom_auditor     Auditor (read-only)
+Switch a user to 简体中文 in its preferences. Stop with Ctrl-C.
+
+MSG
+exec "${ODOO[@]}" --http-port="$PORT"
