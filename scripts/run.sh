@@ -8,6 +8,7 @@ cd "$ROOT"
 
 DB=${ECOM_DB:-ecom}
 PORT=${ECOM_HTTP_PORT:-8069}
+LANGUAGE=${ECOM_LANG:-zh_CN}  # the language of a new database; en_US for English only
 
 if ! find_odoo; then
     say "make run needs Odoo 18.0 installed with 'odoo' on PATH: $ODOO_MISSING (see README, Prerequisites)."
@@ -36,8 +37,10 @@ with psycopg2.connect(host=host, port=int(port), user=user, dbname="postgres") a
 PY
 )
 if [ "$exists" = no ]; then
-    say "creating database $DB with $ECOM_ADDONS, demo data and Simplified Chinese (a few minutes)..."
-    "${ODOO[@]}" -i "$ECOM_ADDONS" --load-language=zh_CN --stop-after-init --log-level=warn
+    say "creating database $DB with $ECOM_ADDONS, demo data, language $LANGUAGE (a few minutes)..."
+    lang_opt=()
+    [ "$LANGUAGE" = en_US ] || lang_opt=(--load-language="$LANGUAGE")
+    "${ODOO[@]}" -i "$ECOM_ADDONS" "${lang_opt[@]}" --stop-after-init --log-level=warn
 fi
 
 cat <<MSG
@@ -50,7 +53,7 @@ Demo logins (password = login):
   ecom_accountant / ecom_accountant  Accountant
   ecom_manager    / ecom_manager     Finance Manager
   ecom_auditor    / ecom_auditor     Auditor (read-only)
-Switch a user to 简体中文 in its preferences. Stop with Ctrl-C.
+Stop with Ctrl-C.
 
 MSG
 exec "${ODOO[@]}" --http-port="$PORT"

@@ -39,7 +39,9 @@ core_rc=${PIPESTATUS[0]}
 closing=$(grep -E "[0-9]+ (passed|failed|error)" "$LOG_DIR/core.log" | tail -n 1)
 passed=$(count_word passed "$closing")
 failed=$(( $(count_word failed "$closing") + $(count_word error "$closing") ))
+skipped=$(count_word skipped "$closing")
 core_line="core: $passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && core_line="$core_line, $skipped skipped"
 if [ "$core_rc" -ne 0 ] || [ "$passed" -eq 0 ]; then
     status=1
 fi
