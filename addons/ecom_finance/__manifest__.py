@@ -21,6 +21,11 @@
         "security/ecom_finance_security.xml",
         "security/ir.model.access.csv",
         "views/ecom_shop_views.xml",
+        "views/ecom_bank_csv_profile_views.xml",
+        "views/ecom_statement_views.xml",
+        "views/ecom_statement_line_views.xml",
+        "views/ecom_order_views.xml",
+        "wizards/ecom_statement_import_wizard_views.xml",
         "views/ecom_finance_menus.xml",
     ],
     "demo": [

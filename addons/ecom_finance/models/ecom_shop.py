@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .ecom_statement import ORDER_PROFILES, PLATFORM_ORDER_PROFILE
+
 PLATFORMS = [
     ("tmall", "Tmall"),
     ("taobao", "Taobao"),
@@ -85,6 +87,23 @@ class EcomShop(models.Model):
         string="Allowed Users",
         help="Shop Operators see only the shops they are listed on.",
     )
+    order_profile = fields.Selection(
+        ORDER_PROFILES,
+        compute="_compute_order_profile",
+        store=True,
+        readonly=False,
+        help="Layout of the platform's order export; the canonical CSV works for every shop.",
+    )
+    bank_csv_profile_id = fields.Many2one(
+        "ecom.bank.csv.profile",
+        string="Bank CSV Profile",
+        check_company=True,
+        help="Column mapping used for bank statement CSV files imported for this shop.",
+    )
+    create_placeholder_products = fields.Boolean(
+        help="An order import creates a placeholder product for each unknown SKU, flagged for "
+        "review, instead of stopping with the list of unknown SKUs.",
+    )
     is_foreign_currency = fields.Boolean(
         compute="_compute_is_foreign_currency",
         help="The shop settles in another currency than its company's.",
@@ -97,6 +116,11 @@ class EcomShop(models.Model):
             "The shop code must be unique per company.",
         ),
     ]
+
+    @api.depends("platform")
+    def _compute_order_profile(self):
+        for shop in self:
+            shop.order_profile = PLATFORM_ORDER_PROFILE.get(shop.platform, "canonical")
 
     @api.depends("currency_id", "company_id.currency_id")
     def _compute_is_foreign_currency(self):

@@ -1,0 +1,718 @@
+import base64
+import binascii
+import hashlib
+import io
+import logging
+
+from psycopg2.errors import UniqueViolation
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ecomfin import parsers
+from ecomfin.errors import InputError
+from ecomfin.ingest import LINE_COLUMNS, ORDER_LINE_COLUMNS, CopyStream, order_rows, statement_rows
+from ecomfin.money import money_repr
+
+_logger = logging.getLogger(__name__)
+
+FORMATS = [
+    ("alipay", "Alipay account ledger (账务明细)"),
+    ("wechat_trade", "WeChat Pay trade bill (交易账单)"),
+    ("wechat_fund", "WeChat Pay fund bill (资金账单)"),
+    ("amazon_settlement", "Amazon settlement report V2"),
+    ("shopify_payouts", "Shopify Payments payouts"),
+    ("shopify_balance", "Shopify Payments balance transactions"),
+    ("stripe_balance", "Stripe balance transactions"),
+    ("camt053", "Bank statement CAMT.053"),
+    ("bank_csv", "Bank statement CSV"),
+    ("orders_csv", "Platform orders"),
+]
+ORDER_PROFILES = [
+    ("canonical", "Canonical orders CSV"),
+    ("tmall", "Tmall seller centre"),
+    ("taobao", "Taobao seller centre"),
+    ("jd", "JD merchant backend"),
+    ("pinduoduo", "Pinduoduo merchant backend"),
+    ("douyin", "Douyin shop backend"),
+    ("shopify", "Shopify orders export"),
+    ("amazon", "Amazon All Orders report"),
+]
+# The order export profile a shop's platform uses by default.
+PLATFORM_ORDER_PROFILE = {
+    "tmall": "tmall",
+    "taobao": "taobao",
+    "jd": "jd",
+    "pdd": "pinduoduo",
+    "douyin": "douyin",
+    "shopify": "shopify",
+    "amazon": "amazon",
+}
+PROGRESS_EVERY_ROWS = 20000
+LINES_TABLE = "ecom_import_lines"
+ORDERS_TABLE = "ecom_import_order_lines"
+SKUS_TABLE = "ecom_import_skus"
+
+
+class EcomStatement(models.Model):
+    """One imported file: a payment bill, a settlement, a bank statement or an order export.
+
+    ``import_file`` is the entry point for the web client and for partners over
+    XML-RPC. A file is parsed by ``ecomfin.parsers`` as a stream, loaded with
+    PostgreSQL COPY into a temporary table and inserted set-wise. An import is
+    all-or-nothing (a savepoint around it) and idempotent: the same file again is
+    recognised by its SHA-256, lines already imported from an overlapping file are
+    recognised by their key and skipped.
+    """
+
+    _name = "ecom.statement"
+    _description = "E-commerce Statement Import"
+    _inherit = ["mail.thread"]
+    _order = "create_date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, readonly=True)
+    shop_id = fields.Many2one(
+        "ecom.shop", required=True, index=True, readonly=True, check_company=True, ondelete="restrict"
+    )
+    company_id = fields.Many2one(
+        related="shop_id.company_id", store=True, index=True, precompute=True, readonly=True
+    )
+    fmt = fields.Selection(FORMATS, string="Format", readonly=True, help="Known once the file is read.")
+    order_profile = fields.Selection(ORDER_PROFILES, readonly=True)
+    bank_csv_profile_id = fields.Many2one("ecom.bank.csv.profile", readonly=True, check_company=True)
+    filename = fields.Char(required=True, readonly=True)
+    sha256 = fields.Char("SHA-256", required=True, readonly=True, copy=False)
+    state = fields.Selection(
+        [("queued", "Queued"), ("done", "Imported")],
+        required=True,
+        default="queued",
+        readonly=True,
+        tracking=True,
+    )
+    progress = fields.Float(readonly=True, help="Share of the file loaded so far, for queued imports.")
+    job_uuid = fields.Char(readonly=True, copy=False)
+    job_state = fields.Char(compute="_compute_job")
+    job_error = fields.Text(compute="_compute_job")
+    attachment_id = fields.Many2one("ir.attachment", string="File", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    account = fields.Char(readonly=True, help="The provider or bank account the file belongs to.")
+    period_start = fields.Datetime(readonly=True)
+    period_end = fields.Datetime(readonly=True)
+    line_count = fields.Integer(string="Rows", readonly=True)
+    lines_created = fields.Integer(readonly=True)
+    lines_skipped = fields.Integer(
+        readonly=True, help="Rows already imported by an earlier, overlapping file."
+    )
+    orders_created = fields.Integer(readonly=True)
+    orders_updated = fields.Integer(readonly=True)
+    collision_count = fields.Integer(
+        string="Identical Rows", readonly=True, help="Rows sharing their key with another row of this file."
+    )
+    totals = fields.Json(
+        string="Totals by Type",
+        readonly=True,
+        help="Sum of gross amounts per line type, as read from the file.",
+    )
+    totals_display = fields.Text(compute="_compute_totals_display", string="Totals")
+    warnings = fields.Text(readonly=True)
+    line_ids = fields.One2many("ecom.statement.line", "statement_id", string="Lines", readonly=True)
+    order_ids = fields.One2many("ecom.order", "statement_id", string="Orders", readonly=True)
+
+    _sql_constraints = [
+        (
+            "sha256_company_uniq",
+            "unique(company_id, sha256)",
+            "This file has already been imported in this company.",
+        ),
+    ]
+
+    @api.depends("totals")
+    def _compute_totals_display(self):
+        for statement in self:
+            statement.totals_display = "\n".join(
+                f"{line_type}: {amount}" for line_type, amount in sorted((statement.totals or {}).items())
+            )
+
+    def _compute_job(self):
+        jobs = (
+            self.env["queue.job"].sudo().search([("uuid", "in", [u for u in self.mapped("job_uuid") if u])])
+        )
+        by_uuid = {job.uuid: job for job in jobs}
+        for statement in self:
+            job = by_uuid.get(statement.job_uuid)
+            statement.job_state = job.state if job else False
+            statement.job_error = job.exc_message if job else False
+
+    # ------------------------------------------------------------------
+    # Entry points
+    # ------------------------------------------------------------------
+
+    @api.model
+    def import_file(self, shop_id, filename, data_b64, fmt=False):
+        """Import one file for a shop (web client and XML-RPC).
+
+        :param int shop_id: the shop the file belongs to
+        :param str filename: the file's name (used to detect its format and in messages)
+        :param str data_b64: the file's content, base64-encoded
+        :param str fmt: a format code (see ``FORMATS``); detected when False
+        :returns: ``{'statement_id', 'fmt', 'lines_created', 'lines_skipped', 'totals',
+            'already_imported', 'message'}``
+        :raises UserError: on bad input, with the file, line, column and value at fault;
+            nothing of the file is written then.
+        """
+        shop = self.env["ecom.shop"].browse(int(shop_id)).exists()
+        if not shop:
+            raise UserError(self.env._("There is no shop with id %s.", shop_id))
+        try:
+            data = base64.b64decode(data_b64 or "", validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise UserError(self.env._("%s: the content is not valid base64.", filename)) from exc
+        statement = self._import_data(shop, filename, data, fmt=fmt or None)
+        return statement._import_result()
+
+    def _import_result(self):
+        self.ensure_one()
+        already = bool(self.env.context.get("ecom_already_imported"))
+        return {
+            "statement_id": self.id,
+            "fmt": self.fmt,
+            "lines_created": 0 if already else self.lines_created,
+            "lines_skipped": self.line_count if already else self.lines_skipped,
+            "totals": dict(self.totals or {}),
+            "already_imported": already,
+            "message": self.env._(
+                "%(file)s is already imported as %(name)s.", file=self.filename, name=self.name
+            )
+            if already
+            else self.env._("%(file)s imported as %(name)s.", file=self.filename, name=self.name),
+        }
+
+    @api.model
+    def _import_data(
+        self, shop, filename, data, fmt=None, order_profile=None, bank_profile=None, statement=None
+    ):
+        """Parse and load one file; return its statement (an existing one if the file is known).
+
+        ``statement`` is the queued statement an asynchronous import fills.
+        """
+        self._check_import_access(shop)
+        sha256 = hashlib.sha256(data).hexdigest()
+        # The uniqueness of a file is per company: look across every shop of it, including the
+        # shops this user may not see, so that the answer is "already imported" and not an
+        # IntegrityError. Only the existence is used; nothing of it is shown to the user.
+        existing = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("company_id", "=", shop.company_id.id), ("sha256", "=", sha256)], limit=1)
+        )
+        if existing and existing != statement:
+            if existing.state == "done":
+                return existing.with_env(self.env).with_context(ecom_already_imported=True)
+            raise UserError(
+                self.env._(
+                    "%(file)s is already being imported as %(name)s.", file=filename, name=existing.name
+                )
+            )
+        options = self._parse_options(shop, fmt, filename, data, order_profile, bank_profile)
+        try:
+            with self.env.cr.savepoint():
+                parsed = parsers.parse(io.BytesIO(data), filename, fmt=fmt, **options["parse"])
+                return self._load(shop, filename, data, sha256, parsed, options, statement)
+        except InputError as exc:
+            raise UserError(str(exc)) from exc
+        except UniqueViolation as exc:
+            # Another session imported the same file at the same moment: the unique index on
+            # (company, sha256) let one of them through.
+            raise UserError(
+                self.env._(
+                    "%s was being imported by another session at the same time; it is imported once.",
+                    filename,
+                )
+            ) from exc
+
+    def _check_import_access(self, shop):
+        """Accountants and up import for the shops of their companies, Shop Operators for their own.
+
+        Lines are inserted in SQL, so the rights are checked here explicitly: the right to
+        create imports, and the shop visible to the user (record rules restrict Shop
+        Operators to the shops they are listed on, everyone to their companies).
+        """
+        self.check_access("create")
+        shop.check_access("read")
+
+    def _parse_options(self, shop, fmt, filename, data, order_profile, bank_profile):
+        detected = fmt or parsers.detect_format(filename, data[:65536])
+        parse = {}
+        profile_name = False
+        if detected == "bank_csv" or (fmt is None and detected is None and bank_profile):
+            bank_profile = bank_profile or shop.bank_csv_profile_id
+            if not bank_profile:
+                raise UserError(
+                    self.env._("%s: a bank CSV needs a column mapping; choose a bank CSV profile.", filename)
+                )
+            parse["profile"] = bank_profile._to_profile()
+            if fmt is None:
+                fmt = "bank_csv"
+        elif detected == "orders_csv" or fmt == "orders_csv":
+            canonical = data[:200].lstrip(b"\xef\xbb\xbf").startswith(b"order_ref,")
+            profile_name = order_profile or ("canonical" if canonical else shop.order_profile) or "canonical"
+            parse["profile"] = profile_name
+        return {"parse": parse, "order_profile": profile_name, "bank_profile": bank_profile}
+
+    # ------------------------------------------------------------------
+    # Set-wise load
+    # ------------------------------------------------------------------
+
+    def _load(self, shop, filename, data, sha256, parsed, options, statement):
+        vals = {
+            "shop_id": shop.id,
+            "fmt": parsed.fmt,
+            "filename": filename,
+            "sha256": sha256,
+            "order_profile": options["order_profile"] or False,
+            "bank_csv_profile_id": options["bank_profile"].id if options["bank_profile"] else False,
+        }
+        if statement:
+            # A queued import: its row is written once, at the end (progress is reported
+            # on it by another cursor meanwhile).
+            target = statement
+        else:
+            vals["name"] = f"{shop.code}/{parsed.fmt}/{sha256[:8]}"
+            vals["state"] = "queued"
+            target = self.create(vals)
+            self.env.flush_all()
+        progress = statement._progress_reporter(data) if statement else None
+        if parsed.fmt == "orders_csv":
+            result = target._load_orders(shop, parsed, progress)
+        else:
+            result = target._load_lines(shop, parsed, progress)
+        result.update(vals)
+        result.update(state="done", progress=100.0)
+        result["name"] = self._statement_name(shop, parsed.fmt, result)
+        # The import's own bookkeeping: nobody has the right to write imports (their content
+        # is what the file said); the right to import was checked in _import_data.
+        target.sudo().write(result)
+        return target
+
+    @api.model
+    def _statement_name(self, shop, fmt, result):
+        start, end = result.get("period_start"), result.get("period_end")
+        period = f"{start:%Y-%m-%d}..{end:%Y-%m-%d}" if start and end else fields.Date.today().isoformat()
+        return f"{shop.code}/{fmt}/{period}"
+
+    def _progress_reporter(self, data):
+        """A callback writing the share of rows loaded, through its own short transaction."""
+        self.ensure_one()
+        expected = max(data.count(b"\n"), 1)
+        statement_id = self.id
+
+        def report(rows):
+            with self.env.registry.cursor() as cr:
+                cr.execute(
+                    SQL(
+                        "UPDATE ecom_statement SET progress = %s WHERE id = %s",
+                        min(99.0, 100.0 * rows / expected),
+                        statement_id,
+                    )
+                )
+
+        return report
+
+    @staticmethod
+    def _counted(rows, progress):
+        if progress is None:
+            yield from rows
+            return
+        count = 0
+        for row in rows:
+            yield row
+            count += 1
+            if count % PROGRESS_EVERY_ROWS == 0:
+                progress(count)
+
+    def _copy(self, table, columns, types, rows):
+        """Create temporary ``table`` and COPY ``rows`` into it."""
+        cr = self.env.cr
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(table)))
+        cr.execute(
+            SQL(
+                "CREATE TEMPORARY TABLE %s (%s) ON COMMIT DROP",
+                SQL.identifier(table),
+                SQL(", ").join(SQL("%s %s", SQL.identifier(c), SQL(types[c])) for c in columns),
+            )
+        )
+        copy = SQL(
+            "COPY %s (%s) FROM STDIN",
+            SQL.identifier(table),
+            SQL(", ").join(SQL.identifier(c) for c in columns),
+        )
+        stream = CopyStream(rows)
+        cr.copy_expert(copy.code, stream)
+        if stream.error:
+            raise stream.error
+
+    def _check_currencies(self, table):
+        unknown = self.env.execute_query(
+            SQL(
+                """SELECT DISTINCT t.currency FROM %s t
+                   LEFT JOIN res_currency c ON c.name = t.currency WHERE c.id IS NULL""",
+                SQL.identifier(table),
+            )
+        )
+        if unknown:
+            raise InputError(
+                f"unknown currency {', '.join(sorted(r[0] for r in unknown))}",
+                filename=self.filename,
+                column="currency",
+            )
+
+    def _load_lines(self, shop, parsed, progress):
+        self.ensure_one()
+        types = {
+            "line_no": "integer",
+            "dedup_base": "varchar",
+            "provider_txn_id": "varchar",
+            "order_ref": "varchar",
+            "merchant_order_ref": "varchar",
+            "counterparty": "varchar",
+            "line_type": "varchar",
+            "gross": "numeric",
+            "fee": "numeric",
+            "net": "numeric",
+            "currency": "varchar",
+            "occurred_at": "timestamp",
+            "payout_ref": "varchar",
+            "memo": "varchar",
+            "raw": "jsonb",
+        }
+        self._copy(
+            LINES_TABLE, LINE_COLUMNS, types, self._counted(statement_rows(parsed, parsed.fmt), progress)
+        )
+        table = SQL.identifier(LINES_TABLE)
+        self._check_currencies(LINES_TABLE)
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH numbered AS (
+                    SELECT t.*,
+                           row_number() OVER (PARTITION BY t.dedup_base ORDER BY t.line_no) - 1 AS occurrence,
+                           count(*) OVER (PARTITION BY t.dedup_base) AS same_key
+                      FROM %(table)s t
+                )
+                INSERT INTO ecom_statement_line (
+                    statement_id, shop_id, company_id, line_no, provider_txn_id, order_ref,
+                    merchant_order_ref, counterparty, line_type, currency_id, gross, fee, net,
+                    occurred_at, payout_ref, memo, raw, dedup_key, fingerprint_collision,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT %(statement)s, %(shop)s, %(company)s, n.line_no, n.provider_txn_id, n.order_ref,
+                       n.merchant_order_ref, n.counterparty, n.line_type, c.id, n.gross, n.fee, n.net,
+                       n.occurred_at, n.payout_ref, n.memo, n.raw,
+                       CASE WHEN n.occurrence = 0 THEN n.dedup_base
+                            ELSE n.dedup_base || ':' || n.occurrence END,
+                       n.same_key > 1,
+                       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                  FROM numbered n
+                  JOIN res_currency c ON c.name = n.currency
+                 ORDER BY n.line_no
+                ON CONFLICT (shop_id, dedup_key) DO NOTHING
+                """,
+                table=table,
+                statement=self.id,
+                shop=shop.id,
+                company=shop.company_id.id,
+                uid=self.env.uid,
+            )
+        )
+        created = self.env.cr.rowcount
+        totals = self.env.execute_query(
+            SQL(
+                "SELECT line_type, count(*), sum(gross) FROM %s GROUP BY line_type ORDER BY line_type",
+                table,
+            )
+        )
+        ((count, first, last, collisions, currencies),) = self.env.execute_query(
+            SQL(
+                """SELECT count(*), min(occurred_at), max(occurred_at),
+                          count(*) FILTER (WHERE same_key > 1), array_agg(DISTINCT currency)
+                     FROM (SELECT *, count(*) OVER (PARTITION BY dedup_base) AS same_key FROM %s) t""",
+                table,
+            )
+        )
+        self.env["ecom.statement.line"].invalidate_model()
+        currency_code = parsed.currency or (currencies[0] if currencies and len(currencies) == 1 else None)
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", currency_code)], limit=1)
+        )
+        return {
+            "line_count": count,
+            "lines_created": created,
+            "lines_skipped": count - created,
+            "collision_count": collisions,
+            "period_start": first,
+            "period_end": last,
+            "currency_id": currency.id,
+            "account": parsed.account or False,
+            "totals": {line_type: money_repr(amount, currency_code) for line_type, _n, amount in totals},
+            "warnings": "\n".join(parsed.warnings) or False,
+        }
+
+    def _load_orders(self, shop, parsed, progress):
+        self.ensure_one()
+        types = {
+            "line_no": "integer",
+            "order_ref": "varchar",
+            "order_time": "timestamp",
+            "paid_time": "timestamp",
+            "status": "varchar",
+            "currency": "varchar",
+            "amount_paid": "numeric",
+            "refund_amount": "numeric",
+            "sku": "varchar",
+            "quantity": "numeric",
+            "unit_price": "numeric",
+            "line_amount": "numeric",
+            "buyer_name": "varchar",
+            "buyer_phone": "varchar",
+            "address": "varchar",
+            "raw": "jsonb",
+        }
+        self._copy(ORDERS_TABLE, ORDER_LINE_COLUMNS, types, self._counted(order_rows(parsed), progress))
+        table = SQL.identifier(ORDERS_TABLE)
+        self._check_currencies(ORDERS_TABLE)
+        self._map_skus(shop)
+        cr = self.env.cr
+        now = SQL("now() AT TIME ZONE 'UTC'")
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO ecom_order (
+                    name, shop_id, company_id, statement_id, status, currency_id, amount_paid,
+                    refund_amount, order_time, paid_time, buyer_name, buyer_phone, address,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT DISTINCT ON (t.order_ref)
+                       t.order_ref, %(shop)s, %(company)s, %(statement)s, t.status, c.id, t.amount_paid,
+                       t.refund_amount, t.order_time, t.paid_time, t.buyer_name, t.buyer_phone, t.address,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM %(table)s t
+                  JOIN res_currency c ON c.name = t.currency
+                 ORDER BY t.order_ref, t.line_no
+                ON CONFLICT (shop_id, name) DO UPDATE
+                   SET status = EXCLUDED.status,
+                       refund_amount = EXCLUDED.refund_amount,
+                       paid_time = COALESCE(EXCLUDED.paid_time, ecom_order.paid_time),
+                       write_uid = EXCLUDED.write_uid,
+                       write_date = EXCLUDED.write_date
+                 WHERE (ecom_order.status, ecom_order.refund_amount)
+                       IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.refund_amount)
+                RETURNING id, xmax = 0
+                """,
+                table=table,
+                shop=shop.id,
+                company=shop.company_id.id,
+                statement=self.id,
+                uid=self.env.uid,
+                now=now,
+            )
+        )
+        written = cr.fetchall()
+        created_ids = [order_id for order_id, inserted in written if inserted]
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO ecom_order_line (
+                    order_id, company_id, line_no, sku, product_id, quantity, unit_price, subtotal,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT o.id, %(company)s, t.line_no, t.sku, s.product_id, t.quantity, t.unit_price,
+                       t.line_amount, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM %(table)s t
+                  JOIN ecom_order o ON o.shop_id = %(shop)s AND o.name = t.order_ref
+                  JOIN %(skus)s s ON s.sku = t.sku
+                 WHERE o.id = ANY(%(created)s)
+                 ORDER BY t.line_no
+                """,
+                table=table,
+                skus=SQL.identifier(SKUS_TABLE),
+                shop=shop.id,
+                company=shop.company_id.id,
+                created=created_ids,
+                uid=self.env.uid,
+                now=now,
+            )
+        )
+        lines_created = cr.rowcount
+        ((rows, orders, first, last, currencies),) = self.env.execute_query(
+            SQL(
+                """SELECT count(*), count(DISTINCT order_ref), min(order_time), max(order_time),
+                          array_agg(DISTINCT currency) FROM %s""",
+                table,
+            )
+        )
+        totals = self.env.execute_query(
+            SQL(
+                """SELECT status, sum(amount_paid) FROM (
+                       SELECT DISTINCT ON (order_ref) status, amount_paid FROM %s ORDER BY order_ref, line_no
+                   ) o GROUP BY status ORDER BY status""",
+                table,
+            )
+        )
+        self.env["ecom.order"].invalidate_model()
+        self.env["ecom.order.line"].invalidate_model()
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", currencies[0] if currencies and len(currencies) == 1 else None)], limit=1)
+        )
+        return {
+            "line_count": rows,
+            "lines_created": lines_created,
+            "lines_skipped": rows - lines_created,
+            "orders_created": len(created_ids),
+            "orders_updated": len(written) - len(created_ids),
+            "period_start": first,
+            "period_end": last,
+            "currency_id": currency.id,
+            "totals": {status: money_repr(amount, currency.name) for status, amount in totals},
+            "warnings": (
+                self.env._("%s rows skipped by the profile (e.g. unpaid orders).", parsed.skipped_rows)
+                if parsed.skipped_rows
+                else False
+            ),
+        }
+
+    def _map_skus(self, shop):
+        """Resolve the SKUs of the staged order lines to products of the shop's company.
+
+        Unknown SKUs stop the import with their list, unless the shop creates placeholder
+        products for them.
+        """
+        cr = self.env.cr
+        company = shop.company_id.id
+        self.env.flush_all()
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(SKUS_TABLE)))
+        cr.execute(
+            SQL(
+                """
+                CREATE TEMPORARY TABLE %(skus)s ON COMMIT DROP AS
+                SELECT t.sku, min(pp.id) AS product_id
+                  FROM (SELECT DISTINCT sku FROM %(table)s) t
+                  LEFT JOIN (product_product pp
+                             JOIN product_template pt
+                               ON pt.id = pp.product_tmpl_id
+                              AND pt.active
+                              AND (pt.company_id IS NULL OR pt.company_id = %(company)s))
+                         ON pp.default_code = t.sku AND pp.active
+                 GROUP BY t.sku
+                """,
+                skus=SQL.identifier(SKUS_TABLE),
+                table=SQL.identifier(ORDERS_TABLE),
+                company=company,
+            )
+        )
+        unknown = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL("SELECT sku FROM %s WHERE product_id IS NULL ORDER BY sku", SQL.identifier(SKUS_TABLE))
+            )
+        ]
+        if not unknown:
+            return
+        if not shop.create_placeholder_products:
+            shown = ", ".join(unknown[:50]) + (" ..." if len(unknown) > 50 else "")
+            raise InputError(
+                f"{len(unknown)} unknown SKU(s), no product has them as internal reference: {shown}",
+                filename=self.filename,
+                column="sku",
+            )
+        # The shop's configuration (set by a Finance Manager) asks for placeholders: they are
+        # created whatever the importing user's rights on products, and flagged for review.
+        products = (
+            self.env["product.product"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": sku,
+                        "default_code": sku,
+                        "type": "consu",
+                        "is_storable": True,
+                        "company_id": company,
+                        "ecom_placeholder": True,
+                    }
+                    for sku in unknown
+                ]
+            )
+        )
+        self.env.flush_all()
+        cr.execute(
+            SQL(
+                """UPDATE %s s SET product_id = p.id
+                     FROM product_product p
+                    WHERE p.id = ANY(%s) AND p.default_code = s.sku AND s.product_id IS NULL""",
+                SQL.identifier(SKUS_TABLE),
+                products.ids,
+            )
+        )
+        self.message_post(
+            body=self.env._("%s placeholder products created for unknown SKUs.", len(products)),
+        )
+
+    # ------------------------------------------------------------------
+    # Asynchronous imports (queue_job)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _enqueue_import(self, shop, filename, data, fmt=None, order_profile=None, bank_profile=None):
+        """Create a queued statement holding the file and a job that imports it."""
+        self._check_import_access(shop)
+        sha256 = hashlib.sha256(data).hexdigest()
+        existing = (
+            self.sudo()
+            .search([("company_id", "=", shop.company_id.id), ("sha256", "=", sha256)], limit=1)
+            .with_env(self.env)
+        )
+        if existing:
+            return existing.with_context(ecom_already_imported=existing.state == "done")
+        statement = self.create(
+            {
+                "name": f"{shop.code}/{filename}",
+                "shop_id": shop.id,
+                "fmt": fmt or False,
+                "filename": filename,
+                "sha256": sha256,
+                "state": "queued",
+                "order_profile": order_profile or False,
+                "bank_csv_profile_id": bank_profile.id if bank_profile else False,
+            }
+        )
+        # The file is attached by the import itself (attaching to a record needs the right to
+        # write it, which nobody has on imports).
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create({"name": filename, "raw": data, "res_model": self._name, "res_id": statement.id})
+        )
+        job = statement.with_delay(description=self.env._("Import %s", filename))._job_import(fmt)
+        # bookkeeping of the import itself, see _load
+        statement.sudo().write({"attachment_id": attachment.id, "job_uuid": job.uuid})
+        return statement
+
+    def _job_import(self, fmt=None):
+        """queue_job: import the file of a queued statement."""
+        self.ensure_one()
+        if self.state == "done":
+            return self.env._("already imported")
+        data = self.attachment_id.raw
+        self._import_data(
+            self.shop_id,
+            self.filename,
+            data,
+            fmt=fmt,
+            order_profile=self.order_profile,
+            bank_profile=self.bank_csv_profile_id,
+            statement=self,
+        )
+        return self.env._("%(rows)s rows, %(created)s new", rows=self.line_count, created=self.lines_created)

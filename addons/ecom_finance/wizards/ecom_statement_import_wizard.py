@@ -1,0 +1,179 @@
+import io
+from itertools import islice
+
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ecomfin import parsers
+from ecomfin.errors import InputError
+
+from ..models.ecom_statement import FORMATS, ORDER_PROFILES
+
+ASYNC_BYTES_PARAM = "ecom_finance.import_async_bytes"
+ASYNC_BYTES_DEFAULT = 5_000_000
+PREVIEW_ROWS = 10
+
+
+class EcomStatementImportWizard(models.TransientModel):
+    """Upload one or many files (or a zip), check a preview, import.
+
+    Files above ``ecom_finance.import_async_bytes`` (default 5 MB) are imported by a
+    background job; their statements show the progress.
+    """
+
+    _name = "ecom.statement.import.wizard"
+    _description = "Import E-commerce Files"
+
+    shop_id = fields.Many2one("ecom.shop", required=True)
+    attachment_ids = fields.Many2many("ir.attachment", string="Files", required=True)
+    fmt = fields.Selection(FORMATS, string="Format", help="Leave empty to detect it from each file.")
+    order_profile = fields.Selection(ORDER_PROFILES, help="Layout of an order export; default: the shop's.")
+    bank_csv_profile_id = fields.Many2one("ecom.bank.csv.profile", string="Bank CSV Profile")
+    state = fields.Selection([("upload", "Upload"), ("preview", "Preview")], default="upload")
+    preview = fields.Html(readonly=True, sanitize=True)
+
+    @api.onchange("shop_id")
+    def _onchange_shop_id(self):
+        self.order_profile = self.shop_id.order_profile
+        self.bank_csv_profile_id = self.shop_id.bank_csv_profile_id
+
+    def _async_bytes(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(ASYNC_BYTES_PARAM)
+        return int(value) if value else ASYNC_BYTES_DEFAULT
+
+    def _parse_options(self, attachment):
+        return self.env["ecom.statement"]._parse_options(
+            self.shop_id,
+            self.fmt or None,
+            attachment.name,
+            attachment.raw,
+            self.order_profile,
+            self.bank_csv_profile_id,
+        )
+
+    def action_preview(self):
+        self.ensure_one()
+        self.env["ecom.statement"]._check_import_access(self.shop_id)
+        sections = [self._preview_file(attachment) for attachment in self.attachment_ids]
+        self.write({"preview": Markup("").join(sections), "state": "preview"})
+        return self._reopen()
+
+    def _preview_file(self, attachment):
+        data = attachment.raw
+        large = len(data) > self._async_bytes()
+        options = self._parse_options(attachment)
+        try:
+            parsed = parsers.parse(
+                io.BytesIO(data), attachment.name, fmt=self.fmt or None, **options["parse"]
+            )
+            stream = iter(parsed)
+            first = list(islice(stream, PREVIEW_ROWS))
+            if not large:
+                for _line in stream:  # reads the rest, checking the file's own totals
+                    pass
+        except InputError as exc:
+            raise UserError(str(exc)) from exc
+        head = Markup("<h5>%s <small>(%s)</small></h5>") % (attachment.name, parsed.fmt)
+        if parsed.fmt == "orders_csv":
+            columns = [
+                self.env._("Order"),
+                self.env._("Status"),
+                self.env._("SKU"),
+                self.env._("Quantity"),
+                self.env._("Unit Price"),
+                self.env._("Paid"),
+            ]
+            rows = [
+                (line.order_ref, line.status, line.sku, line.quantity, line.unit_price, line.amount_paid)
+                for line in first
+            ]
+            totals = Markup("")
+        else:
+            columns = [
+                self.env._("Date"),
+                self.env._("Type"),
+                self.env._("Order"),
+                self.env._("Gross"),
+                self.env._("Fee"),
+                self.env._("Net"),
+            ]
+            rows = [
+                (
+                    f"{line.occurred_at:%Y-%m-%d %H:%M}",
+                    line.line_type,
+                    line.merchant_order_ref or line.order_ref or "",
+                    line.gross,
+                    line.fee,
+                    line.net,
+                )
+                for line in first
+            ]
+            totals = self._totals_table(parsed, large)
+        table = Markup(
+            '<table class="table table-sm o_ecom_preview"><thead><tr>%s</tr></thead><tbody>%s</tbody></table>'
+        ) % (
+            Markup("").join(Markup("<th>%s</th>") % c for c in columns),
+            Markup("").join(
+                Markup("<tr>%s</tr>") % Markup("").join(Markup("<td>%s</td>") % escape(str(v)) for v in row)
+                for row in rows
+            ),
+        )
+        note = (
+            Markup("<p><em>%s</em></p>")
+            % self.env._("Large file: it will be imported in the background; totals follow.")
+            if large
+            else Markup("")
+        )
+        return head + table + totals + note
+
+    def _totals_table(self, parsed, large):
+        if large:
+            return Markup("")
+        rows = Markup("").join(
+            Markup("<tr><td>%s</td><td>%s</td><td>%s</td></tr>") % (line_type, count, amount)
+            for line_type, (count, amount) in sorted(parsed.totals.items())
+        )
+        return Markup(
+            '<table class="table table-sm"><thead><tr><th>%s</th><th>%s</th><th>%s</th></tr></thead>'
+            "<tbody>%s</tbody></table>"
+        ) % (
+            self.env._("Type"),
+            self.env._("Rows"),
+            self.env._("Gross"),
+            rows,
+        )
+
+    def action_import(self):
+        self.ensure_one()
+        Statement = self.env["ecom.statement"]
+        statements = Statement
+        limit = self._async_bytes()
+        for attachment in self.attachment_ids:
+            data = attachment.raw
+            kwargs = {
+                "fmt": self.fmt or None,
+                "order_profile": self.order_profile,
+                "bank_profile": self.bank_csv_profile_id,
+            }
+            if len(data) > limit:
+                statements |= Statement._enqueue_import(self.shop_id, attachment.name, data, **kwargs)
+            else:
+                statements |= Statement._import_data(self.shop_id, attachment.name, data, **kwargs)
+        action = self.env["ir.actions.act_window"]._for_xml_id("ecom_finance.ecom_statement_action")
+        if len(statements) == 1:
+            action.update(res_id=statements.id, view_mode="form", views=[(False, "form")])
+        else:
+            action["domain"] = [("id", "in", statements.ids)]
+        return action
+
+    def _reopen(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Import Files"),
+        }

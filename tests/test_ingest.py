@@ -1,0 +1,89 @@
+import io
+import json
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+from ecomfin.ingest import CopyStream, copy_text, dedup_base, statement_rows, utc_naive
+from ecomfin.statement import StatementLine
+
+SHANGHAI = timezone(timedelta(hours=8))
+
+
+def make_line(**overrides):
+    values = dict(
+        provider_txn_id="2024030100001",
+        order_ref="T1001",
+        merchant_order_ref=None,
+        counterparty="张三",
+        line_type="sale",
+        gross=Decimal("100.00"),
+        fee=Decimal("0.60"),
+        net=Decimal("99.40"),
+        currency="CNY",
+        occurred_at=datetime(2024, 3, 1, 10, 15, 22, tzinfo=SHANGHAI),
+        memo="a\tb\\c\nd",
+        raw={"备注": "x"},
+        line_no=6,
+    )
+    values.update(overrides)
+    return StatementLine(**values)
+
+
+def test_dedup_base_uses_provider_id_only_where_it_is_unique():
+    line = make_line()
+    assert dedup_base(line, "alipay") == "id:sale:2024030100001"
+    # a bank reference is not unique: the fingerprint decides
+    assert dedup_base(line, "bank_csv") == f"fp:{line.fingerprint()}"
+    no_id = make_line(provider_txn_id=None)
+    assert dedup_base(no_id, "alipay").startswith("fp:")
+
+
+def test_fingerprint_ignores_line_number_and_raw_text():
+    a = make_line(provider_txn_id=None, line_no=3, raw={"a": 1})
+    b = make_line(provider_txn_id=None, line_no=9, raw={"b": 2})
+    assert dedup_base(a, "amazon_settlement") == dedup_base(b, "amazon_settlement")
+    c = make_line(provider_txn_id=None, gross=Decimal("100.01"), net=Decimal("99.41"))
+    assert dedup_base(a, "amazon_settlement") != dedup_base(c, "amazon_settlement")
+
+
+def test_copy_text_escapes_and_formats():
+    assert copy_text(None) == "\\N"
+    assert copy_text("a\tb\\c\nd\re") == "a\\tb\\\\c\\nd\\re"
+    assert copy_text(Decimal("1E+2")) == "100"
+    assert copy_text(True) == "t"
+    assert copy_text(datetime(2024, 3, 1, 2, 15, 22)) == "2024-03-01 02:15:22"
+    assert json.loads(copy_text({"k": "中文"})) == {"k": "中文"}
+
+
+def test_statement_rows_store_utc():
+    (row,) = statement_rows([make_line()], "alipay")
+    assert row[11] == datetime(2024, 3, 1, 2, 15, 22)
+    assert utc_naive(None) is None
+
+
+def test_copy_stream_reads_in_any_size():
+    rows = [(i, f"名{i}", Decimal(i) / 4, None) for i in range(5000)]
+    expected = "".join(f"{i}\t名{i}\t{Decimal(i) / 4:f}\t\\N\n" for i in range(5000)).encode()
+    for size in (1, 7, 4096, -1):
+        stream = CopyStream(iter(rows), chunk_rows=100)
+        out = io.BytesIO()
+        while True:
+            chunk = stream.read(size)
+            if not chunk:
+                break
+            out.write(chunk)
+        assert out.getvalue() == expected, size
+        assert stream.rows_read == 5000
+
+
+def test_copy_stream_keeps_the_error_of_its_rows():
+    def rows():
+        yield (1, "a")
+        raise ValueError("line 2: bad amount")
+
+    stream = CopyStream(rows(), chunk_rows=1)
+    data = b""
+    while chunk := stream.read(8192):
+        data += chunk
+    assert isinstance(stream.error, ValueError)
+    assert "line 2" in str(stream.error)
