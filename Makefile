@@ -1,5 +1,5 @@
 # ecom-finance for Odoo: the commands the README gives.
-.PHONY: help run test test-core lint i18n
+.PHONY: help run test test-core lint i18n bench bench-import
 
 help:
 	@echo "make run        create database 'ecom' (four addons + demo data) if missing and start Odoo"
@@ -7,6 +7,7 @@ help:
 	@echo "make test-core  core suite only"
 	@echo "make lint       ruff + pylint-odoo"
 	@echo "make i18n DB=x  re-export the .pot files from database x and merge them into zh_CN.po"
+	@echo "make bench      core parser benchmark; make bench-import DB=x: import benchmark inside Odoo"
 
 run:
 	@scripts/run.sh
@@ -23,3 +24,11 @@ lint:
 
 i18n:
 	@scripts/i18n.sh $(DB)
+
+ROWS ?= 100000
+
+bench:
+	python3 bench/bench_parsers.py $(foreach n,$(ROWS),--rows $(n))
+
+bench-import:
+	@scripts/bench_import.sh $(DB) $(ROWS)

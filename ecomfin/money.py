@@ -26,6 +26,10 @@ CURRENCY_DIGITS = {
 
 _SYMBOLS = re.compile(r"[¥￥$€£元\s\u00a0\u3000`']")
 _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+#: The shape almost every export writes (``-12.50``): read straight by :class:`Decimal`.
+_SIMPLE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+#: Matcher of :data:`_SIMPLE` (bound once: this runs for every amount of every row).
+is_simple_amount = _SIMPLE.fullmatch
 
 
 def currency_digits(currency):
@@ -41,6 +45,14 @@ def parse_amount(text, *, decimal_comma=False, column=None):
     is the decimal separator (``1.234,56``). Empty text reads as zero.
     Raises :class:`InputError` naming the column and value otherwise.
     """
+    if not decimal_comma and type(text) is str and is_simple_amount(text):
+        # Fast path, same value as the general one: nothing to strip, no separators.
+        return Decimal(text)
+    return _parse_amount_general(text, decimal_comma=decimal_comma, column=column)
+
+
+def _parse_amount_general(text, *, decimal_comma, column):
+    """:func:`parse_amount` for any text (symbols, separators, signs, parentheses)."""
     raw = text
     if text is None:
         return Decimal(0)

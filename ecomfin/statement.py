@@ -51,9 +51,17 @@ def _canonical_amount(value):
     return "0" if text in ("-0", "0") else text
 
 
+#: Currency codes already found valid (a file names one or two, on every line).
+_VALID_CURRENCIES = set()
+
+
 def _check_currency(currency):
+    if type(currency) is str and currency in _VALID_CURRENCIES:
+        return
     if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha() and currency.isupper()):
         raise InputError(f"currency must be an upper-case ISO 4217 code, got {currency!r}", value=currency)
+    if type(currency) is str and len(_VALID_CURRENCIES) < 1000:
+        _VALID_CURRENCIES.add(currency)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,17 +86,16 @@ class StatementLine:
     def __post_init__(self):
         if self.line_type not in LINE_TYPES:
             raise InputError(f"unknown line type {self.line_type!r}", value=self.line_type)
-        for name in ("gross", "fee", "net"):
-            if not isinstance(getattr(self, name), Decimal):
-                raise InputError(f"{name} must be a Decimal, got {getattr(self, name)!r}")
+        gross, fee, net = self.gross, self.fee, self.net
+        if not (isinstance(gross, Decimal) and isinstance(fee, Decimal) and isinstance(net, Decimal)):
+            for name in ("gross", "fee", "net"):
+                if not isinstance(getattr(self, name), Decimal):
+                    raise InputError(f"{name} must be a Decimal, got {getattr(self, name)!r}")
         _check_currency(self.currency)
         if not isinstance(self.occurred_at, datetime) or self.occurred_at.utcoffset() is None:
             raise InputError(f"occurred_at must be a timezone-aware datetime, got {self.occurred_at!r}")
-        if self.gross - self.fee != self.net:
-            raise InputError(
-                f"net {self.net} is not gross {self.gross} minus fee {self.fee}",
-                value=str(self.net),
-            )
+        if gross - fee != net:
+            raise InputError(f"net {net} is not gross {gross} minus fee {fee}", value=str(net))
 
     def fingerprint(self, occurrence=0):
         """SHA-256 (hex) of the canonical fields, for lines without a provider id.
@@ -115,6 +122,42 @@ class StatementLine:
         if occurrence:
             parts.append(str(int(occurrence)))
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def new_statement_line(
+    *,
+    provider_txn_id,
+    order_ref,
+    merchant_order_ref,
+    counterparty,
+    line_type,
+    gross,
+    fee,
+    net,
+    currency,
+    occurred_at,
+    payout_ref=None,
+    memo="",
+    raw=None,
+    line_no=0,
+):
+    """``StatementLine(...)`` with keyword arguments only, as the parsers build their lines."""
+    return StatementLine(
+        provider_txn_id,
+        order_ref,
+        merchant_order_ref,
+        counterparty,
+        line_type,
+        gross,
+        fee,
+        net,
+        currency,
+        occurred_at,
+        payout_ref,
+        memo,
+        {} if raw is None else raw,
+        line_no,
+    )
 
 
 class ParsedStatement:
@@ -173,9 +216,12 @@ class ParsedStatement:
         return self._stream()
 
     def _stream(self):
+        totals = self.totals
+        empty = (0, Decimal(0))
         for line in self._source:
-            count, total = self.totals.get(line.line_type, (0, Decimal(0)))
-            self.totals[line.line_type] = (count + 1, total + line.gross)
+            line_type = line.line_type
+            count, total = totals.get(line_type, empty)
+            totals[line_type] = (count + 1, total + line.gross)
             self.line_count += 1
             yield line
         self.finished = True

@@ -25,7 +25,7 @@ import re
 from decimal import Decimal
 
 from ..errors import InputError
-from ..statement import ParsedStatement, StatementLine
+from ..statement import ParsedStatement, new_statement_line
 from ._common import (
     CHINESE_ENCODINGS,
     SHANGHAI,
@@ -103,6 +103,8 @@ _PERIOD = re.compile(r"^#起始日期[：:]\s*\[(?P<start>[^\]]*)\]\s*终止日�
 _FOOTER = re.compile(
     r"^#(?P<kind>支出|收入)合计[：:]\s*(?P<count>\d+)\s*笔\s*[，,]\s*共\s*(?P<sum>[-+]?[\d,]*\.?\d*)\s*元"
 )
+#: The first line after the table: the end marker (a '#' line), found many lines at a time.
+_ROWS_END = re.compile(r"^[^\S\n]*#", re.MULTILINE)
 _DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M")
 _HEADER_DATE_FORMATS = ("%Y年%m月%d日 %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y年%m月%d日", "%Y-%m-%d")
 
@@ -196,7 +198,8 @@ def _header_date(text, filename, line, column):
 def _lines(reader, header, statement):
     filename = reader.filename
     sums = {"收入": [0, Decimal(0)], "支出": [0, Decimal(0)]}
-    for line_no, fields in reader.csv_rows(stop=lambda text: text.lstrip().startswith("#")):
+    zero = Decimal(0)
+    for line_no, fields in reader.csv_rows(stop_at=_ROWS_END):
         raw, values = row_dict(header, fields, filename=filename, line=line_no)
         income = amount(values, COL_IN, filename=filename, line=line_no)
         expense = abs(amount(values, COL_OUT, filename=filename, line=line_no))
@@ -219,40 +222,35 @@ def _lines(reader, header, statement):
             sums["收入"][0] += 1
             sums["收入"][1] += income
         gross = income - expense
-        biz_type = values[COL_TYPE]
-        memo_parts = [values[COL_ITEM], values[COL_MEMO], values.get("业务描述", "")]
-        order_ref = none_if_empty(values.get("业务订单号")) or none_if_empty(values[COL_BIZ_ID])
-        yield _line(
-            provider_txn_id=none_if_empty(values[COL_ID]),
-            order_ref=order_ref,
-            merchant_order_ref=none_if_empty(values[COL_ORDER]),
-            counterparty=none_if_empty(values[COL_PARTY]),
-            line_type=TYPE_MAP.get(biz_type, "adjustment"),
-            gross=gross,
-            occurred_at=parse_datetime(
-                values[COL_TIME],
-                _DATETIME_FORMATS,
-                tz=SHANGHAI,
-                column=COL_TIME,
-                filename=filename,
-                line=line_no,
-            ),
-            memo=" / ".join(part for part in memo_parts if part),
-            raw=raw,
-            line_no=line_no,
-            filename=filename,
-        )
+        memo_parts = (values[COL_ITEM], values[COL_MEMO], values.get("业务描述", ""))
+        order_ref = none_if_empty(values.get("业务订单号")) or values[COL_BIZ_ID].strip() or None
+        try:
+            yield new_statement_line(
+                provider_txn_id=values[COL_ID].strip() or None,
+                order_ref=order_ref,
+                merchant_order_ref=values[COL_ORDER].strip() or None,
+                counterparty=values[COL_PARTY].strip() or None,
+                line_type=TYPE_MAP.get(values[COL_TYPE], "adjustment"),
+                gross=gross,
+                fee=zero,
+                net=gross,
+                currency="CNY",
+                occurred_at=parse_datetime(
+                    values[COL_TIME],
+                    _DATETIME_FORMATS,
+                    tz=SHANGHAI,
+                    column=COL_TIME,
+                    filename=filename,
+                    line=line_no,
+                ),
+                memo=" / ".join(filter(None, memo_parts)),
+                raw=raw,
+                line_no=line_no,
+            )
+        except InputError as exc:
+            raise exc.located(filename=filename, line=line_no) from None
 
     _check_footer(reader, sums, statement)
-
-
-def _line(*, gross, filename, line_no, **fields):
-    try:
-        return StatementLine(
-            gross=gross, fee=Decimal(0), net=gross, currency="CNY", line_no=line_no, **fields
-        )
-    except InputError as exc:
-        raise exc.located(filename=filename, line=line_no) from None
 
 
 def _check_footer(reader, sums, statement):

@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from ..errors import InputError
-from ..statement import ParsedStatement, StatementLine
+from ..statement import ParsedStatement, new_statement_line
 from ._common import (
     UTC,
     WESTERN_ENCODINGS,
@@ -253,6 +253,6 @@ def _posted(values, ctx, line_no):
 
 def _make_line(filename, line_no, **fields):
     try:
-        return StatementLine(line_no=line_no, **fields)
+        return new_statement_line(line_no=line_no, **fields)
     except InputError as exc:
         raise exc.located(filename=filename, line=line_no) from None

@@ -26,7 +26,7 @@ either chronological or reverse order, detected from the first two rows).
 from decimal import Decimal
 
 from ..errors import InputError
-from ..statement import ParsedStatement, StatementLine
+from ..statement import ParsedStatement, new_statement_line
 from ._common import (
     CHINESE_ENCODINGS,
     LineReader,
@@ -171,7 +171,7 @@ def _lines(rows, header, profile, filename, statement):
         if currency in ("RMB", "人民币"):
             currency = "CNY"
         try:
-            yield StatementLine(
+            yield new_statement_line(
                 provider_txn_id=none_if_empty(values.get(profile.get("reference") or "", "")),
                 order_ref=None,
                 merchant_order_ref=None,

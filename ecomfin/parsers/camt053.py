@@ -48,7 +48,7 @@ from xml.sax.expatreader import ExpatLocator, ExpatParser
 from xml.sax.handler import ContentHandler, feature_external_ges, feature_external_pes
 
 from ..errors import InputError
-from ..statement import ParsedStatement, StatementLine
+from ..statement import ParsedStatement, new_statement_line
 from ._common import CHUNK_SIZE, UTC, none_if_empty, timezone_of
 
 FMT = "camt053"
@@ -559,7 +559,7 @@ def _statement_line(transaction, header, filename, tz):
     amount = transaction["amount"]
     raw = {key: str(value) for key, value in transaction.items() if key != "line"}
     try:
-        return StatementLine(
+        return new_statement_line(
             provider_txn_id=transaction.get("txn_id"),
             order_ref=none_if_empty(transaction.get("ref")),
             merchant_order_ref=None,

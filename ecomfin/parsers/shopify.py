@@ -23,7 +23,7 @@ zone, UTC by default).
 from decimal import Decimal
 
 from ..errors import InputError
-from ..statement import ParsedStatement, StatementLine
+from ..statement import ParsedStatement, new_statement_line
 from ._common import (
     WESTERN_ENCODINGS,
     LineReader,
@@ -261,6 +261,6 @@ def _payout_lines(rows, header, filename, tz, statement):
 
 def _make(filename, line_no, **fields):
     try:
-        return StatementLine(line_no=line_no, **fields)
+        return new_statement_line(line_no=line_no, **fields)
     except InputError as exc:
         raise exc.located(filename=filename, line=line_no) from None

@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 
 from ..errors import InputError
 from ..money import from_minor_units
-from ..statement import ParsedStatement, StatementLine
+from ..statement import ParsedStatement, new_statement_line
 from ._common import (
     WESTERN_ENCODINGS,
     LineReader,
@@ -233,7 +233,7 @@ def _lines(records, mapping, filename, minor_units, statement, *, api_shaped=Tru
         category = values[mapping["category"]].strip().lower()
         payout_column = mapping.get("payout")
         try:
-            yield StatementLine(
+            yield new_statement_line(
                 provider_txn_id=none_if_empty(values[mapping["id"]]),
                 order_ref=none_if_empty(values.get(mapping.get("source"), "")),
                 merchant_order_ref=None,

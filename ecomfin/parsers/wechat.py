@@ -27,15 +27,18 @@ the sum of its column.
     `3,`1,`100.00,`2,`30.60
 """
 
+import re
 from decimal import Decimal
+from operator import add
 
 from ..errors import InputError
-from ..statement import ParsedStatement, StatementLine
+from ..statement import ParsedStatement, new_statement_line
 from ._common import (
     CHINESE_ENCODINGS,
     SHANGHAI,
     LineReader,
     amount,
+    cached_amount,
     check_columns,
     check_total,
     describe_encoding,
@@ -140,6 +143,13 @@ def sniff(head_text):
     return None
 
 
+#: The first line after the detail rows: the summary header, the first non-blank line
+#: that does not start with a backtick (what :func:`_ends_rows` says, many lines at a time).
+_ROWS_END = re.compile(r"^[^\S\n]*[^\s`]", re.MULTILINE)
+_SALE_STATUSES = frozenset({"SUCCESS", "PAY", "PAYERROR_REFUND"})
+_VOID_STATUSES = frozenset({"REVOKED", "CLOSED", "NOTPAY"})
+
+
 def _is_data(line):
     return line.lstrip().startswith("`")
 
@@ -186,16 +196,21 @@ def parse_trade(binary, filename, *, encoding=None, head=None):
 
 def _trade_lines(reader, header, statement):
     filename = reader.filename
-    sums = {column: Decimal(0) for column in set(TRADE_SUMMARY.values()) if column in header}
+    summed = set(TRADE_SUMMARY.values())
+    amount_columns = tuple(column for column in header if column in summed)
+    sums = [Decimal(0)] * len(amount_columns)
     count = 0
     currencies = set()
-    for line_no, fields in reader.csv_rows(stop=_ends_rows):
+    for line_no, fields in reader.csv_rows(stop_at=_ROWS_END):
         raw, values = row_dict(header, fields, filename=filename, line=line_no)
         count += 1
         amounts = {}
-        for column in sums:
-            amounts[column] = amount(values, column, filename=filename, line=line_no)
-            sums[column] += amounts[column]
+        for column in amount_columns:
+            value = cached_amount(values[column])
+            if value is None:
+                value = amount(values, column, filename=filename, line=line_no)
+            amounts[column] = value
+        sums = list(map(add, sums, amounts.values()))
         currency = (values.get("货币种类") or "CNY").upper()
         if currency in ("RMB", "CNY"):
             currency = "CNY"
@@ -205,17 +220,17 @@ def _trade_lines(reader, header, statement):
         if status == "REFUND":
             line_type = "refund"
             gross = -amounts["退款金额"]
-            provider_id = none_if_empty(values["微信退款单号"])
+            provider_id = values["微信退款单号"].strip() or None
             time_column = "退款成功时间" if values.get("退款成功时间") else "交易时间"
-        elif status in ("SUCCESS", "PAY", "PAYERROR_REFUND"):
+        elif status in _SALE_STATUSES:
             line_type = "sale"
             gross = amounts["应结订单金额"] if "应结订单金额" in amounts else amounts["订单金额"]
-            provider_id = none_if_empty(values["微信订单号"])
+            provider_id = values["微信订单号"].strip() or None
             time_column = "交易时间"
-        elif status in ("REVOKED", "CLOSED", "NOTPAY"):
+        elif status in _VOID_STATUSES:
             line_type = "adjustment"
             gross = Decimal(0)
-            provider_id = none_if_empty(values["微信订单号"])
+            provider_id = values["微信订单号"].strip() or None
             time_column = "交易时间"
         else:
             raise InputError(
@@ -226,16 +241,17 @@ def _trade_lines(reader, header, statement):
                 value=status,
             )
         memo = " / ".join(
-            part for part in (values["商品名称"], values["商户数据包"], values.get("费率备注", "")) if part
+            filter(None, (values["商品名称"], values["商户数据包"], values.get("费率备注", "")))
         )
         try:
-            yield StatementLine(
+            yield new_statement_line(
                 provider_txn_id=provider_id,
-                order_ref=none_if_empty(values["微信订单号"]),
-                merchant_order_ref=none_if_empty(
+                order_ref=values["微信订单号"].strip() or None,
+                merchant_order_ref=(
                     values["商户退款单号"] if status == "REFUND" else values["商户订单号"]
-                ),
-                counterparty=none_if_empty(values["用户标识"]),
+                ).strip()
+                or None,
+                counterparty=values["用户标识"].strip() or None,
                 line_type=line_type,
                 gross=gross,
                 fee=fee,
@@ -256,6 +272,7 @@ def _trade_lines(reader, header, statement):
             )
         except InputError as exc:
             raise exc.located(filename=filename, line=line_no) from None
+    sums = dict(zip(amount_columns, sums, strict=True))
     if len(currencies) == 1:
         statement.currency = currencies.pop()
 
@@ -318,7 +335,7 @@ def _fund_lines(reader, header, statement):
         gross = value if direction == "收入" else -value
         biz_type = values["业务类型"]
         try:
-            yield StatementLine(
+            yield new_statement_line(
                 provider_txn_id=none_if_empty(values["资金流水单号"]),
                 order_ref=none_if_empty(values["微信支付业务单号"]),
                 merchant_order_ref=none_if_empty(values["业务凭证号"]),

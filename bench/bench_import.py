@@ -1,0 +1,92 @@
+"""Import throughput inside Odoo, against a raw COPY of the same rows in the same run.
+
+    make bench-import DB=<database with ecom_finance> [ROWS="100000 1000000"]
+    # or: python3 bench/bench_import.py --rows 100000 -- <odoo options: -d DB --addons-path ...>
+
+For each size N it writes an Alipay ledger of N rows in the real layout (GBK), then in
+one database transaction that is rolled back at the end (nothing is kept):
+
+- raw COPY: the normalized rows, rendered beforehand, copied into a temporary table
+  (the floor of any COPY-based load);
+- ecom import: ``ecom.statement._import_data`` end to end: decode and parse the file,
+  check its footer, COPY into the staging table, insert set-wise with the idempotence
+  keys, totals;
+- re-import of the same file as an overlapping file (every line already known).
+
+It prints seconds, rows/s, the import/COPY ratio and the peak Python allocation of the
+import (tracemalloc, in a separate run), which must not grow with N. Nothing is asserted.
+"""
+
+import argparse
+import io
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_parsers import alipay_file  # noqa: E402
+
+from ecomfin.ingest import LINE_COLUMNS, CopyStream, statement_rows  # noqa: E402
+from ecomfin.parsers import parse  # noqa: E402
+
+
+def raw_copy_seconds(cr, payload):
+    cr.execute("CREATE TEMPORARY TABLE bench_raw (%s)" % ", ".join(f"{c} text" for c in LINE_COLUMNS))
+    start = time.perf_counter()
+    cr.copy_expert("COPY bench_raw FROM STDIN", io.BytesIO(payload))
+    seconds = time.perf_counter() - start
+    cr.execute("DROP TABLE bench_raw")
+    return seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, action="append", help="rows per file (repeatable)")
+    parser.add_argument("odoo_args", nargs=argparse.REMAINDER, help="-- then Odoo options")
+    args = parser.parse_args()
+    odoo_args = [a for a in args.odoo_args if a != "--"]
+
+    import odoo
+    from odoo.tools import config
+
+    config.parse_config(odoo_args)
+    registry = odoo.modules.registry.Registry(config["db_name"].split(",")[0])
+    sizes = args.rows or [100_000]
+    print(f"{'rows':>9}{'raw COPY s':>12}{'import s':>10}{'rows/s':>11}{'ratio':>7}{'re-import s':>13}{'peak MiB':>10}")
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        shop = env["ecom.shop"].create({"name": "Benchmark shop", "code": "BENCH"})
+        Statement = env["ecom.statement"]
+        for rows in sizes:
+            data = alipay_file(rows)
+            payload = b"".join(CopyStream(statement_rows(parse(data, "bench.csv"), "alipay")))
+            copy_s = raw_copy_seconds(cr, payload)
+            cr.execute("SAVEPOINT bench")
+            start = time.perf_counter()
+            statement = Statement._import_data(shop, "bench.csv", data)
+            import_s = time.perf_counter() - start
+            assert statement.lines_created == rows, (statement.lines_created, rows)
+            # the same lines again, as an overlapping file (another name and one more byte)
+            start = time.perf_counter()
+            again = Statement._import_data(shop, "bench-2.csv", data + b"\r\n")
+            reimport_s = time.perf_counter() - start
+            assert again.lines_created == 0 and again.lines_skipped == rows
+            cr.execute("ROLLBACK TO SAVEPOINT bench")
+            env.invalidate_all()
+            tracemalloc.start()
+            Statement._import_data(shop, "bench.csv", data)
+            _current, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            cr.execute("ROLLBACK TO SAVEPOINT bench")
+            env.invalidate_all()
+            print(
+                f"{rows:>9}{copy_s:>12.2f}{import_s:>10.2f}{rows / import_s:>11,.0f}"
+                f"{import_s / copy_s:>6.1f}x{reimport_s:>13.2f}{peak / 2**20:>10.1f}"
+            )
+        cr.rollback()
+
+
+if __name__ == "__main__":
+    main()
