@@ -28,14 +28,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_parsers import alipay_file  # noqa: E402
 
-from ecomfin.ingest import LINE_COLUMNS, CopyStream, statement_rows  # noqa: E402
+from ecomfin.ingest import COPY_OPTIONS, LINE_COLUMNS, CopyStream, statement_rows  # noqa: E402
 from ecomfin.parsers import parse  # noqa: E402
 
 
 def raw_copy_seconds(cr, payload):
     cr.execute("CREATE TEMPORARY TABLE bench_raw (%s)" % ", ".join(f"{c} text" for c in LINE_COLUMNS))
     start = time.perf_counter()
-    cr.copy_expert("COPY bench_raw FROM STDIN", io.BytesIO(payload))
+    cr.copy_expert(f"COPY bench_raw FROM STDIN {COPY_OPTIONS}", io.BytesIO(payload))
     seconds = time.perf_counter() - start
     cr.execute("DROP TABLE bench_raw")
     return seconds
@@ -54,14 +54,17 @@ def main():
     config.parse_config(odoo_args)
     registry = odoo.modules.registry.Registry(config["db_name"].split(",")[0])
     sizes = args.rows or [100_000]
-    print(f"{'rows':>9}{'raw COPY s':>12}{'import s':>10}{'rows/s':>11}{'ratio':>7}{'re-import s':>13}{'peak MiB':>10}")
+    print(
+        f"{'rows':>9}{'raw COPY s':>12}{'import s':>10}{'rows/s':>11}{'ratio':>7}"
+        f"{'re-import s':>13}{'peak MiB':>10}"
+    )
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         shop = env["ecom.shop"].create({"name": "Benchmark shop", "code": "BENCH"})
         Statement = env["ecom.statement"]
         for rows in sizes:
             data = alipay_file(rows)
-            payload = b"".join(CopyStream(statement_rows(parse(data, "bench.csv"), "alipay")))
+            payload = CopyStream(statement_rows(parse(data, "bench.csv"), "alipay")).read()
             copy_s = raw_copy_seconds(cr, payload)
             cr.execute("SAVEPOINT bench")
             start = time.perf_counter()

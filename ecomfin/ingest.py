@@ -1,7 +1,7 @@
 """Rows for a set-wise load of parsed files into PostgreSQL (``COPY ... FROM STDIN``).
 
-The Odoo side streams a parsed statement through :class:`CopyStream` into a
-temporary table, then inserts into its own tables with one ``INSERT ... SELECT``
+The Odoo side streams a parsed statement through :class:`CopyStream` (CSV, see
+:data:`COPY_OPTIONS`) into a temporary table, then inserts into its own tables with one ``INSERT ... SELECT``
 per target. Everything here is pure: which key makes a line unique, how a line
 becomes a row, how a row is written in COPY's text format.
 
@@ -12,10 +12,12 @@ line's fingerprint. Identical keys inside one file are numbered by the loader
 for review, and a re-import of the same or an overlapping file finds them again.
 """
 
+import csv
 import io
 import json
 from datetime import datetime, timezone
 from decimal import Decimal
+from itertools import islice
 
 #: formats whose provider id identifies one money movement (with its line type)
 UNIQUE_ID_FORMATS = frozenset({"alipay", "wechat_trade", "wechat_fund", "stripe_balance", "shopify_payouts"})
@@ -65,6 +67,11 @@ def dedup_base(line, fmt):
     return f"fp:{line.fingerprint()}"
 
 
+def raw_json(raw):
+    """The raw row of a file as JSON text (stored as jsonb)."""
+    return json.dumps(raw, ensure_ascii=False, separators=(",", ":")) if raw else None
+
+
 def utc_naive(moment):
     """An aware datetime as the naive UTC value Odoo stores."""
     if moment is None:
@@ -90,7 +97,7 @@ def statement_rows(lines, fmt):
             utc_naive(line.occurred_at),
             line.payout_ref,
             line.memo or None,
-            line.raw,
+            raw_json(line.raw),
         )
 
 
@@ -113,32 +120,33 @@ def order_rows(lines):
             line.buyer_name or None,
             line.buyer_phone or None,
             line.address or None,
-            line.raw,
+            raw_json(line.raw),
         )
 
 
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+COPY_OPTIONS = "(FORMAT csv)"
+"""The options of the ``COPY ... FROM STDIN`` that reads a :class:`CopyStream`."""
 
 
-def copy_text(value):
-    """One value in PostgreSQL COPY text format."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, str):
-        return value.translate(_ESCAPES)
-    if isinstance(value, bool):
-        return "t" if value else "f"
+def copy_value(value):
+    """One value as :class:`CopyStream` writes it: ``None`` is NULL, like an empty string."""
+    if value is None or value == "":
+        return None
     if isinstance(value, Decimal):
         return f"{value:f}"
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_ESCAPES)
-    return str(value)
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return value
 
 
 class CopyStream(io.RawIOBase):
-    """A read-only file whose bytes are ``rows`` in COPY text format, produced on demand.
+    """A read-only file whose bytes are ``rows`` in CSV for ``COPY ... FROM STDIN (FORMAT csv)``.
+
+    Rows are written by the C ``csv`` writer: strings, numbers, Decimals and naive
+    datetimes (``str()`` of which PostgreSQL reads back exactly); ``None`` and empty
+    strings both load as NULL. Use :func:`copy_value` for other values.
 
     Memory stays bounded by one chunk whatever the number of rows. ``rows_read``
     counts the rows handed out so far (for progress reports). An exception raised
@@ -152,6 +160,7 @@ class CopyStream(io.RawIOBase):
         self._rows = iter(rows)
         self._chunk_rows = chunk_rows
         self._buffer = b""
+        self._pos = 0
         self._done = False
         self.rows_read = 0
         self.error = None
@@ -160,20 +169,19 @@ class CopyStream(io.RawIOBase):
         return True
 
     def _fill(self, size):
-        parts = []
-        length = len(self._buffer)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        length = len(self._buffer) - self._pos
         while not self._done and (size < 0 or length < size):
-            for _ in range(self._chunk_rows):
-                row = next(self._rows, None)
-                if row is None:
-                    self._done = True
-                    break
-                text = "\t".join(map(copy_text, row)) + "\n"
-                parts.append(text)
-                length += len(text)  # characters: a lower bound of the byte length
-                self.rows_read += 1
-        if parts:
-            self._buffer += "".join(parts).encode("utf-8")
+            chunk = list(islice(self._rows, self._chunk_rows))
+            if len(chunk) < self._chunk_rows:
+                self._done = True
+            writer.writerows(chunk)
+            self.rows_read += len(chunk)
+            length = len(self._buffer) - self._pos + out.tell()  # characters: a lower bound of bytes
+        if out.tell():
+            self._buffer = self._buffer[self._pos :] + out.getvalue().encode("utf-8")
+            self._pos = 0
 
     def read(self, size=-1):
         if size is None:
@@ -184,11 +192,12 @@ class CopyStream(io.RawIOBase):
             except Exception as exc:  # noqa: BLE001 - kept for the caller, see the class docstring
                 self.error = exc
                 self._done = True
-                self._buffer = b""
-        if size < 0:
-            data, self._buffer = self._buffer, b""
-        else:
-            data, self._buffer = self._buffer[:size], self._buffer[size:]
+                self._buffer, self._pos = b"", 0
+        end = len(self._buffer) if size < 0 else self._pos + size
+        data = self._buffer[self._pos : end]
+        self._pos += len(data)
+        if self._pos >= len(self._buffer):
+            self._buffer, self._pos = b"", 0
         return data
 
     def readinto(self, buffer):

@@ -1,9 +1,10 @@
+import csv
 import io
 import json
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from ecomfin.ingest import CopyStream, copy_text, dedup_base, statement_rows, utc_naive
+from ecomfin.ingest import CopyStream, copy_value, dedup_base, statement_rows, utc_naive
 from ecomfin.statement import StatementLine
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -46,24 +47,30 @@ def test_fingerprint_ignores_line_number_and_raw_text():
     assert dedup_base(a, "amazon_settlement") != dedup_base(c, "amazon_settlement")
 
 
-def test_copy_text_escapes_and_formats():
-    assert copy_text(None) == "\\N"
-    assert copy_text("a\tb\\c\nd\re") == "a\\tb\\\\c\\nd\\re"
-    assert copy_text(Decimal("1E+2")) == "100"
-    assert copy_text(True) == "t"
-    assert copy_text(datetime(2024, 3, 1, 2, 15, 22)) == "2024-03-01 02:15:22"
-    assert json.loads(copy_text({"k": "中文"})) == {"k": "中文"}
+def test_copy_value_formats():
+    assert copy_value(None) is None
+    assert copy_value("") is None
+    assert copy_value(Decimal("1E+2")) == "100"
+    assert copy_value(datetime(2024, 3, 1, 2, 15, 22)) == "2024-03-01 02:15:22"
+    assert json.loads(copy_value({"k": "中文"})) == {"k": "中文"}
 
 
-def test_statement_rows_store_utc():
+def test_copy_stream_quotes_what_csv_must_quote():
+    rows = [(1, 'a,b "c"\nd', None, Decimal("2.50"), "")]
+    data = CopyStream(rows).read().decode()
+    assert list(csv.reader(io.StringIO(data))) == [["1", 'a,b "c"\nd', "", "2.50", ""]]
+
+
+def test_statement_rows_store_utc_and_raw_json():
     (row,) = statement_rows([make_line()], "alipay")
     assert row[11] == datetime(2024, 3, 1, 2, 15, 22)
+    assert json.loads(row[14]) == {"备注": "x"}
     assert utc_naive(None) is None
 
 
 def test_copy_stream_reads_in_any_size():
     rows = [(i, f"名{i}", Decimal(i) / 4, None) for i in range(5000)]
-    expected = "".join(f"{i}\t名{i}\t{Decimal(i) / 4:f}\t\\N\n" for i in range(5000)).encode()
+    expected = "".join(f"{i},名{i},{Decimal(i) / 4},\n" for i in range(5000)).encode()
     for size in (1, 7, 4096, -1):
         stream = CopyStream(iter(rows), chunk_rows=100)
         out = io.BytesIO()

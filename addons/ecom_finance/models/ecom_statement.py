@@ -12,7 +12,14 @@ from odoo.tools import SQL
 
 from ecomfin import parsers
 from ecomfin.errors import InputError
-from ecomfin.ingest import LINE_COLUMNS, ORDER_LINE_COLUMNS, CopyStream, order_rows, statement_rows
+from ecomfin.ingest import (
+    COPY_OPTIONS,
+    LINE_COLUMNS,
+    ORDER_LINE_COLUMNS,
+    CopyStream,
+    order_rows,
+    statement_rows,
+)
 from ecomfin.money import money_repr
 
 _logger = logging.getLogger(__name__)
@@ -344,9 +351,10 @@ class EcomStatement(models.Model):
             )
         )
         copy = SQL(
-            "COPY %s (%s) FROM STDIN",
+            "COPY %s (%s) FROM STDIN %s",
             SQL.identifier(table),
             SQL(", ").join(SQL.identifier(c) for c in columns),
+            SQL(COPY_OPTIONS),
         )
         stream = CopyStream(rows)
         cr.copy_expert(copy.code, stream)

@@ -29,14 +29,15 @@ class EcomStatementLine(models.Model):
     statement_id = fields.Many2one(
         "ecom.statement", required=True, index=True, ondelete="cascade", readonly=True
     )
-    shop_id = fields.Many2one("ecom.shop", required=True, index=True, readonly=True)
+    # no index of its own: the unique index (shop_id, dedup_key) serves searches by shop
+    shop_id = fields.Many2one("ecom.shop", required=True, readonly=True)
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     line_no = fields.Integer(string="File Line", readonly=True)
     provider_txn_id = fields.Char(string="Provider Transaction", index="btree_not_null", readonly=True)
     order_ref = fields.Char(string="Order Reference", index="btree_not_null", readonly=True)
     merchant_order_ref = fields.Char(string="Merchant Order Reference", index="btree_not_null", readonly=True)
     counterparty = fields.Char(readonly=True)
-    line_type = fields.Selection(LINE_TYPES, string="Type", required=True, index=True, readonly=True)
+    line_type = fields.Selection(LINE_TYPES, string="Type", required=True, readonly=True)
     currency_id = fields.Many2one("res.currency", required=True, readonly=True)
     gross = fields.Monetary(readonly=True)
     fee = fields.Monetary(readonly=True)
