@@ -1,5 +1,5 @@
 # ecom-finance for Odoo: the commands the README gives.
-.PHONY: help run test test-core lint i18n bench bench-import
+.PHONY: help run test test-core lint i18n bench bench-import bench-reconcile
 
 help:
 	@echo "make run        create database 'ecom' (four addons + demo data) if missing and start Odoo"
@@ -7,7 +7,7 @@ help:
 	@echo "make test-core  core suite only"
 	@echo "make lint       ruff + pylint-odoo"
 	@echo "make i18n DB=x  re-export the .pot files from database x and merge them into zh_CN.po"
-	@echo "make bench      core parser benchmark; make bench-import DB=x: import benchmark inside Odoo"
+	@echo "make bench      core parser benchmark; make bench-import / bench-reconcile DB=x: inside Odoo"
 
 run:
 	@scripts/run.sh
@@ -32,3 +32,6 @@ bench:
 
 bench-import:
 	@scripts/bench_import.sh $(DB) $(ROWS)
+
+bench-reconcile:
+	@scripts/bench_reconcile.sh $(DB) $(ROWS)

@@ -9,7 +9,23 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     "depends": ["ecom_finance"],
-    "data": [],
+    "external_dependencies": {"python": ["ecomfin", "xlsxwriter"]},
+    "data": [
+        "security/ecom_reconcile_security.xml",
+        "security/ir.model.access.csv",
+        "data/ecom_reconcile_rule_data.xml",
+        "views/ecom_reconcile_rule_views.xml",
+        "views/ecom_reconcile_match_views.xml",
+        "views/ecom_reconcile_difference_views.xml",
+        "views/ecom_reconcile_run_views.xml",
+        "views/ecom_reconcile_menus.xml",
+    ],
+    "demo": ["demo/ecom_reconcile_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "ecom_reconcile/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

@@ -1,1 +1,3 @@
+from . import test_reconcile_run
 from . import test_translations
+from . import test_ui

@@ -1,0 +1,5 @@
+from . import ecom_reconcile_rule
+from . import ecom_reconcile_run
+from . import ecom_reconcile_match
+from . import ecom_reconcile_difference
+from . import ecom_reconcile_demo

@@ -1,0 +1,610 @@
+import hashlib
+import json
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ecomfin.matching import BankCredit, SettlementGroup, Tolerance, match_payouts
+from ecomfin.xlsx import differences_workbook
+
+from .ecom_reconcile_difference import DIFFERENCE_KINDS
+
+BANK_FORMATS = ("camt053", "bank_csv")
+CHANNEL_FORMATS = (
+    "alipay",
+    "wechat_trade",
+    "wechat_fund",
+    "amazon_settlement",
+    "shopify_payouts",
+    "shopify_balance",
+    "stripe_balance",
+)
+PAIRS_TABLE = "ecom_reconcile_pairs"
+
+
+class EcomReconcileRun(models.Model):
+    """One reconciliation of shops over a period: platform orders <-> channel <-> bank.
+
+    Order <-> payment matching runs set-wise in PostgreSQL (one join of the orders
+    with the channel lines aggregated per order reference, classified in SQL);
+    settlement <-> bank matching works on the (few) settlement groups and bank credits
+    with ``ecomfin.matching``. Re-running a run replaces its own results only; the
+    inputs (imports and their SHA-256) and the rules (with their versions) are kept
+    on the run, so the same run on the same inputs gives the same result.
+    """
+
+    _name = "ecom.reconcile.run"
+    _description = "Reconciliation Run"
+    _inherit = ["mail.thread"]
+    _order = "date_to desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    shop_ids = fields.Many2many("ecom.shop", string="Shops", required=True, check_company=True)
+    date_from = fields.Date(required=True)
+    date_to = fields.Date(required=True)
+    state = fields.Selection(
+        [("draft", "Draft"), ("queued", "Queued"), ("done", "Done")],
+        default="draft",
+        required=True,
+        tracking=True,
+    )
+    progress = fields.Float(readonly=True)
+    job_uuid = fields.Char(readonly=True, copy=False)
+    rules_snapshot = fields.Json(readonly=True, help="The rules used, with their versions.")
+    inputs_snapshot = fields.Json(readonly=True, help="The imports read, with their SHA-256.")
+    inputs_hash = fields.Char(
+        readonly=True, help="SHA-256 of the inputs and rules: equal hashes, equal results."
+    )
+    match_ids = fields.One2many("ecom.reconcile.match", "run_id", readonly=True)
+    difference_ids = fields.One2many("ecom.reconcile.difference", "run_id", readonly=True)
+    matched_count = fields.Integer(readonly=True)
+    difference_count = fields.Integer(readonly=True)
+    counts = fields.Json(readonly=True, help="Number of differences per kind.")
+    counts_display = fields.Text(compute="_compute_counts_display", string="Differences per Kind")
+
+    @api.depends("date_from", "date_to", "shop_ids")
+    def _compute_name(self):
+        for run in self:
+            shops = ", ".join(run.shop_ids.mapped("code"))
+            run.name = f"{shops} {run.date_from or ''}..{run.date_to or ''}"
+
+    @api.depends("counts")
+    def _compute_counts_display(self):
+        labels = dict(DIFFERENCE_KINDS)
+        for run in self:
+            run.counts_display = "\n".join(
+                f"{labels[kind]}: {count}" for kind, count in sorted((run.counts or {}).items()) if count
+            )
+
+    @api.constrains("date_from", "date_to")
+    def _check_dates(self):
+        for run in self:
+            if run.date_from > run.date_to:
+                raise UserError(self.env._("The period of %s ends before it starts.", run.name))
+
+    # ------------------------------------------------------------------
+    # Entry points
+    # ------------------------------------------------------------------
+
+    @api.model
+    def run_reconciliation(self, shop_ids, date_from, date_to):
+        """XML-RPC: reconcile ``shop_ids`` over [date_from, date_to] synchronously.
+
+        :returns: ``{'run_id', 'matched', 'counts': {kind: n}}``
+        """
+        shops = self.env["ecom.shop"].browse(shop_ids)
+        shops.check_access("read")
+        companies = shops.company_id
+        if len(companies) != 1:
+            raise UserError(self.env._("A run reconciles shops of one company."))
+        run = self.create(
+            {
+                "company_id": companies.id,
+                "shop_ids": [(6, 0, shops.ids)],
+                "date_from": date_from,
+                "date_to": date_to,
+            }
+        )
+        run._execute()
+        return {"run_id": run.id, "matched": run.matched_count, "counts": dict(run.counts or {})}
+
+    def action_run(self):
+        """Run now (small periods) or as a background job."""
+        for run in self:
+            run._execute()
+
+    def action_run_in_background(self):
+        for run in self:
+            job = run.with_delay(description=self.env._("Reconcile %s", run.name))._execute()
+            run.sudo().write({"state": "queued", "job_uuid": job.uuid, "progress": 0.0})
+
+    # ------------------------------------------------------------------
+    # Engine
+    # ------------------------------------------------------------------
+
+    def _execute(self):
+        self.ensure_one()
+        self.check_access("write")
+        rules = {shop.id: self.env["ecom.reconcile.rule"]._for_shop(shop) for shop in self.shop_ids}
+        missing = [shop.name for shop, rule in zip(self.shop_ids, rules.values(), strict=True) if not rule]
+        if missing:
+            raise UserError(self.env._("No reconciliation rule applies to %s.", ", ".join(missing)))
+        self.env.flush_all()
+        # Re-running replaces this run's own results only.
+        self.env.cr.execute(SQL("DELETE FROM ecom_reconcile_match WHERE run_id = %s", self.id))
+        self.env.cr.execute(SQL("DELETE FROM ecom_reconcile_difference WHERE run_id = %s", self.id))
+        self.env.invalidate_all()
+        self._orders_against_payments(rules)
+        self._report_progress(60.0)
+        for shop in self.shop_ids:
+            self._payouts_against_bank(shop, rules[shop.id])
+        self._report_progress(95.0)
+        self._finish(rules)
+
+    def _period(self, timezone="UTC", extra_hours=0):
+        """The run's days in ``timezone``, as the naive UTC datetimes stored in the database."""
+        tz = ZoneInfo(timezone)
+
+        def utc(day):
+            return datetime.combine(day, time.min, tz).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+        start, end = utc(self.date_from), utc(self.date_to + timedelta(days=1))
+        return start, end, end + timedelta(hours=extra_hours)
+
+    def _report_progress(self, value):
+        # the run's own bookkeeping; its right to run was checked in _execute
+        self.sudo().write({"progress": value})
+
+    def _orders_against_payments(self, rules):
+        cr = self.env.cr
+        # the days of the run in the time zone of its (first) shop's rule
+        start, end, _late = self._period(next(iter(rules.values())).timezone)
+        rule_rows = [
+            SQL(
+                "(%s, %s, %s, %s, %s::numeric, %s::numeric, %s, %s, %s)",
+                shop_id,
+                rule.match_key,
+                rule.fallback_key or None,
+                rule.memo_regex or None,
+                rule.amount_tolerance,
+                rule.amount_tolerance_pct,
+                rule.time_window_hours,
+                rule.compare,
+                rule.id,
+            )
+            for shop_id, rule in rules.items()
+        ]
+        max_window = max(rule.time_window_hours for rule in rules.values())
+        key = SQL(
+            """CASE %(which)s WHEN 'merchant_order_ref' THEN l.merchant_order_ref
+                               WHEN 'order_ref' THEN l.order_ref
+                               WHEN 'provider_txn_id' THEN l.provider_txn_id
+                               WHEN 'memo' THEN substring(l.memo FROM r.memo_regex) END""",
+            which=SQL("r.key1"),
+        )
+        fallback = SQL(
+            """CASE r.key2 WHEN 'merchant_order_ref' THEN l.merchant_order_ref
+                           WHEN 'order_ref' THEN l.order_ref
+                           WHEN 'provider_txn_id' THEN l.provider_txn_id
+                           WHEN 'memo' THEN substring(l.memo FROM r.memo_regex) END"""
+        )
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(PAIRS_TABLE)))
+        cr.execute(
+            SQL(
+                """
+                CREATE TEMPORARY TABLE %(pairs)s ON COMMIT DROP AS
+                WITH rules (shop_id, key1, key2, memo_regex, tol_abs, tol_pct, window_hours, compare, rule_id)
+                     AS (VALUES %(rules)s),
+                pay AS (
+                    SELECT l.shop_id, COALESCE(%(key)s, %(fallback)s) AS ref,
+                           COALESCE(sum(l.gross) FILTER (WHERE l.line_type = 'sale'), 0) AS paid,
+                           count(*) FILTER (WHERE l.line_type = 'sale') AS n_sale,
+                           COALESCE(-sum(l.gross) FILTER (WHERE l.line_type = 'refund'), 0) AS refunded,
+                           COALESCE(sum(l.fee), 0) AS fees,
+                           min(l.occurred_at) FILTER (WHERE l.line_type = 'sale') AS paid_at,
+                           array_agg(l.id ORDER BY l.id) AS line_ids,
+                           min(l.currency_id) AS currency_id
+                      FROM ecom_statement_line l
+                      JOIN ecom_statement s ON s.id = l.statement_id
+                      JOIN rules r ON r.shop_id = l.shop_id
+                     WHERE s.fmt = ANY(%(channel_fmts)s)
+                       AND l.line_type IN ('sale', 'refund')
+                       AND l.occurred_at >= %(start)s - make_interval(hours => %(max_window)s)
+                       AND l.occurred_at < %(end)s + make_interval(hours => %(max_window)s + 14 * 24)
+                       AND COALESCE(%(key)s, %(fallback)s) IS NOT NULL
+                     GROUP BY l.shop_id, 2
+                ),
+                ord AS (
+                    SELECT o.id, o.shop_id, o.name AS ref, o.status, o.amount_paid, o.refund_amount,
+                           COALESCE(o.paid_time, o.order_time) AS paid_time, o.currency_id
+                      FROM ecom_order o
+                      JOIN rules r ON r.shop_id = o.shop_id
+                     WHERE COALESCE(o.paid_time, o.order_time) >= %(start)s
+                       AND COALESCE(o.paid_time, o.order_time) < %(end)s
+                )
+                SELECT COALESCE(ord.shop_id, pay.shop_id) AS shop_id,
+                       COALESCE(ord.ref, pay.ref) AS ref,
+                       ord.id AS order_id, ord.status, ord.amount_paid, ord.refund_amount, ord.paid_time,
+                       pay.paid, pay.n_sale, pay.refunded, pay.fees, pay.paid_at, pay.line_ids,
+                       COALESCE(ord.currency_id, pay.currency_id) AS currency_id,
+                       r.rule_id, r.tol_abs, r.tol_pct, r.window_hours, r.compare,
+                       CASE WHEN r.compare = 'net' THEN pay.paid - pay.fees ELSE pay.paid END AS compared
+                  FROM ord
+                  FULL JOIN pay ON pay.shop_id = ord.shop_id AND pay.ref = ord.ref
+                  JOIN rules r ON r.shop_id = COALESCE(ord.shop_id, pay.shop_id)
+                """,
+                pairs=SQL.identifier(PAIRS_TABLE),
+                rules=SQL(", ").join(rule_rows),
+                key=key,
+                fallback=fallback,
+                channel_fmts=list(CHANNEL_FORMATS),
+                start=start,
+                end=end,
+                max_window=max_window,
+            )
+        )
+        pairs = SQL.identifier(PAIRS_TABLE)
+        # Payments of the window whose order lies in another period are that period's business.
+        cr.execute(
+            SQL(
+                """DELETE FROM %(pairs)s p
+                    WHERE p.order_id IS NULL
+                      AND (p.paid_at IS NULL OR p.paid_at < %(start)s OR p.paid_at >= %(end)s
+                           OR EXISTS (SELECT 1 FROM ecom_order o
+                                       WHERE o.shop_id = p.shop_id AND o.name = p.ref))""",
+                pairs=pairs,
+                start=start,
+                end=end,
+            )
+        )
+        cr.execute(
+            SQL(
+                """
+                ALTER TABLE %(pairs)s ADD COLUMN kinds varchar[];
+                UPDATE %(pairs)s p SET kinds = ARRAY_REMOVE(ARRAY[
+                    CASE WHEN p.line_ids IS NULL AND p.status <> 'cancelled' THEN 'missing_payment' END,
+                    CASE WHEN p.order_id IS NULL THEN 'missing_order' END,
+                    CASE WHEN p.order_id IS NOT NULL AND p.line_ids IS NOT NULL AND p.status = 'cancelled'
+                              AND p.paid - p.refunded > p.tol_abs THEN 'status_mismatch' END,
+                    CASE WHEN p.order_id IS NOT NULL AND p.status <> 'cancelled' AND p.n_sale > 1
+                         THEN 'duplicate_payment' END,
+                    CASE WHEN p.order_id IS NOT NULL AND p.line_ids IS NOT NULL AND p.status <> 'cancelled'
+                              AND p.n_sale <= 1
+                              AND abs(p.compared - p.amount_paid)
+                                  > GREATEST(p.tol_abs, abs(p.amount_paid) * p.tol_pct / 100)
+                         THEN 'amount_mismatch' END,
+                    CASE WHEN p.order_id IS NOT NULL AND p.line_ids IS NOT NULL AND p.status <> 'cancelled'
+                              AND abs(p.refunded - p.refund_amount)
+                                  > GREATEST(p.tol_abs, abs(p.refund_amount) * p.tol_pct / 100)
+                         THEN 'refund_mismatch' END,
+                    CASE WHEN p.order_id IS NOT NULL AND p.paid_at IS NOT NULL AND p.status <> 'cancelled'
+                              AND (p.paid_at > p.paid_time + make_interval(hours => p.window_hours)
+                                   OR p.paid_at >= %(end)s)
+                         THEN 'timing' END
+                ], NULL)
+                """,
+                pairs=pairs,
+                end=end,
+            )
+        )
+        now = SQL("now() AT TIME ZONE 'UTC'")
+        common = {
+            "pairs": pairs,
+            "run": self.id,
+            "company": self.company_id.id,
+            "uid": self.env.uid,
+            "now": now,
+        }
+        cr.execute(
+            SQL(
+                """
+                WITH new AS (
+                    INSERT INTO ecom_reconcile_match (
+                        run_id, shop_id, company_id, kind, cardinality, reference, rule_id, order_id,
+                        currency_id, amount, residual, create_uid, create_date, write_uid, write_date)
+                    SELECT %(run)s, p.shop_id, %(company)s, 'order_payment',
+                           CASE WHEN cardinality(p.line_ids) > 1 THEN '1:N' ELSE '1:1' END,
+                           p.ref, p.rule_id, p.order_id, p.currency_id, p.amount_paid,
+                           p.compared - p.amount_paid, %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM %(pairs)s p
+                     WHERE p.order_id IS NOT NULL AND p.line_ids IS NOT NULL AND cardinality(p.kinds) = 0
+                    RETURNING id, shop_id, reference
+                )
+                INSERT INTO ecom_reconcile_match_channel_rel (match_id, line_id)
+                SELECT new.id, unnest(p.line_ids)
+                  FROM new JOIN %(pairs)s p ON p.shop_id = new.shop_id AND p.ref = new.reference
+                """,
+                **common,
+            )
+        )
+        cr.execute(
+            SQL(
+                """
+                WITH kinds AS (
+                    SELECT p.*, unnest(p.kinds) AS kind FROM %(pairs)s p
+                ), new AS (
+                    INSERT INTO ecom_reconcile_difference (
+                        run_id, shop_id, company_id, kind, reference, order_id, currency_id,
+                        expected_amount, actual_amount, amount, date, state,
+                        create_uid, create_date, write_uid, write_date)
+                    SELECT %(run)s, k.shop_id, %(company)s, k.kind, k.ref, k.order_id, k.currency_id,
+                           CASE WHEN k.kind = 'refund_mismatch' THEN COALESCE(k.refund_amount, 0)
+                                ELSE COALESCE(k.amount_paid, 0) END,
+                           CASE WHEN k.kind = 'refund_mismatch' THEN COALESCE(k.refunded, 0)
+                                WHEN k.kind = 'status_mismatch' THEN COALESCE(k.paid - k.refunded, 0)
+                                ELSE COALESCE(k.compared, 0) END,
+                           0, COALESCE(k.paid_at, k.paid_time), 'open',
+                           %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM kinds k
+                    RETURNING id, shop_id, reference
+                )
+                INSERT INTO ecom_reconcile_difference_channel_rel (difference_id, line_id)
+                SELECT new.id, unnest(p.line_ids)
+                  FROM new JOIN %(pairs)s p ON p.shop_id = new.shop_id AND p.ref = new.reference
+                 WHERE p.line_ids IS NOT NULL
+                """,
+                **common,
+            )
+        )
+        # the stored amount: one set-wise update instead of the ORM compute
+        cr.execute(
+            SQL(
+                """UPDATE ecom_reconcile_difference SET amount = actual_amount - expected_amount
+                    WHERE run_id = %s""",
+                self.id,
+            )
+        )
+
+    def _payouts_against_bank(self, shop, rule):
+        # credits up to two weeks after the window: a late credit of the right amount is "timing"
+        start, end, late = self._period(rule.timezone, extra_hours=24 * (rule.payout_window_days + 15))
+        tz = ZoneInfo(rule.timezone)
+        groups, lines_of = self._settlement_groups(shop, rule, start, end, tz)
+        credits = [
+            BankCredit(
+                line_id=line_id, day=self._local_day(moment, tz), amount=Decimal(str(gross)), memo=memo or ""
+            )
+            for line_id, moment, gross, memo in self.env.execute_query(
+                SQL(
+                    """SELECT l.id, l.occurred_at, l.gross,
+                              concat_ws(' ', l.memo, l.provider_txn_id, l.counterparty)
+                         FROM ecom_statement_line l JOIN ecom_statement s ON s.id = l.statement_id
+                        WHERE l.shop_id = %s AND s.fmt = ANY(%s) AND l.gross > 0
+                          AND l.occurred_at >= %s AND l.occurred_at < %s
+                        ORDER BY l.occurred_at, l.id""",
+                    shop.id,
+                    list(BANK_FORMATS),
+                    start,
+                    late,
+                )
+            )
+        ]
+        tolerance = Tolerance(
+            absolute=Decimal(str(rule.amount_tolerance)),
+            percent=Decimal(str(rule.amount_tolerance_pct)),
+            window_days=rule.payout_window_days,
+        )
+        result = match_payouts(groups, credits, tolerance)
+        by_key = {group.key: group for group in groups}
+        currency = shop.currency_id.id
+        Match = self.env["ecom.reconcile.match"].sudo()
+        Difference = self.env["ecom.reconcile.difference"].sudo()
+        # the run's results are written by the run (its right to run was checked in _execute)
+        Match.create(
+            [
+                {
+                    "run_id": self.id,
+                    "shop_id": shop.id,
+                    "company_id": self.company_id.id,
+                    "kind": "payout",
+                    "cardinality": cardinality,
+                    "reference": ", ".join(keys),
+                    "rule_id": rule.id,
+                    "currency_id": currency,
+                    "amount": float(sum(by_key[k].net for k in keys)),
+                    "residual": float(residual),
+                    "channel_line_ids": [(6, 0, [i for k in keys for i in lines_of[k]])],
+                    "bank_line_ids": [(6, 0, credit_ids)],
+                }
+                for cardinality, keys, credit_ids, residual in result.matches
+            ]
+        )
+        Difference.create(
+            [
+                {
+                    "run_id": self.id,
+                    "shop_id": shop.id,
+                    "company_id": self.company_id.id,
+                    "kind": kind,
+                    "reference": ", ".join(keys),
+                    "currency_id": currency,
+                    "expected_amount": float(expected),
+                    "actual_amount": float(actual),
+                    "date": datetime.combine(by_key[keys[0]].day, time.min),
+                    "channel_line_ids": [(6, 0, [i for k in keys for i in lines_of[k]])],
+                    "bank_line_ids": [(6, 0, credit_ids)],
+                }
+                for kind, keys, credit_ids, expected, actual in result.differences
+            ]
+        )
+
+    @staticmethod
+    def _local_day(moment, tz):
+        return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz).date()
+
+    def _settlement_groups(self, shop, rule, start, end, tz):
+        """The settlement groups of ``shop`` in the period, by the rule's payout source."""
+        if rule.payout_source == "payout_lines":
+            rows = self.env.execute_query(
+                SQL(
+                    """SELECT COALESCE(l.provider_txn_id, l.payout_ref, l.id::varchar),
+                              l.occurred_at, -l.gross,
+                              COALESCE(l.payout_ref, l.provider_txn_id), ARRAY[l.id]
+                         FROM ecom_statement_line l JOIN ecom_statement s ON s.id = l.statement_id
+                        WHERE l.shop_id = %s AND s.fmt = ANY(%s) AND l.line_type = 'payout'
+                          AND l.occurred_at >= %s AND l.occurred_at < %s
+                        ORDER BY l.occurred_at, l.id""",
+                    shop.id,
+                    list(CHANNEL_FORMATS),
+                    start,
+                    end,
+                )
+            )
+        else:
+            group_key = (
+                SQL("l.payout_ref")
+                if rule.payout_source == "payout_ref"
+                else SQL(
+                    "to_char(timezone(%s, l.occurred_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')", rule.timezone
+                )
+            )
+            rows = self.env.execute_query(
+                SQL(
+                    """SELECT %(key)s, max(l.occurred_at), sum(l.net), min(l.payout_ref),
+                              array_agg(l.id ORDER BY l.id)
+                         FROM ecom_statement_line l JOIN ecom_statement s ON s.id = l.statement_id
+                        WHERE l.shop_id = %(shop)s AND s.fmt = ANY(%(fmts)s) AND l.line_type <> 'payout'
+                          AND l.occurred_at >= %(start)s AND l.occurred_at < %(end)s AND %(key)s IS NOT NULL
+                        GROUP BY 1 ORDER BY 1""",
+                    key=group_key,
+                    shop=shop.id,
+                    fmts=list(CHANNEL_FORMATS),
+                    start=start,
+                    end=end,
+                )
+            )
+        groups, lines_of = [], defaultdict(list)
+        for key, moment, net, payout_ref, line_ids in rows:
+            groups.append(
+                SettlementGroup(
+                    key=key, day=self._local_day(moment, tz), net=Decimal(str(net)), payout_ref=payout_ref
+                )
+            )
+            lines_of[key] = line_ids
+        return groups, lines_of
+
+    def _finish(self, rules):
+        start, end, _late = self._period()
+        # every import of the run's shops overlapping the period, whoever may read it
+        statements = (
+            self.env["ecom.statement"]
+            .sudo()
+            .search(
+                [
+                    ("shop_id", "in", self.shop_ids.ids),
+                    ("state", "=", "done"),
+                    ("period_start", "<", end),
+                    ("period_end", ">=", start - timedelta(days=7)),
+                ],
+                order="id",
+            )
+        )
+        inputs = [{"id": s.id, "sha256": s.sha256} for s in statements]
+        snapshot = [rules[shop.id]._snapshot() for shop in self.shop_ids]
+        digest = hashlib.sha256(
+            json.dumps(
+                {"inputs": inputs, "rules": snapshot, "period": [str(self.date_from), str(self.date_to)]},
+                sort_keys=True,
+                separators=(",", ":"),
+            ).encode()
+        ).hexdigest()
+        counts = dict(
+            self.env.execute_query(
+                SQL(
+                    "SELECT kind, count(*) FROM ecom_reconcile_difference WHERE run_id = %s GROUP BY kind",
+                    self.id,
+                )
+            )
+        )
+        ((matched,),) = self.env.execute_query(
+            SQL("SELECT count(*) FROM ecom_reconcile_match WHERE run_id = %s", self.id)
+        )
+        self.env.invalidate_all()
+        # the run's own bookkeeping, see _execute
+        self.sudo().write(
+            {
+                "state": "done",
+                "progress": 100.0,
+                "inputs_snapshot": inputs,
+                "rules_snapshot": snapshot,
+                "inputs_hash": digest,
+                "counts": {kind: counts.get(kind, 0) for kind, _label in DIFFERENCE_KINDS},
+                "matched_count": matched,
+                "difference_count": sum(counts.values()),
+            }
+        )
+
+    # ------------------------------------------------------------------
+    # Reports
+    # ------------------------------------------------------------------
+
+    def _xlsx_content(self):
+        """The run as a workbook: a summary, then one sheet per kind of difference."""
+        self.ensure_one()
+        kinds = dict(self.env["ecom.reconcile.difference"]._fields["kind"]._description_selection(self.env))
+        states = dict(self.env["ecom.reconcile.difference"]._fields["state"]._description_selection(self.env))
+        summary = [
+            (self.env._("Shops"), ", ".join(self.shop_ids.mapped("name"))),
+            (self.env._("Period"), f"{self.date_from} .. {self.date_to}"),
+            (self.env._("Matched"), self.matched_count),
+        ] + [(kinds[kind], count) for kind, count in (self.counts or {}).items() if count]
+        sheets = {}
+        for kind, label in kinds.items():
+            differences = self.difference_ids.filtered(lambda d, k=kind: d.kind == k)
+            if not differences:
+                continue
+            sheets[kind] = (
+                label,
+                [
+                    {
+                        "shop": d.shop_id.code,
+                        "reference": d.reference,
+                        "date": d.date,
+                        "expected": d.expected_amount,
+                        "actual": d.actual_amount,
+                        "difference": d.amount,
+                        "currency": d.currency_id.name,
+                        "state": states[d.state],
+                        "assignee": d.user_id.name or "",
+                    }
+                    for d in differences.sorted(lambda d: (d.shop_id.code, d.reference or "", d.id))
+                ],
+            )
+        labels = {
+            "summary": self.env._("Summary"),
+            "shop": self.env._("Shop"),
+            "reference": self.env._("Reference"),
+            "date": self.env._("Date"),
+            "expected": self.env._("Expected"),
+            "actual": self.env._("Actual"),
+            "difference": self.env._("Difference"),
+            "currency": self.env._("Currency"),
+            "state": self.env._("State"),
+            "assignee": self.env._("Assignee"),
+            "total": self.env._("Total"),
+        }
+        return differences_workbook(self.name, summary, sheets, labels)
+
+    def action_export_xlsx(self):
+        self.ensure_one()
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": f"{self.name}.xlsx".replace("/", "-"),
+                "raw": self._xlsx_content(),
+                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "self",
+        }

@@ -1,0 +1,263 @@
+import io
+from datetime import datetime
+
+import openpyxl
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from .common import ReconcileCase
+
+ORDER_KINDS = {
+    "missing_payment",
+    "missing_order",
+    "amount_mismatch",
+    "duplicate_payment",
+    "refund_mismatch",
+    "status_mismatch",
+    "timing",
+}
+
+
+def at(day, hour=10):
+    return datetime(2024, 3, day, hour, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestOrdersAgainstPayments(ReconcileCase):
+    """Every order-level kind planted once, and matches that must not become differences."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        shop = cls.shop_colleague  # Douyin shop paid through WeChat Pay
+        cls.shop = shop
+        order = cls._order
+        order(shop, "O1", 100.0, at(1))  # matched
+        order(shop, "O2", 50.0, at(1))  # missing_payment
+        order(shop, "O4", 80.0, at(2))  # amount_mismatch
+        order(shop, "O5", 60.0, at(2))  # duplicate_payment
+        order(shop, "O6", 70.0, at(3), status="partially_refunded", refund=20.0)  # refund_mismatch
+        order(shop, "O7", 40.0, at(3), status="cancelled")  # status_mismatch
+        order(shop, "O8", 90.0, at(1))  # timing
+        order(shop, "O9", 100.0, at(4))  # within the tolerance: matched
+        order(shop, "O10", 35.0, at(4), status="cancelled")  # cancelled and unpaid: nothing to say
+        cls._lines(
+            shop,
+            "wechat_trade",
+            [
+                (at(1, 11), "sale", 100.0, 0.6, "O1", ""),
+                (at(2, 11), "sale", 30.0, 0.18, "X9", ""),  # missing_order
+                (at(2, 11), "sale", 79.0, 0.47, "O4", ""),
+                (at(2, 11), "sale", 60.0, 0.36, "O5", ""),
+                (at(2, 12), "sale", 60.0, 0.36, "O5", ""),
+                (at(3, 11), "sale", 70.0, 0.42, "O6", ""),
+                (at(4, 11), "refund", -10.0, -0.06, "O6", ""),
+                (at(3, 11), "sale", 40.0, 0.24, "O7", ""),
+                (at(6, 11), "sale", 90.0, 0.54, "O8", ""),
+                (at(4, 11), "sale", 100.01, 0.6, "O9", ""),
+            ],
+        )
+
+    def _run(self, user=None):
+        Run = self.env["ecom.reconcile.run"].with_user(user or self.users["accountant"])
+        return Run.run_reconciliation(self.shop.ids, "2024-03-01", "2024-03-07")
+
+    def test_every_planted_difference_is_found_with_its_kind(self):
+        result = self._run()
+        run = self.env["ecom.reconcile.run"].browse(result["run_id"])
+        found = {(d.kind, d.reference) for d in run.difference_ids if d.kind in ORDER_KINDS}
+        self.assertEqual(
+            found,
+            {
+                ("missing_payment", "O2"),
+                ("missing_order", "X9"),
+                ("amount_mismatch", "O4"),
+                ("duplicate_payment", "O5"),
+                ("refund_mismatch", "O6"),
+                ("status_mismatch", "O7"),
+                ("timing", "O8"),
+            },
+        )
+        matched = run.match_ids.filtered(lambda m: m.kind == "order_payment")
+        self.assertEqual(sorted(matched.mapped("reference")), ["O1", "O9"])
+        self.assertEqual(result["matched"], run.matched_count)
+        for kind in ORDER_KINDS:
+            self.assertEqual(result["counts"][kind], 1, kind)
+        mismatch = run.difference_ids.filtered(lambda d: d.kind == "amount_mismatch")
+        self.assertAlmostEqual(mismatch.amount, -1.0)
+        self.assertEqual(mismatch.order_id.name, "O4")
+        self.assertEqual(mismatch.channel_line_ids.mapped("merchant_order_ref"), ["O4"])
+        duplicate = run.difference_ids.filtered(lambda d: d.kind == "duplicate_payment")
+        self.assertEqual(len(duplicate.channel_line_ids), 2)
+
+    def test_tolerance_decides(self):
+        rule = self.env["ecom.reconcile.rule"]._for_shop(self.shop)
+        version = rule.version
+        rule.amount_tolerance = 1.0
+        self.assertEqual(rule.version, version + 1)
+        run = self.env["ecom.reconcile.run"].browse(self._run()["run_id"])
+        self.assertNotIn("amount_mismatch", run.difference_ids.mapped("kind"))
+        self.assertEqual(run.rules_snapshot[0]["version"], version + 1)
+
+    def test_same_inputs_same_result_and_rerun_replaces_own_results(self):
+        first = self.env["ecom.reconcile.run"].browse(self._run()["run_id"])
+        second = self.env["ecom.reconcile.run"].browse(self._run()["run_id"])
+
+        def signature(run):
+            return sorted(
+                (d.kind, d.reference, d.expected_amount, d.actual_amount) for d in run.difference_ids
+            )
+
+        self.assertEqual(signature(first), signature(second))
+        self.assertEqual(first.inputs_hash, second.inputs_hash)
+        self.assertTrue(first.inputs_snapshot)
+        before = signature(first)
+        ids_before = set(first.difference_ids.ids)
+        first.with_user(self.users["accountant"]).action_run()
+        first.invalidate_recordset()
+        self.assertEqual(signature(first), before)
+        self.assertFalse(ids_before & set(first.difference_ids.ids), "a re-run replaces its own results")
+        self.assertEqual(signature(second), before, "and leaves other runs alone")
+
+    def test_xlsx_export_reads_back(self):
+        run = self.env["ecom.reconcile.run"].browse(self._run()["run_id"])
+        book = openpyxl.load_workbook(io.BytesIO(run._xlsx_content()))
+        self.assertEqual(book.sheetnames[0], "Summary")
+        self.assertIn("Amount mismatch", book.sheetnames)
+        sheet = book["Amount mismatch"]
+        self.assertEqual(sheet.freeze_panes, "A2")
+        self.assertEqual((sheet["B2"].value, sheet["D2"].value, sheet["E2"].value), ("O4", 80, 79))
+        self.assertEqual(sheet["A3"].value, "Total")
+        self.assertAlmostEqual(sheet["F3"].value, -1.0)
+        action = run.action_export_xlsx()
+        self.assertIn("/web/content/", action["url"])
+
+
+@tagged("post_install", "-at_install")
+class TestPayoutsAgainstBank(ReconcileCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.shop = cls.env["ecom.shop"].create(
+            {"name": "Payout shop", "code": "PAY1", "platform": "douyin", "payment_channel": "wechat"}
+        )
+        # channel lines without order references: only the settlement side is tested here
+        cls._lines(
+            cls.shop,
+            "wechat_fund",
+            [
+                (at(1), "sale", 100.0, 0.0, False, ""),  # day 1 -> bank day 2 (1:1)
+                (at(2), "sale", 200.0, 0.0, False, ""),  # days 2 and 3 -> bank day 4 (N:1)
+                (at(3), "sale", 300.0, 0.0, False, ""),
+                (at(4), "sale", 400.0, 0.0, False, ""),  # day 4 -> bank days 5 + 6 (1:N)
+                (at(5), "sale", 70.0, 0.0, False, ""),  # day 5 -> nothing (missing_payout)
+                (at(6), "sale", 90.0, 0.0, False, ""),  # day 6 -> 85 on day 7 (payout_mismatch)
+                (at(7), "sale", 33.0, 0.0, False, ""),  # day 7 -> 33 on day 20 (timing)
+            ],
+        )
+        cls._lines(
+            cls.shop,
+            "bank_csv",
+            [
+                (at(2, 9), "adjustment", 100.0, 0.0, False, "财付通 T+1"),
+                (at(4, 9), "adjustment", 500.0, 0.0, False, "财付通 T+1"),
+                (at(5, 9), "adjustment", 150.0, 0.0, False, "财付通 T+1"),
+                (at(6, 9), "adjustment", 250.0, 0.0, False, "财付通 T+1"),
+                (at(7, 9), "adjustment", 85.0, 0.0, False, "财付通 T+1"),
+                (at(20, 9), "adjustment", 33.0, 0.0, False, "财付通 T+1"),
+                (at(3, 9), "adjustment", -20.0, 0.0, False, "bank fee"),  # debits are not payouts
+            ],
+        )
+
+    def test_one_to_one_many_to_one_one_to_many_and_leftovers(self):
+        result = self.env["ecom.reconcile.run"].run_reconciliation(self.shop.ids, "2024-03-01", "2024-03-07")
+        run = self.env["ecom.reconcile.run"].browse(result["run_id"])
+        matches = sorted(
+            (m.cardinality, m.reference, sorted(m.bank_line_ids.mapped("gross")))
+            for m in run.match_ids.filtered(lambda m: m.kind == "payout")
+        )
+        self.assertEqual(
+            matches,
+            [
+                ("1:1", "2024-03-01", [100.0]),
+                ("1:N", "2024-03-04", [150.0, 250.0]),
+                ("N:1", "2024-03-02, 2024-03-03", [500.0]),
+            ],
+        )
+        found = sorted((d.kind, d.reference, d.expected_amount, d.actual_amount) for d in run.difference_ids)
+        self.assertEqual(
+            found,
+            [
+                ("missing_payout", "2024-03-05", 70.0, 0.0),
+                ("payout_mismatch", "2024-03-06", 90.0, 85.0),
+                ("timing", "2024-03-07", 33.0, 33.0),
+            ],
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestReconcileAccess(ReconcileCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._order(cls.shop_own, "A1", 10.0, at(1))
+        cls._order(cls.shop_colleague, "B1", 20.0, at(1))
+        result = cls.env["ecom.reconcile.run"].run_reconciliation(
+            (cls.shop_own | cls.shop_colleague).ids, "2024-03-01", "2024-03-07"
+        )
+        cls.run_record = cls.env["ecom.reconcile.run"].browse(result["run_id"])
+
+    def test_shop_operator_sees_own_shops_differences_only(self):
+        operator = self.users["shop_operator"]
+        differences = self.env["ecom.reconcile.difference"].with_user(operator).search([])
+        self.assertEqual(differences.shop_id, self.shop_own)
+        self.assertEqual(differences.mapped("reference"), ["A1"])
+        with self.assertRaises(AccessError):
+            self.env["ecom.reconcile.run"].with_user(operator).run_reconciliation(
+                self.shop_own.ids, "2024-03-01", "2024-03-07"
+            )
+
+    def test_auditor_reads_everything_and_changes_nothing(self):
+        auditor = self.users["auditor"]
+        differences = self.env["ecom.reconcile.difference"].with_user(auditor).search([])
+        self.assertEqual(differences.shop_id, self.shop_own | self.shop_colleague)
+        with self.assertRaises(AccessError):
+            differences[0].with_user(auditor).action_assign_to_me()
+        with self.assertRaises(AccessError):
+            self.run_record.with_user(auditor).action_run()
+
+    def test_workflow_assign_resolve_and_write_off(self):
+        accountant = self.users["accountant"]
+        difference = self.run_record.difference_ids.filtered(lambda d: d.reference == "B1").with_user(
+            accountant
+        )
+        difference.action_assign_to_me()
+        self.assertEqual((difference.state, difference.user_id), ("assigned", accountant))
+        with self.assertRaises(UserError):
+            difference.action_resolve()  # no explanation yet
+        difference.resolution = "Paid by bank transfer outside WeChat Pay"
+        with self.assertRaises(UserError):
+            difference.action_write_off()  # Finance Managers only
+        difference.action_resolve()
+        self.assertEqual(difference.state, "resolved")
+        difference.action_reopen()
+        manager = self.users["manager"]
+        difference.with_user(manager).action_write_off()
+        self.assertEqual(difference.state, "written_off")
+
+    def test_found_facts_and_write_off_are_not_writable_directly(self):
+        difference = self.run_record.difference_ids[0]
+        for role in ("accountant", "manager", "shop_operator"):
+            user = self.users[role]
+            record = difference.with_user(user)
+            with self.subTest(role=role):
+                if role == "shop_operator" and difference.shop_id != self.shop_own:
+                    continue
+                with self.assertRaises(AccessError):
+                    record.write({"expected_amount": 0})
+                with self.assertRaises(AccessError):
+                    record.write({"state": "written_off"})
+                with self.assertRaises(AccessError):
+                    record.with_context(ecom_write_off_checked=True).write({"state": "written_off"})
+        self.assertEqual(difference.state, "open")

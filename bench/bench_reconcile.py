@@ -1,0 +1,228 @@
+"""Import + three-way reconciliation inside Odoo, against the raw SQL join of the same tables.
+
+    make bench-reconcile DB=<database with ecom_reconcile> [ROWS="100000"]
+
+For N it generates, seeded: N platform orders (canonical orders CSV), N WeChat Pay payments
+(a 交易账单 in its real layout) and the bank credits of every settlement day (a bank CSV),
+with differences planted of every order kind and two payout kinds. In one transaction that
+is rolled back at the end it then imports the three files, runs the reconciliation and
+prints: seconds per step, rows/s, the peak RSS of the process, correctness (every planted
+difference found with its kind, and no other difference), and the time of the raw
+PostgreSQL join of the same orders and payments (the floor of any set-wise matcher).
+Nothing is asserted. (The OCA account_mass_reconcile comparison of the issue is not part
+of this script: that module reconciles journal items, which these imports do not create.)
+"""
+
+import argparse
+import io
+import random
+import resource
+import sys
+import time
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+WECHAT_HEADER = (
+    "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,"
+    "货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,"
+    "商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注"
+)
+ORDERS_HEADER = (
+    "order_ref,order_time,paid_time,status,currency,amount_paid,refund_amount,sku,quantity,unit_price,"
+    "buyer_name,buyer_phone,address"
+)
+DAYS = 7
+START = datetime(2024, 2, 29, 16, 0)  # 2024-03-01 00:00 in Asia/Shanghai, in UTC
+
+
+def generate(n, seed=7):
+    """The three files and the planted differences {(kind, reference)}."""
+    rnd = random.Random(seed)
+    planted = set()
+    kinds = [
+        "missing_payment",
+        "amount_mismatch",
+        "duplicate_payment",
+        "refund_mismatch",
+        "status_mismatch",
+        "timing",
+    ]
+    every = max(n // 50, 20)  # one planted difference every `every` orders, rotating through the kinds
+    orders = io.StringIO()
+    orders.write(ORDERS_HEADER + "\n")
+    payments = []  # (shanghai time, wechat id, ref, amount, fee, refund)
+    for i in range(n):
+        ref = f"B{i:08d}"
+        paid_at = START + timedelta(seconds=int(i * DAYS * 86400 / n))
+        amount = Decimal(rnd.randint(100, 99999)) / 100
+        kind = kinds[(i // every) % len(kinds)] if i % every == every - 1 else None
+        status, refund = "completed", Decimal(0)
+        if kind == "status_mismatch":
+            status = "cancelled"
+        if kind == "refund_mismatch":
+            status, refund = "partially_refunded", (amount / 2).quantize(Decimal("0.01"))
+        if kind == "timing" and paid_at > START + timedelta(days=DAYS - 1):
+            kind = None  # a late payment after the last day would leave the file's period
+        orders.write(
+            f"{ref},{paid_at:%Y-%m-%d %H:%M:%S},{paid_at:%Y-%m-%d %H:%M:%S},{status},CNY,{amount},{refund},"
+            f"BENCH-SKU,1,{amount},,,\n"
+        )
+        if kind:
+            planted.add((kind, ref))
+        if kind == "missing_payment":
+            continue
+        paid = amount - 1 if kind == "amount_mismatch" else amount
+        when = paid_at + timedelta(days=5) if kind == "timing" else paid_at + timedelta(seconds=30)
+        for copy in range(2 if kind == "duplicate_payment" else 1):
+            payments.append((when + timedelta(seconds=copy), f"42{i:012d}{copy}", ref, paid))
+    for j in range(max(n // 1000, 3)):  # payments nobody ordered
+        ref = f"X{j:08d}"
+        payments.append((START + timedelta(hours=j % (DAYS * 24)), f"43{j:012d}", ref, Decimal("12.34")))
+        planted.add(("missing_order", ref))
+    payments.sort()
+    trade = io.StringIO()
+    trade.write(WECHAT_HEADER + "\r\n")
+    total = fees = Decimal(0)
+    daily = {}
+    for when, wechat_id, ref, paid in payments:
+        fee = (paid * Decimal("0.006")).quantize(Decimal("0.00001"))
+        total += paid
+        fees += fee
+        local = when + timedelta(hours=8)  # WeChat writes Asia/Shanghai time
+        daily[local.date()] = daily.get(local.date(), Decimal(0)) + paid - fee
+        fields = [
+            f"{local:%Y-%m-%d %H:%M:%S}",
+            "wx2421b1c4370ec43b",
+            "1900000109",
+            "0",
+            "",
+            wechat_id,
+            ref,
+            "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+            "JSAPI",
+            "SUCCESS",
+            "CMB_CREDIT",
+            "CNY",
+            f"{paid:.2f}",
+            "0.00",
+            "0",
+            "0",
+            "0.00",
+            "0.00",
+            "",
+            "",
+            "商品",
+            "",
+            f"{fee:.5f}",
+            "0.60%",
+            f"{paid:.2f}",
+            "0.00",
+            "",
+        ]
+        trade.write(",".join("`" + f for f in fields) + "\r\n")
+    trade.write(
+        "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额\r\n"
+    )
+    trade.write(f"`{len(payments)},`{total:.2f},`0.00,`0.00,`{fees:.5f},`{total:.2f},`0.00\r\n")
+    bank = io.StringIO()
+    bank.write("交易日期,交易流水号,对方户名,摘要,金额\n")
+    days = sorted(daily)
+    for index, day in enumerate(days):
+        net = daily[day].quantize(Decimal("0.01"))
+        if index == 2:
+            planted.add(("missing_payout", f"{day}"))
+            continue
+        if index == 4:
+            planted.add(("payout_mismatch", f"{day}"))
+            net -= 10
+        bank.write(f"{day + timedelta(days=1)},BK{index:06d},财付通支付科技有限公司,财付通 T+1 结算,{net}\n")
+    return (
+        orders.getvalue().encode(),
+        ("\ufeff" + trade.getvalue()).encode(),
+        bank.getvalue().encode(),
+        planted,
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, action="append", help="orders (repeatable)")
+    parser.add_argument("odoo_args", nargs=argparse.REMAINDER, help="-- then Odoo options")
+    args = parser.parse_args()
+
+    import odoo
+    from odoo.tools import config
+
+    config.parse_config([a for a in args.odoo_args if a != "--"])
+    registry = odoo.modules.registry.Registry(config["db_name"].split(",")[0])
+    print(
+        f"{'orders':>9}{'import s':>10}{'reconcile s':>13}{'rows/s':>10}{'SQL join s':>12}{'ratio':>7}"
+        f"{'RSS MiB':>9}  correctness"
+    )
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        env["product.product"].create({"name": "Bench product", "default_code": "BENCH-SKU", "type": "consu"})
+        profile = env["ecom.bank.csv.profile"].create(
+            {
+                "name": "Bench bank",
+                "date_column": "交易日期",
+                "date_format": "%Y-%m-%d",
+                "amount_column": "金额",
+                "reference_column": "交易流水号",
+                "counterparty_column": "对方户名",
+                "memo_column": "摘要",
+                "currency_id": env.ref("base.CNY").id,
+            }
+        )
+        for n in args.rows or [100_000]:
+            cr.execute("SAVEPOINT bench")
+            shop = env["ecom.shop"].create(
+                {
+                    "name": f"Bench {n}",
+                    "code": f"B{n}",
+                    "platform": "douyin",
+                    "payment_channel": "wechat",
+                    "currency_id": env.ref("base.CNY").id,
+                    "bank_csv_profile_id": profile.id,
+                }
+            )
+            orders, trade, bank, planted = generate(n)
+            Statement = env["ecom.statement"]
+            start = time.perf_counter()
+            Statement._import_data(shop, "orders.csv", orders, fmt="orders_csv", order_profile="canonical")
+            Statement._import_data(shop, "wechat.csv", trade)
+            Statement._import_data(shop, "bank.csv", bank, fmt="bank_csv")
+            import_s = time.perf_counter() - start
+            start = time.perf_counter()
+            result = env["ecom.reconcile.run"].run_reconciliation(shop.ids, "2024-03-01", "2024-03-07")
+            reconcile_s = time.perf_counter() - start
+            run = env["ecom.reconcile.run"].browse(result["run_id"])
+            found = {(d.kind, d.reference) for d in run.difference_ids}
+            missed, extra = planted - found, found - planted
+            start = time.perf_counter()
+            cr.execute(
+                """SELECT count(*) FROM ecom_order o
+                   FULL JOIN (SELECT merchant_order_ref, sum(gross) AS paid, count(*) AS n
+                                FROM ecom_statement_line WHERE shop_id = %s GROUP BY 1) p
+                          ON p.merchant_order_ref = o.name
+                   WHERE o.shop_id = %s OR o.id IS NULL""",
+                [shop.id, shop.id],
+            )
+            join_s = time.perf_counter() - start
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            rows = 2 * n + n // 100
+            verdict = "ok" if not missed and not extra else f"missed {len(missed)}, extra {len(extra)}"
+            print(
+                f"{n:>9}{import_s:>10.2f}{reconcile_s:>13.2f}{rows / (import_s + reconcile_s):>10,.0f}"
+                f"{join_s:>12.2f}{reconcile_s / join_s:>6.1f}x{rss:>9.0f}  {verdict} "
+                f"({len(planted)} planted, {result['matched']} matched)"
+            )
+            if missed or extra:
+                print("  missed:", sorted(missed)[:5], " extra:", sorted(extra)[:5], file=sys.stderr)
+            cr.execute("ROLLBACK TO SAVEPOINT bench")
+            env.invalidate_all()
+        cr.rollback()
+
+
+if __name__ == "__main__":
+    main()
