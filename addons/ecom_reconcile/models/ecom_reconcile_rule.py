@@ -74,6 +74,14 @@ class EcomReconcileRule(models.Model):
     )
     timezone = fields.Char(default="Asia/Shanghai", required=True, help="Time zone of the settlement days.")
     version = fields.Integer(default=1, readonly=True, copy=False)
+    bill_due_hour = fields.Float(
+        default=10.0, help="Local hour by which yesterday's bill of the channel must be imported (T+1)."
+    )
+    stale_days = fields.Integer(default=7, help="Days after which an unresolved difference raises an alert.")
+    refund_alert_amount = fields.Float(help="A refund above this amount raises an alert (0: never).")
+    alert_user_id = fields.Many2one(
+        "res.users", string="Alerts To", help="Who gets an activity for each alert of the shops of this rule."
+    )
 
     @api.depends("shop_id.payment_channel")
     def _compute_payment_channel(self):

@@ -1,3 +1,4 @@
+from . import test_alerts
 from . import test_reconcile_run
 from . import test_translations
 from . import test_ui
