@@ -48,12 +48,11 @@ class EcomReconcileAlert(models.Model):
     def _cron_check(self, now=None):
         """Raise the alerts due at ``now`` (UTC); each condition and period once."""
         now = now or fields.Datetime.now()
-        before = set(self.search([]).ids)
-        for shop in self.env["ecom.shop"].search([]):
+        new = self.browse()
+        for shop in self.env["ecom.shop"].search([("active", "=", True)]):
             rule = self.env["ecom.reconcile.rule"]._for_shop(shop)
             if rule:
-                self._check_shop(shop, rule, now)
-        new = self.search([("id", "not in", list(before))])
+                new |= self._check_shop(shop, rule, now)
         new._schedule_activities()
         return new
 
@@ -124,10 +123,10 @@ class EcomReconcileAlert(models.Model):
                 )
             ):
                 rows.append(("large_refund", f"line-{line.id}", 1, -line.gross))
-        if rows:
-            self._insert(shop, rows)
+        return self._insert(shop, rows) if rows else self.browse()
 
     def _insert(self, shop, rows):
+        """Insert the alerts not raised yet; return them."""
         now = fields.Datetime.now()
         labels = dict(self._fields["condition"]._description_selection(self.env))
         values = SQL(", ").join(
@@ -153,11 +152,14 @@ class EcomReconcileAlert(models.Model):
                 """INSERT INTO ecom_reconcile_alert (
                        name, shop_id, company_id, condition, period_key, count, amount, state,
                        create_uid, create_date, write_uid, write_date)
-                   VALUES %s ON CONFLICT (shop_id, condition, period_key) DO NOTHING""",
+                   VALUES %s ON CONFLICT (shop_id, condition, period_key) DO NOTHING
+                   RETURNING id""",
                 values,
             )
         )
+        inserted = self.browse([row[0] for row in self.env.cr.fetchall()])
         self.invalidate_model()
+        return inserted
 
     def _schedule_activities(self):
         for alert in self:
