@@ -1,2 +1,15 @@
 from . import models
 from . import wizards
+
+from odoo.tools import SQL
+
+
+def uninstall_hook(env):
+    """Remove imports and platform orders before the addon's own records.
+
+    Their tables go with the addon anyway; removing their rows first lets the demo shops
+    and products be deleted cleanly (imports and orders restrict the deletion of both).
+    """
+    env["ir.attachment"].search([("res_model", "=", "ecom.statement")]).unlink()
+    env.cr.execute(SQL("DELETE FROM ecom_order"))
+    env.cr.execute(SQL("DELETE FROM ecom_statement"))

@@ -1,1 +1,9 @@
 from . import models
+
+from odoo.tools import SQL
+
+
+def uninstall_hook(env):
+    """Remove runs and alerts before the addon's own records (see ecom_finance's hook)."""
+    env.cr.execute(SQL("DELETE FROM ecom_reconcile_alert"))
+    env.cr.execute(SQL("DELETE FROM ecom_reconcile_run"))

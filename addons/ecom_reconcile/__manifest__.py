@@ -28,6 +28,7 @@
             "ecom_reconcile/static/tests/tours/*.js",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }
