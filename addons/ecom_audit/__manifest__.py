@@ -9,8 +9,13 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     "depends": ["base", "mail"],
+    "external_dependencies": {"python": ["ecomfin"]},
     "data": [
         "security/ecom_audit_security.xml",
+        "security/ir.model.access.csv",
+        "security/ecom_audit_rules.xml",
+        "data/ecom_audit_cron.xml",
+        "views/ecom_audit_log_views.xml",
         "views/ecom_audit_menus.xml",
     ],
     "installable": True,

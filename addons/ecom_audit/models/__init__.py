@@ -1,0 +1,2 @@
+from . import ecom_audit_log
+from . import base

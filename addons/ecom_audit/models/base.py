@@ -1,0 +1,119 @@
+from odoo import api, models
+
+from .ecom_audit_log import MASK
+
+# What is audited besides every ecom.* model: field changes that grant or restrict rights.
+AUDITED_MODELS = {
+    "res.users": {"groups_id"},
+    "res.groups": {"users", "implied_ids"},
+    "ir.rule": None,  # every field
+    "ir.model.access": None,
+}
+NOT_AUDITED = {"ecom.audit.log"}
+# Values never written to the log, only the fact that they changed.
+SENSITIVE_FIELDS = {"password", "buyer_name", "buyer_phone", "address", "acc_number", "api_secret"}
+
+
+class Base(models.AbstractModel):
+    """Writes an audit entry for every create, write and unlink of the audited models.
+
+    No context key turns it off: entries are written in the same transaction as the
+    change, whatever path (web client, RPC, import, cron) the change took.
+    """
+
+    _inherit = "base"
+
+    @api.model
+    def _ecom_audit_fields(self):
+        """None when the model is not audited, else the audited field names (all: ``True``)."""
+        if self._transient or self._abstract or self._name in NOT_AUDITED:
+            return None
+        if self._name.startswith("ecom."):
+            return True
+        if self._name in AUDITED_MODELS:
+            return AUDITED_MODELS[self._name] or True
+        return None
+
+    def _ecom_audit_value(self, name, value):
+        if name in SENSITIVE_FIELDS:
+            return MASK if value else value
+        field = self._fields.get(name)
+        if field is None:
+            return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
+        if field.type in ("many2one", "one2many", "many2many"):
+            return sorted(value.ids) if isinstance(value, models.BaseModel) else value
+        if field.type in ("date", "datetime"):
+            return field.to_string(value) if value else False
+        if field.type in ("binary", "html"):
+            return f"<{field.type}>" if value else False
+        if isinstance(value, str | int | float | bool | type(None) | dict | list):
+            return value
+        return str(value)
+
+    def _ecom_audit_names(self, audited, names):
+        stored = [
+            n
+            for n in names
+            if n in self._fields and (self._fields[n].store or self._fields[n].type == "many2many")
+        ]
+        return stored if audited is True else [n for n in stored if n in audited]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        audited = self._ecom_audit_fields()
+        if audited is not None and records:
+            entries = []
+            for record, vals in zip(records, vals_list, strict=False):
+                names = self._ecom_audit_names(audited, list(vals))
+                changes = {n: [None, record._ecom_audit_value(n, record[n])] for n in names}
+                entries.append(
+                    {
+                        "model": self._name,
+                        "res_ids": str(record.id),
+                        "operation": "create",
+                        "changes": changes,
+                    }
+                )
+            self.env["ecom.audit.log"].sudo()._append(entries)
+        return records
+
+    def write(self, vals):
+        audited = self._ecom_audit_fields()
+        if audited is None or not self:
+            return super().write(vals)
+        names = self._ecom_audit_names(audited, list(vals))
+        if not names:
+            return super().write(vals)
+        before = {
+            record.id: {n: record._ecom_audit_value(n, record[n]) for n in names} for record in self.sudo()
+        }
+        result = super().write(vals)
+        entries = []
+        for record in self.sudo():
+            changes = {}
+            for name in names:
+                new = record._ecom_audit_value(name, record[name])
+                if new != before[record.id][name]:
+                    changes[name] = [before[record.id][name], new]
+            if changes:
+                entries.append(
+                    {"model": self._name, "res_ids": str(record.id), "operation": "write", "changes": changes}
+                )
+        self.env["ecom.audit.log"].sudo()._append(entries)
+        return result
+
+    def unlink(self):
+        audited = self._ecom_audit_fields()
+        if audited is not None and self:
+            self.env["ecom.audit.log"].sudo()._append(
+                [
+                    {
+                        "model": self._name,
+                        "res_ids": ",".join(map(str, self.ids)),
+                        "operation": "unlink",
+                        "changes": {},
+                    }
+                ]
+            )
+        return super().unlink()

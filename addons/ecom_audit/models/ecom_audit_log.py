@@ -1,0 +1,234 @@
+import json
+import logging
+import os
+from pathlib import Path
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.http import request
+from odoo.tools import SQL, config
+
+from ecomfin.hashchain import GENESIS, entry_hash, sign_anchor, verify
+
+_logger = logging.getLogger(__name__)
+
+# One lock for every writer of the chain: entries get their sequence one transaction at a time.
+CHAIN_LOCK = 0x45434F4D  # "ECOM"
+MASK = "***"
+OPERATIONS = [
+    ("create", "Create"),
+    ("write", "Write"),
+    ("unlink", "Delete"),
+    ("login", "Login"),
+    ("login_failed", "Failed Login"),
+]
+ORIGINS = [("web", "Web Client"), ("rpc", "RPC"), ("cron", "Scheduled Action"), ("system", "System")]
+
+
+def hmac_key():
+    """The anchor key: from the Odoo configuration or the environment, never from the database."""
+    key = config.get("ecom_audit_hmac_key") or os.environ.get("ECOM_AUDIT_HMAC_KEY")
+    return key.encode() if key else None
+
+
+def anchor_path():
+    path = config.get("ecom_audit_anchor_path") or os.environ.get("ECOM_AUDIT_ANCHOR_PATH")
+    return Path(path) if path else None
+
+
+class EcomAuditLog(models.Model):
+    """Append-only, hash-chained log of what happened to finance data.
+
+    Entries are written in the transaction of the change (a rolled-back change leaves
+    none) under one advisory lock, each hash covering the previous one
+    (``ecomfin.hashchain``). The database refuses UPDATE, DELETE and TRUNCATE on the
+    table (trigger created in ``init``); the chain and the anchors published outside
+    the database catch what someone with more rights might still do.
+    """
+
+    _name = "ecom.audit.log"
+    _description = "Audit Log Entry"
+    _order = "seq desc"
+    _log_access = False
+
+    seq = fields.Integer(string="Sequence", required=True, readonly=True)
+    logged_at = fields.Datetime(required=True, readonly=True)
+    user_uid = fields.Integer(string="User ID", readonly=True)
+    login = fields.Char(readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True, ondelete="restrict")
+    origin = fields.Selection(ORIGINS, readonly=True)
+    model = fields.Char(readonly=True, index=True)
+    res_ids = fields.Char(string="Records", readonly=True)
+    operation = fields.Selection(OPERATIONS, readonly=True, index=True)
+    changes = fields.Json(readonly=True)
+    hash = fields.Char(readonly=True)
+
+    _sql_constraints = [("seq_uniq", "unique(seq)", "Two audit entries cannot share a sequence.")]
+
+    def init(self):
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE OR REPLACE FUNCTION ecom_audit_log_append_only() RETURNS trigger AS $$
+                BEGIN
+                    RAISE EXCEPTION USING
+                        MESSAGE = 'ecom_audit_log is append-only: ' || TG_OP || ' refused',
+                        ERRCODE = 'insufficient_privilege';
+                END $$ LANGUAGE plpgsql;
+                DROP TRIGGER IF EXISTS ecom_audit_log_append_only ON ecom_audit_log;
+                CREATE TRIGGER ecom_audit_log_append_only BEFORE UPDATE OR DELETE ON ecom_audit_log
+                    FOR EACH ROW EXECUTE FUNCTION ecom_audit_log_append_only();
+                DROP TRIGGER IF EXISTS ecom_audit_log_no_truncate ON ecom_audit_log;
+                CREATE TRIGGER ecom_audit_log_no_truncate BEFORE TRUNCATE ON ecom_audit_log
+                    FOR EACH STATEMENT EXECUTE FUNCTION ecom_audit_log_append_only();
+                """
+            )
+        )
+
+    @api.model
+    def _entry(self, row):
+        """The hashed content of an entry, rebuilt from its columns."""
+        seq, logged_at, uid, login, company_id, origin, model, res_ids, operation, changes = row
+        return {
+            "seq": seq,
+            "at": fields.Datetime.to_string(logged_at),
+            "uid": uid,
+            "login": login,
+            "company": company_id,
+            "origin": origin,
+            "model": model,
+            "ids": res_ids,
+            "op": operation,
+            "changes": changes,
+        }
+
+    @api.model
+    def _append(self, records):
+        """Append entries: ``records`` are dicts with model, res_ids, operation, changes."""
+        if not records:
+            return
+        cr = self.env.cr
+        cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", CHAIN_LOCK))
+        cr.execute(SQL("SELECT seq, hash FROM ecom_audit_log ORDER BY seq DESC LIMIT 1"))
+        seq, previous = cr.fetchone() or (0, GENESIS)
+        now = fields.Datetime.now()
+        user = self.env.user
+        origin = self._origin()
+        rows = []
+        for record in records:
+            seq += 1
+            row = (
+                seq,
+                now,
+                record.get("uid", user.id),
+                record.get("login", user.login),
+                record.get("company_id", self.env.company.id),
+                origin,
+                record["model"],
+                record["res_ids"],
+                record["operation"],
+                record.get("changes") or {},
+            )
+            previous = entry_hash(previous, self._entry(row))
+            rows.append(
+                SQL("(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", *row[:9], json.dumps(row[9]), previous)
+            )
+        cr.execute(
+            SQL(
+                """INSERT INTO ecom_audit_log
+                       (seq, logged_at, user_uid, login, company_id, origin, model, res_ids, operation,
+                        changes, hash)
+                   VALUES %s""",
+                SQL(", ").join(rows),
+            )
+        )
+
+    @api.model
+    def _origin(self):
+        if not request:
+            return (
+                "cron" if self.env.context.get("cron_id") or self.env.context.get("ecom_cron") else "system"
+            )
+        path = request.httprequest.path or ""
+        return "rpc" if path.startswith(("/xmlrpc", "/jsonrpc", "/json/")) else "web"
+
+    # ------------------------------------------------------------------
+    # Verification and anchors
+    # ------------------------------------------------------------------
+
+    @api.model
+    def verify_chain(self):
+        """XML-RPC (Auditors): check the chain and the anchors.
+
+        :returns: ``{'ok': bool, 'first_bad_id': id or False, 'reason': str, 'checked': n}``
+        """
+        self._check_auditor()
+        return verify(self._chain_rows(), self._read_anchors(), hmac_key())
+
+    @api.model
+    def _action_verify(self):
+        """The Auditors' menu entry: verify and say the result in a notification."""
+        result = self.verify_chain()
+        message = (
+            self.env._("The audit trail is intact: %s entries checked.", result["checked"])
+            if result["ok"]
+            else self.env._(
+                "The audit trail is broken at entry %(id)s: %(reason)s",
+                id=result["first_bad_id"],
+                reason=result["reason"],
+            )
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Audit trail"),
+                "message": message,
+                "type": "success" if result["ok"] else "danger",
+                "sticky": not result["ok"],
+            },
+        }
+
+    def _check_auditor(self):
+        if not self.env.su and not self.env.user.has_group("ecom_audit.group_ecom_auditor"):
+            raise AccessError(self.env._("Only Auditors verify the audit trail."))
+
+    def _chain_rows(self):
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """SELECT id, seq, hash, logged_at, user_uid, login, company_id, origin, model, res_ids,
+                          operation, changes
+                     FROM ecom_audit_log ORDER BY seq, id"""
+            )
+        )
+        while batch := cr.fetchmany(5000):
+            for row in batch:
+                yield row[0], row[1], row[2], self._entry((row[1], *row[3:]))
+
+    @api.model
+    def _read_anchors(self):
+        path = anchor_path()
+        if not path or not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+    @api.model
+    def _head(self):
+        self.env.cr.execute(SQL("SELECT seq, hash FROM ecom_audit_log ORDER BY seq DESC LIMIT 1"))
+        seq, last_hash = self.env.cr.fetchone() or (0, GENESIS)
+        self.env.cr.execute(SQL("SELECT count(*) FROM ecom_audit_log"))
+        return {"seq": seq, "hash": last_hash, "count": self.env.cr.fetchone()[0]}
+
+    @api.model
+    def _cron_publish_anchor(self):
+        """Append the signed head of the chain to the anchor file (outside the database)."""
+        key, path = hmac_key(), anchor_path()
+        if not key or not path:
+            _logger.info("audit anchors are not configured (ecom_audit_hmac_key, ecom_audit_anchor_path)")
+            return False
+        anchor = sign_anchor(self._head(), key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a") as sink:
+            sink.write(json.dumps(anchor, sort_keys=True) + "\n")
+        return anchor
