@@ -1,5 +1,5 @@
 # ecom-finance for Odoo: the commands the README gives.
-.PHONY: help run test test-core lint i18n bench bench-import bench-reconcile
+.PHONY: help run test test-core lint i18n bench bench-import bench-reconcile bench-audit
 
 help:
 	@echo "make run        create database 'ecom' (four addons + demo data) if missing and start Odoo"
@@ -35,3 +35,6 @@ bench-import:
 
 bench-reconcile:
 	@scripts/bench_reconcile.sh $(DB) $(ROWS)
+
+bench-audit:
+	@scripts/bench_audit.sh $(DB) $(ROWS)
