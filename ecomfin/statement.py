@@ -124,40 +124,9 @@ class StatementLine:
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-def new_statement_line(
-    *,
-    provider_txn_id,
-    order_ref,
-    merchant_order_ref,
-    counterparty,
-    line_type,
-    gross,
-    fee,
-    net,
-    currency,
-    occurred_at,
-    payout_ref=None,
-    memo="",
-    raw=None,
-    line_no=0,
-):
+def new_statement_line(*, raw=None, **fields):
     """``StatementLine(...)`` with keyword arguments only, as the parsers build their lines."""
-    return StatementLine(
-        provider_txn_id,
-        order_ref,
-        merchant_order_ref,
-        counterparty,
-        line_type,
-        gross,
-        fee,
-        net,
-        currency,
-        occurred_at,
-        payout_ref,
-        memo,
-        {} if raw is None else raw,
-        line_no,
-    )
+    return StatementLine(raw={} if raw is None else raw, **fields)
 
 
 class ParsedStatement:
