@@ -1,2 +1,3 @@
 from . import ecom_audit_log
 from . import base
+from . import res_users

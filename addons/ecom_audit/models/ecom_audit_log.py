@@ -122,7 +122,7 @@ class EcomAuditLog(models.Model):
                 now,
                 record.get("uid", user.id),
                 record.get("login", user.login),
-                record.get("company_id", self.env.company.id),
+                record.get("company_id", self.env.company.id) or None,
                 origin,
                 record["model"],
                 record["res_ids"],
