@@ -73,7 +73,7 @@ def generate(n, seed=7):
             continue
         paid = amount - 1 if kind == "amount_mismatch" else amount
         when = paid_at + timedelta(days=5) if kind == "timing" else paid_at + timedelta(seconds=30)
-        if not kind and when >= START + timedelta(days=DAYS):
+        if kind not in ("timing", "status_mismatch") and when >= START + timedelta(days=DAYS):
             planted.add(("timing", ref))  # paid in the period, settled after its end
         for copy in range(2 if kind == "duplicate_payment" else 1):
             payments.append((when + timedelta(seconds=copy), f"42{i:012d}{copy}", ref, paid))
