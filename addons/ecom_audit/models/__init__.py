@@ -1,3 +1,4 @@
 from . import ecom_audit_log
+from . import ecom_audit_pending
 from . import base
 from . import res_users

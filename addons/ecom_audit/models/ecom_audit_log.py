@@ -40,10 +40,11 @@ class EcomAuditLog(models.Model):
     """Append-only, hash-chained log of what happened to finance data.
 
     Entries are written in the transaction of the change (a rolled-back change leaves
-    none) under one advisory lock, each hash covering the previous one
-    (``ecomfin.hashchain``). The database refuses UPDATE, DELETE and TRUNCATE on the
-    table (trigger created in ``init``); the chain and the anchors published outside
-    the database catch what someone with more rights might still do.
+    none): pending first, chained just before the commit under one advisory lock, each
+    hash covering the previous one (``ecomfin.hashchain``). The database refuses UPDATE,
+    DELETE and TRUNCATE on the table (trigger created in ``init``); the chain and the
+    anchors published outside the database catch what someone with more rights might
+    still do.
     """
 
     _name = "ecom.audit.log"
@@ -104,21 +105,20 @@ class EcomAuditLog(models.Model):
 
     @api.model
     def _append(self, records):
-        """Append entries: ``records`` are dicts with model, res_ids, operation, changes."""
+        """Record entries (dicts with model, res_ids, operation, changes) for this transaction.
+
+        They are written to ``ecom.audit.pending`` now and chained just before the commit
+        (``_flush_pending``): a rolled-back change, even to a savepoint, leaves no entry.
+        """
         if not records:
             return
         cr = self.env.cr
-        cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", CHAIN_LOCK))
-        cr.execute(SQL("SELECT seq, hash FROM ecom_audit_log ORDER BY seq DESC LIMIT 1"))
-        seq, previous = cr.fetchone() or (0, GENESIS)
         now = fields.Datetime.now()
         user = self.env.user
         origin = self._origin()
-        rows = []
-        for record in records:
-            seq += 1
-            row = (
-                seq,
+        rows = [
+            SQL(
+                "(txid_current()::varchar, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 now,
                 record.get("uid", user.id),
                 record.get("login", user.login),
@@ -127,8 +127,46 @@ class EcomAuditLog(models.Model):
                 record["model"],
                 record["res_ids"],
                 record["operation"],
-                record.get("changes") or {},
+                json.dumps(record.get("changes") or {}),
             )
+            for record in records
+        ]
+        cr.execute(
+            SQL(
+                """INSERT INTO ecom_audit_pending
+                       (txid, logged_at, user_uid, login, company_id, origin, model, res_ids, operation,
+                        changes)
+                   VALUES %s""",
+                SQL(", ").join(rows),
+            )
+        )
+        if not cr.precommit.data.get("ecom_audit_pending"):
+            cr.precommit.data["ecom_audit_pending"] = True
+            cr.precommit.add(self._flush_pending)
+
+    @api.model
+    def _flush_pending(self):
+        """Chain the pending entries of this transaction (run just before it commits)."""
+        cr = self.env.cr
+        cr.precommit.data.pop("ecom_audit_pending", None)
+        cr.execute(
+            SQL(
+                """DELETE FROM ecom_audit_pending WHERE txid = txid_current()::varchar
+                   RETURNING id, logged_at, user_uid, login, company_id, origin, model, res_ids, operation,
+                             changes"""
+            )
+        )
+        pending = sorted(cr.fetchall())
+        if not pending:
+            return
+        # one writer of the chain at a time, for the length of this commit
+        cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", CHAIN_LOCK))
+        cr.execute(SQL("SELECT seq, hash FROM ecom_audit_log ORDER BY seq DESC LIMIT 1"))
+        seq, previous = cr.fetchone() or (0, GENESIS)
+        rows = []
+        for _id, *values in pending:
+            seq += 1
+            row = (seq, *values)
             previous = entry_hash(previous, self._entry(row))
             rows.append(
                 SQL("(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", *row[:9], json.dumps(row[9]), previous)
@@ -142,6 +180,7 @@ class EcomAuditLog(models.Model):
                 SQL(", ").join(rows),
             )
         )
+        self.invalidate_model()
 
     @api.model
     def _origin(self):
@@ -163,6 +202,7 @@ class EcomAuditLog(models.Model):
         :returns: ``{'ok': bool, 'first_bad_id': id or False, 'reason': str, 'checked': n}``
         """
         self._check_auditor()
+        self._flush_pending()
         return verify(self._chain_rows(), self._read_anchors(), hmac_key())
 
     @api.model
@@ -215,6 +255,7 @@ class EcomAuditLog(models.Model):
 
     @api.model
     def _head(self):
+        self._flush_pending()
         self.env.cr.execute(SQL("SELECT seq, hash FROM ecom_audit_log ORDER BY seq DESC LIMIT 1"))
         seq, last_hash = self.env.cr.fetchone() or (0, GENESIS)
         self.env.cr.execute(SQL("SELECT count(*) FROM ecom_audit_log"))

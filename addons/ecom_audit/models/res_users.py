@@ -24,7 +24,8 @@ class ResUsers(models.Model):
         with cls.pool.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             user = env["res.users"].browse(uid) if uid else env["res.users"]
-            env["ecom.audit.log"]._append(
+            log = env["ecom.audit.log"]
+            log._append(
                 [
                     {
                         "model": "res.users",
@@ -37,3 +38,4 @@ class ResUsers(models.Model):
                     }
                 ]
             )
+            log._flush_pending()
