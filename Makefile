@@ -1,5 +1,5 @@
 # ecom-finance for Odoo: the commands the README gives.
-.PHONY: help run test test-core lint i18n bench bench-import bench-reconcile bench-audit
+.PHONY: help run test test-core lint i18n bench bench-import bench-reconcile bench-audit rotate-keys
 
 help:
 	@echo "make run        create database 'ecom' (four addons + demo data) if missing and start Odoo"
@@ -38,3 +38,6 @@ bench-reconcile:
 
 bench-audit:
 	@scripts/bench_audit.sh $(DB) $(ROWS)
+
+rotate-keys:
+	@scripts/rotate_keys.sh $(DB)

@@ -11,7 +11,15 @@ AUDITED_MODELS = {
 }
 NOT_AUDITED = {"ecom.audit.log"}
 # Values never written to the log, only the fact that they changed.
-SENSITIVE_FIELDS = {"password", "buyer_name", "buyer_phone", "address", "acc_number", "api_secret"}
+SENSITIVE_FIELDS = {
+    "password",
+    "buyer_name",
+    "buyer_phone",
+    "address",
+    "acc_number",
+    "api_secret",
+    "api_secret_token",
+}
 
 
 class Base(models.AbstractModel):

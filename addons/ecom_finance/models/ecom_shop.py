@@ -32,8 +32,9 @@ class EcomShop(models.Model):
 
     _name = "ecom.shop"
     _description = "E-commerce Shop"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "ecom.encrypted.mixin"]
     _order = "sequence, name, id"
+    _ecom_encrypted_fields = {"api_secret": "api_secret_token"}
     _check_company_auto = True
 
     name = fields.Char(required=True, tracking=True)
@@ -103,6 +104,17 @@ class EcomShop(models.Model):
     create_placeholder_products = fields.Boolean(
         help="An order import creates a placeholder product for each unknown SKU, flagged for "
         "review, instead of stopping with the list of unknown SKUs.",
+    )
+    api_secret = fields.Char(
+        string="API Secret",
+        compute="_compute_ecom_decrypted",
+        inverse="_inverse_ecom_encrypted",
+        groups="ecom_audit.group_ecom_manager",
+        help="Secret of the platform or channel API; stored encrypted (AES-GCM), readable by Finance "
+        "Managers only.",
+    )
+    api_secret_token = fields.Char(
+        string="API Secret (encrypted)", readonly=True, copy=False, groups="base.group_system"
     )
     is_foreign_currency = fields.Boolean(
         compute="_compute_is_foreign_currency",
