@@ -63,15 +63,14 @@ class EcomEncryptedMixin(models.AbstractModel):
                     ) from exc
 
     def _inverse_ecom_encrypted(self):
-        keyring = field_keyring(self.env)
+        keyring = None  # only needed when there is something to encrypt
         for record in self:
             for name, token_field in self._ecom_encrypted_fields.items():
                 value = record[name]
-                token = (
-                    encrypt(keyring, value, model=self._name, record_id=record.id, field=name)
-                    if value
-                    else False
-                )
+                token = False
+                if value:
+                    keyring = keyring or field_keyring(self.env)
+                    token = encrypt(keyring, value, model=self._name, record_id=record.id, field=name)
                 # the token column is not for people: only the encryption writes it
                 record.sudo()[token_field] = token
 

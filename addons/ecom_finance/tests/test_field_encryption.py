@@ -71,6 +71,20 @@ class TestFieldEncryption(EcomShopCase):
         finally:
             config["ecom_field_keys"] = f"k1:{K1};current=k1"
 
+    def test_shops_without_secret_need_no_key(self):
+        config["ecom_field_keys"] = None
+        try:
+            shop = (
+                self.env["ecom.shop"]
+                .with_user(self.manager)
+                .create({"name": "No secret", "code": "NOSEC", "api_secret": False})
+            )
+            self.assertFalse(shop.api_secret)
+            shop.api_secret = False
+            self.assertFalse(self._token(shop))
+        finally:
+            config["ecom_field_keys"] = f"k1:{K1};current=k1"
+
     def test_rotation_then_removal_of_the_old_key(self):
         config["ecom_field_keys"] = f"k1:{K1},k2:{K2};current=k2"
         try:
