@@ -31,13 +31,13 @@ bench:
 	python3 bench/bench_parsers.py $(foreach n,$(ROWS),--rows $(n))
 
 bench-import:
-	@scripts/bench_import.sh $(DB) $(ROWS)
+	@scripts/bench_odoo.sh import $(DB) $(ROWS)
 
 bench-reconcile:
-	@scripts/bench_reconcile.sh $(DB) $(ROWS)
+	@scripts/bench_odoo.sh reconcile $(DB) $(ROWS)
 
 bench-audit:
-	@scripts/bench_audit.sh $(DB) $(ROWS)
+	@scripts/bench_odoo.sh audit $(DB) $(ROWS)
 
 rotate-keys:
 	@scripts/rotate_keys.sh $(DB)
