@@ -117,6 +117,36 @@ class EcomReconcileRun(models.Model):
         run._execute()
         return {"run_id": run.id, "matched": run.matched_count, "counts": dict(run.counts or {})}
 
+    @api.model
+    def _cron_daily(self, today=None):
+        """Reconcile yesterday, once per company, for its active shops (the daily run).
+
+        A day already reconciled for the same shops is run again (its run replaces its own
+        results), so late bills imported since are taken into account.
+        """
+        today = today or fields.Date.context_today(self)
+        day = today - timedelta(days=1)
+        runs = self.browse()
+        shops_by_company = defaultdict(lambda: self.env["ecom.shop"])
+        for shop in self.env["ecom.shop"].search([("active", "=", True)], order="id"):
+            shops_by_company[shop.company_id] |= shop
+        for company, shops in shops_by_company.items():
+            run = self.search(
+                [("company_id", "=", company.id), ("date_from", "=", day), ("date_to", "=", day)], limit=1
+            )
+            if run.shop_ids != shops:
+                run = self.create(
+                    {
+                        "company_id": company.id,
+                        "shop_ids": [(6, 0, shops.ids)],
+                        "date_from": day,
+                        "date_to": day,
+                    }
+                )
+            run._execute()
+            runs |= run
+        return runs
+
     def action_run(self):
         """Run now (small periods) or as a background job."""
         for run in self:

@@ -120,6 +120,18 @@ class TestOrdersAgainstPayments(ReconcileCase):
         self.assertFalse(ids_before & set(first.difference_ids.ids), "a re-run replaces its own results")
         self.assertEqual(signature(second), before, "and leaves other runs alone")
 
+    def test_daily_run_reconciles_yesterday_once(self):
+        Run = self.env["ecom.reconcile.run"]
+        runs = Run._cron_daily(today=datetime(2024, 3, 3).date())
+        run = runs.filtered(lambda r: self.shop in r.shop_ids)
+        self.assertEqual((run.date_from, run.date_to), (datetime(2024, 3, 2).date(),) * 2)
+        self.assertIn(("amount_mismatch", "O4"), {(d.kind, d.reference) for d in run.difference_ids})
+        self.assertNotIn("O1", run.difference_ids.mapped("reference"))  # paid on the 1st: not that day
+        again = Run._cron_daily(today=datetime(2024, 3, 3).date())
+        self.assertEqual(
+            again.filtered(lambda r: self.shop in r.shop_ids), run, "the same day is run again, not twice"
+        )
+
     def test_xlsx_export_reads_back(self):
         run = self.env["ecom.reconcile.run"].browse(self._run()["run_id"])
         book = openpyxl.load_workbook(io.BytesIO(run._xlsx_content()))
