@@ -22,6 +22,8 @@ from ecomfin.ingest import (
 )
 from ecomfin.money import money_repr
 
+from ..progress import write_progress
+
 _logger = logging.getLogger(__name__)
 
 FORMATS = [
@@ -206,17 +208,10 @@ class EcomStatement(models.Model):
         """
         self._check_import_access(shop)
         sha256 = hashlib.sha256(data).hexdigest()
-        # The uniqueness of a file is per company: look across every shop of it, including the
-        # shops this user may not see, so that the answer is "already imported" and not an
-        # IntegrityError. Only the existence is used; nothing of it is shown to the user.
-        existing = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search([("company_id", "=", shop.company_id.id), ("sha256", "=", sha256)], limit=1)
-        )
+        existing = self._existing_import(shop, sha256)
         if existing and existing != statement:
             if existing.state == "done":
-                return existing.with_env(self.env).with_context(ecom_already_imported=True)
+                return existing.with_context(ecom_already_imported=True)
             raise UserError(
                 self.env._(
                     "%(file)s is already being imported as %(name)s.", file=filename, name=existing.name
@@ -238,6 +233,20 @@ class EcomStatement(models.Model):
                     filename,
                 )
             ) from exc
+
+    @api.model
+    def _existing_import(self, shop, sha256):
+        """The import of this file in the shop's company, if any.
+
+        The uniqueness of a file is per company: the search looks across every shop of it,
+        including the shops this user may not see, so that the answer is "already imported"
+        and not an IntegrityError. The record comes back in the user's environment.
+        """
+        return (
+            self.sudo()
+            .search([("company_id", "=", shop.company_id.id), ("sha256", "=", sha256)], limit=1)
+            .with_env(self.env)
+        )
 
     def _check_import_access(self, shop):
         """Accountants and up import for the shops of their companies, Shop Operators for their own.
@@ -310,20 +319,13 @@ class EcomStatement(models.Model):
         return f"{shop.code}/{fmt}/{period}"
 
     def _progress_reporter(self, data):
-        """A callback writing the share of rows loaded, through its own short transaction."""
+        """A callback writing the share of rows loaded (see ``write_progress``)."""
         self.ensure_one()
         expected = max(data.count(b"\n"), 1)
         statement_id = self.id
 
         def report(rows):
-            with self.env.registry.cursor() as cr:
-                cr.execute(
-                    SQL(
-                        "UPDATE ecom_statement SET progress = %s WHERE id = %s",
-                        min(99.0, 100.0 * rows / expected),
-                        statement_id,
-                    )
-                )
+            write_progress(self.env, self._table, statement_id, 100.0 * rows / expected)
 
         return report
 
@@ -677,11 +679,7 @@ class EcomStatement(models.Model):
         """Create a queued statement holding the file and a job that imports it."""
         self._check_import_access(shop)
         sha256 = hashlib.sha256(data).hexdigest()
-        existing = (
-            self.sudo()
-            .search([("company_id", "=", shop.company_id.id), ("sha256", "=", sha256)], limit=1)
-            .with_env(self.env)
-        )
+        existing = self._existing_import(shop, sha256)
         if existing:
             return existing.with_context(ecom_already_imported=existing.state == "done")
         statement = self.create(

@@ -9,6 +9,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.ecom_finance.progress import write_progress
+
 from ecomfin.matching import BankCredit, SettlementGroup, Tolerance, match_payouts
 from ecomfin.xlsx import differences_workbook
 
@@ -191,8 +193,20 @@ class EcomReconcileRun(models.Model):
         return start, end, end + timedelta(hours=extra_hours)
 
     def _report_progress(self, value):
-        # the run's own bookkeeping; its right to run was checked in _execute
-        self.sudo().write({"progress": value})
+        # only a queued run (its row committed by action_run_in_background) shows progress
+        if self.state == "queued":
+            write_progress(self.env, self._table, self.id, value)
+
+    @staticmethod
+    def _line_key(which):
+        """SQL of the reference of statement line ``l`` that the rule key ``which`` names."""
+        return SQL(
+            """CASE %s WHEN 'merchant_order_ref' THEN l.merchant_order_ref
+                       WHEN 'order_ref' THEN l.order_ref
+                       WHEN 'provider_txn_id' THEN l.provider_txn_id
+                       WHEN 'memo' THEN substring(l.memo FROM r.memo_regex) END""",
+            which,
+        )
 
     def _orders_against_payments(self, rules):
         cr = self.env.cr
@@ -214,19 +228,7 @@ class EcomReconcileRun(models.Model):
             for shop_id, rule in rules.items()
         ]
         max_window = max(rule.time_window_hours for rule in rules.values())
-        key = SQL(
-            """CASE %(which)s WHEN 'merchant_order_ref' THEN l.merchant_order_ref
-                               WHEN 'order_ref' THEN l.order_ref
-                               WHEN 'provider_txn_id' THEN l.provider_txn_id
-                               WHEN 'memo' THEN substring(l.memo FROM r.memo_regex) END""",
-            which=SQL("r.key1"),
-        )
-        fallback = SQL(
-            """CASE r.key2 WHEN 'merchant_order_ref' THEN l.merchant_order_ref
-                           WHEN 'order_ref' THEN l.order_ref
-                           WHEN 'provider_txn_id' THEN l.provider_txn_id
-                           WHEN 'memo' THEN substring(l.memo FROM r.memo_regex) END"""
-        )
+        key, fallback = self._line_key(SQL("r.key1")), self._line_key(SQL("r.key2"))
         cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(PAIRS_TABLE)))
         cr.execute(
             SQL(
