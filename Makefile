@@ -1,5 +1,5 @@
 # ecom-finance for Odoo: the commands the README gives.
-.PHONY: help run test test-core lint i18n bench bench-import bench-reconcile bench-audit rotate-keys
+.PHONY: help run test test-core lint i18n bench bench-import bench-reconcile bench-audit rotate-keys backup restore-verify
 
 help:
 	@echo "make run        create database 'ecom' (four addons + demo data) if missing and start Odoo"
@@ -8,6 +8,8 @@ help:
 	@echo "make lint       ruff + pylint-odoo"
 	@echo "make i18n DB=x  re-export the .pot files from database x and merge them into zh_CN.po"
 	@echo "make bench      core parser benchmark; make bench-import / bench-reconcile DB=x: inside Odoo"
+	@echo "make backup DB=x OUT=file        encrypted backup of database x and its filestore (key: ECOM_BACKUP_KEY)"
+	@echo "make restore-verify FILE=file    restore a backup into a scratch database and check its manifest"
 
 run:
 	@scripts/run.sh
@@ -41,3 +43,11 @@ bench-audit:
 
 rotate-keys:
 	@scripts/rotate_keys.sh $(DB)
+
+backup:
+	@test -n "$(DB)" -a -n "$(OUT)" || { echo "usage: make backup DB=<database> OUT=<file>"; exit 2; }
+	python3 scripts/backup.py backup --db "$(DB)" --out "$(OUT)"
+
+restore-verify:
+	@test -n "$(FILE)" || { echo "usage: make restore-verify FILE=<file>"; exit 2; }
+	python3 scripts/backup.py restore-verify --file "$(FILE)"
