@@ -22,6 +22,8 @@
         "security/ir.model.access.csv",
         "views/ecom_shop_views.xml",
         "views/ecom_bank_csv_profile_views.xml",
+        "views/ecom_posting_rule_views.xml",
+        "views/account_move_views.xml",
         "views/ecom_statement_views.xml",
         "views/ecom_statement_line_views.xml",
         "views/ecom_order_views.xml",
@@ -33,6 +35,7 @@
         "demo/ecom_finance_demo_products.xml",
         "demo/ecom_finance_demo_users.xml",
         "demo/ecom_finance_demo_shops.xml",
+        "demo/ecom_finance_demo_posting.xml",
     ],
     "assets": {
         "web.assets_tests": [

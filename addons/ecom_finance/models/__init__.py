@@ -5,3 +5,6 @@ from . import ecom_statement_line
 from . import ecom_order
 from . import ecom_order_line
 from . import product_template
+from . import ecom_posting_rule
+from . import account_move
+from . import account_move_line

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
+from ..posting_defaults import CHANNEL_SUFFIX, CLEARING_PREFIX, EVENT_ACCOUNTS, EXTRA_ACCOUNTS
 from .ecom_statement import ORDER_PROFILES, PLATFORM_ORDER_PROFILE
 
 PLATFORMS = [
@@ -80,6 +82,32 @@ class EcomShop(models.Model):
         tracking=True,
         help="Account holding the money the payment channel owes until it is paid out to the bank.",
     )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Channel Partner",
+        tracking=True,
+        help="The payment channel or platform as a partner: on the clearing journal items, so what "
+        "it owes ages like any receivable.",
+    )
+    posting_grouping = fields.Selection(
+        [("settlement", "One entry per settlement and month"), ("day", "One entry per settlement and day")],
+        required=True,
+        default="settlement",
+        tracking=True,
+        help="How settlement entries are summarised. A settlement spanning a month end is always split.",
+    )
+    timezone = fields.Char(
+        default="Asia/Shanghai",
+        required=True,
+        tracking=True,
+        help="Time zone of the shop's business days: it decides which day and month a movement is posted in.",
+    )
+    posting_rule_ids = fields.One2many(
+        "ecom.posting.rule",
+        "shop_id",
+        string="Posting Rules of the Shop",
+        help="Rules of this shop only; events without one use the company's rules.",
+    )
     user_ids = fields.Many2many(
         "res.users",
         "ecom_shop_res_users_rel",
@@ -138,3 +166,126 @@ class EcomShop(models.Model):
     def _compute_is_foreign_currency(self):
         for shop in self:
             shop.is_foreign_currency = shop.currency_id != shop.company_id.currency_id
+
+    # ------------------------------------------------------------------
+    # Accounting setup
+    # ------------------------------------------------------------------
+
+    def _check_posting_setup(self):
+        self.ensure_one()
+        missing = [
+            self._fields[name].get_description(self.env)["string"]
+            for name in ("journal_id", "clearing_account_id", "partner_id")
+            if not self[name]
+        ]
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Shop %(shop)s cannot post: set its %(fields)s (or use Set Up Accounting).",
+                    shop=self.display_name,
+                    fields=", ".join(missing),
+                )
+            )
+
+    def action_setup_accounting(self):
+        """Give the shops what posting needs, keeping whatever is already set.
+
+        The e-commerce journal of the company, a clearing account per payment channel, the
+        channel as a partner, and the company's default posting rules on its chart of
+        accounts (Odoo's generic chart or the Chinese one).
+        """
+        for shop in self:
+            company = shop.company_id
+            chart = company.chart_template
+            if chart not in EVENT_ACCOUNTS:
+                raise UserError(
+                    self.env._(
+                        "No default posting accounts for the chart %(chart)s of %(company)s: create the "
+                        "posting rules by hand.",
+                        chart=chart or "-",
+                        company=company.display_name,
+                    )
+                )
+            for code, (name, account_type, reconcile) in EXTRA_ACCOUNTS[chart].items():
+                shop._account_by_code(code, name, account_type, reconcile)
+            channel = dict(self._fields["payment_channel"]._description_selection(self.env))[
+                shop.payment_channel
+            ]
+            vals = {}
+            if not shop.clearing_account_id:
+                vals["clearing_account_id"] = shop._account_by_code(
+                    CLEARING_PREFIX[chart] + CHANNEL_SUFFIX[shop.payment_channel],
+                    self.env._("%s Clearing", channel),
+                    "asset_receivable",
+                    True,
+                ).id
+            if not shop.journal_id:
+                vals["journal_id"] = shop._ecom_journal().id
+            if not shop.partner_id:
+                vals["partner_id"] = shop._channel_partner(channel).id
+            shop.write(vals)
+            shop._create_default_rules(chart)
+        return True
+
+    def _account_by_code(self, code, name=None, account_type=None, reconcile=False):
+        """The company's account of this code; created when a name is given, else an error."""
+        company = self.company_id
+        Account = self.env["account.account"].with_company(company)
+        account = Account.search([("code", "=", code), ("company_ids", "in", company.id)], limit=1)
+        if not account and not name:
+            raise UserError(
+                self.env._(
+                    "%(company)s has no account %(code)s for the default posting rules.",
+                    company=company.display_name,
+                    code=code,
+                )
+            )
+        if not account:
+            account = Account.create(
+                {
+                    "code": code,
+                    "name": name,
+                    "account_type": account_type,
+                    "reconcile": reconcile,
+                    "company_ids": [company.id],
+                }
+            )
+        return account
+
+    def _ecom_journal(self):
+        company = self.company_id
+        Journal = self.env["account.journal"]
+        journal = Journal.search([("company_id", "=", company.id), ("code", "=", "ECOM")], limit=1)
+        return journal or Journal.create(
+            {
+                "name": self.env._("E-commerce Settlements"),
+                "code": "ECOM",
+                "type": "general",
+                "company_id": company.id,
+            }
+        )
+
+    def _channel_partner(self, channel):
+        ref = f"ecom-channel-{self.payment_channel}"
+        Partner = self.env["res.partner"]
+        return Partner.search([("ref", "=", ref)], limit=1) or Partner.create(
+            {"name": channel, "ref": ref, "is_company": True}
+        )
+
+    def _create_default_rules(self, chart):
+        Rule = self.env["ecom.posting.rule"]
+        company = self.company_id
+        existing = set(
+            Rule.search([("company_id", "=", company.id), ("shop_id", "=", False)]).mapped("event_type")
+        )
+        Rule.create(
+            [
+                {
+                    "company_id": company.id,
+                    "event_type": event,
+                    "account_id": self._account_by_code(code).id,
+                }
+                for event, code in EVENT_ACCOUNTS[chart].items()
+                if event not in existing
+            ]
+        )

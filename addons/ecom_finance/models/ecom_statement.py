@@ -3,10 +3,11 @@ import binascii
 import hashlib
 import io
 import logging
+from decimal import Decimal
 
 from psycopg2.errors import UniqueViolation
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -21,6 +22,7 @@ from ecomfin.ingest import (
     statement_rows,
 )
 from ecomfin.money import money_repr
+from ecomfin.posting import FEE_EVENT, TYPE_EVENTS, PostingError, build_entry
 
 from ..progress import write_progress
 
@@ -58,6 +60,18 @@ PLATFORM_ORDER_PROFILE = {
     "shopify": "shopify",
     "amazon": "amazon",
 }
+# Formats whose lines are movements of a payment channel's balance: what posting books.
+SETTLEMENT_FORMATS = {
+    "alipay",
+    "wechat_trade",
+    "wechat_fund",
+    "amazon_settlement",
+    "shopify_payouts",
+    "shopify_balance",
+    "stripe_balance",
+}
+# Who may see the accounting side of imports (Shop Operators see the imports of their shops only).
+FINANCE_READERS = "ecom_audit.group_ecom_accountant,ecom_audit.group_ecom_auditor"
 PROGRESS_EVERY_ROWS = 20000
 LINES_TABLE = "ecom_import_lines"
 ORDERS_TABLE = "ecom_import_order_lines"
@@ -128,6 +142,16 @@ class EcomStatement(models.Model):
     warnings = fields.Text(readonly=True)
     line_ids = fields.One2many("ecom.statement.line", "statement_id", string="Lines", readonly=True)
     order_ids = fields.One2many("ecom.order", "statement_id", string="Orders", readonly=True)
+    move_ids = fields.One2many(
+        "account.move", "ecom_statement_id", string="Journal Entries", readonly=True, groups=FINANCE_READERS
+    )
+    move_count = fields.Integer(compute="_compute_posting_state", groups=FINANCE_READERS)
+    posting_state = fields.Selection(
+        [("none", "Nothing to Post"), ("to_post", "To Post"), ("posted", "Posted"), ("reversed", "Reversed")],
+        compute="_compute_posting_state",
+        groups=FINANCE_READERS,
+        help="Posted: its entries are posted. Reversed: they were reversed; it can be posted again.",
+    )
 
     _sql_constraints = [
         (
@@ -143,6 +167,24 @@ class EcomStatement(models.Model):
             statement.totals_display = "\n".join(
                 f"{line_type}: {amount}" for line_type, amount in sorted((statement.totals or {}).items())
             )
+
+    @api.depends("fmt", "state", "move_ids.state", "move_ids.reversal_move_ids")
+    def _compute_posting_state(self):
+        for statement in self:
+            moves = statement.move_ids
+            statement.move_count = len(moves)
+            if not statement._is_postable():
+                statement.posting_state = "none"
+            elif moves._ecom_live_postings():
+                statement.posting_state = "posted"
+            elif moves:
+                statement.posting_state = "reversed"
+            else:
+                statement.posting_state = "to_post"
+
+    def _is_postable(self):
+        self.ensure_one()
+        return self.state == "done" and self.fmt in SETTLEMENT_FORMATS and bool(self.line_count)
 
     def _compute_job(self):
         jobs = (
@@ -722,3 +764,201 @@ class EcomStatement(models.Model):
             statement=self,
         )
         return self.env._("%(rows)s rows, %(created)s new", rows=self.line_count, created=self.lines_created)
+
+    # ------------------------------------------------------------------
+    # Settlement posting
+    # ------------------------------------------------------------------
+
+    def post_entries(self, statement_ids):
+        """Post the summary journal entries of settlements (web client and XML-RPC).
+
+        One entry per settlement and month (or per shop and day, see the shop's
+        grouping), lines grouped by event type, through the shop's clearing account.
+        Posting a settlement that is already posted does nothing.
+
+        :param list statement_ids: ids of ``ecom.statement`` records
+        :returns: ids of the ``account.move`` records created (empty when all were posted)
+        :raises UserError: naming the settlement and what is missing (rule, account, journal)
+        """
+        statements = self.browse([int(i) for i in statement_ids]).exists()
+        return statements._post_entries().ids
+
+    def action_post_entries(self):
+        moves = self._post_entries()
+        if not moves:
+            raise UserError(self.env._("These settlements are already posted."))
+        return self.action_open_moves(moves)
+
+    def action_open_moves(self, moves=None):
+        moves = moves if moves is not None else self.move_ids
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Settlement Entries"),
+            "res_model": "account.move",
+            "view_mode": "list,form",
+            "domain": [("id", "in", moves.ids)],
+            "context": {"create": False},
+        }
+
+    def _post_entries(self):
+        """Create and post the entries of the statements not posted yet; return them."""
+        self.env["account.move"].check_access("create")
+        self.check_access("read")
+        if not self:
+            return self.env["account.move"]
+        # one posting at a time per settlement: a second caller waits, then finds it posted
+        self.env.cr.execute(
+            SQL("SELECT id FROM ecom_statement WHERE id = ANY(%s) ORDER BY id FOR UPDATE", self.ids)
+        )
+        self.invalidate_recordset(["move_ids"])
+        todo = self.filtered(lambda s: s.posting_state in ("to_post", "reversed"))
+        not_postable = self.filtered(lambda s: s.posting_state == "none")
+        if not_postable:
+            raise UserError(
+                self.env._(
+                    "%s: only imported payment-channel statements with lines can be posted.",
+                    ", ".join(not_postable.mapped("name")),
+                )
+            )
+        vals_list = []
+        for shop, statements in todo.grouped("shop_id").items():
+            vals_list += statements._entry_vals(shop)
+        moves = self.env["account.move"].create(vals_list)
+        moves.action_post()
+        # a note in the import's history; the entries themselves are audited by ecom_audit
+        for statement in todo:
+            count = len(moves.filtered(lambda move, statement=statement: move.ecom_statement_id == statement))
+            statement._message_log(body=self.env._("%(count)s settlement entries posted.", count=count))
+        return moves
+
+    def _entry_vals(self, shop):
+        """``account.move`` values of the statements of one shop, one per settlement and period."""
+        shop._check_posting_setup()
+        rules = self.env["ecom.posting.rule"]._rules_for(shop)
+        accounts = {event: rule.account_id.id for event, rule in rules.items()}
+        grain = "day" if shop.posting_grouping == "day" else "month"
+        groups = {}
+        for (
+            statement_id,
+            period,
+            currency_id,
+            first_day,
+            last_day,
+            event,
+            amount,
+            count,
+        ) in self._event_totals(shop, grain):
+            group = groups.setdefault(
+                (statement_id, period, currency_id), {"first": first_day, "last": last_day, "totals": {}}
+            )
+            group["first"] = min(group["first"], first_day)
+            group["last"] = max(group["last"], last_day)
+            group["totals"][event] = (amount, count)
+        company = shop.company_id
+        names = {statement.id: statement.name for statement in self}
+        vals_list = []
+        for (statement_id, _period, currency_id), group in sorted(groups.items()):
+            date = group["last"]
+            currency = self.env["res.currency"].browse(currency_id)
+            rate = currency._get_conversion_rate(currency, company.currency_id, company, date)
+            try:
+                lines = build_entry(
+                    group["totals"],
+                    accounts,
+                    shop.clearing_account_id.id,
+                    rate=Decimal(str(rate)),
+                    digits=company.currency_id.decimal_places,
+                    currency_digits=currency.decimal_places,
+                )
+            except PostingError as exc:
+                raise UserError(
+                    self.env._(
+                        "%(statement)s cannot be posted: %(reason)s. Set the posting rules of shop %(shop)s.",
+                        statement=names[statement_id],
+                        reason=str(exc),
+                        shop=shop.display_name,
+                    )
+                ) from exc
+            ref = f"{names[statement_id]} {group['first']:%Y-%m-%d}..{group['last']:%Y-%m-%d}"
+            vals_list.append(
+                {
+                    "move_type": "entry",
+                    "journal_id": shop.journal_id.id,
+                    "company_id": company.id,
+                    "date": date,
+                    "ref": ref,
+                    "ecom_statement_id": statement_id,
+                    "ecom_period_start": group["first"],
+                    "ecom_period_end": group["last"],
+                    "line_ids": [
+                        Command.create(self._entry_line_vals(shop, rules, line, currency)) for line in lines
+                    ],
+                }
+            )
+        return vals_list
+
+    def _entry_line_vals(self, shop, rules, line, currency):
+        rule = rules.get(line.event) if line.role == "event" else None
+        labels = dict(self.env["ecom.posting.rule"]._fields["event_type"]._description_selection(self.env))
+        if line.role == "clearing":
+            name = self.env._("%(shop)s: owed by the channel", shop=shop.code)
+        elif line.role == "payout_clearing":
+            name = self.env._("%(shop)s: paid out", shop=shop.code)
+        else:
+            name = f"{shop.code}: {labels[line.event]}"
+        return {
+            "name": name,
+            "account_id": line.account,
+            "partner_id": (rule and rule.partner_id.id) or shop.partner_id.id,
+            "currency_id": currency.id,
+            "amount_currency": float(line.amount_currency),
+            "balance": float(line.balance),
+            "ecom_event_type": line.event,
+            "analytic_distribution": rule.analytic_distribution if rule else False,
+        }
+
+    def _event_totals(self, shop, grain):
+        """(statement, period, currency, first day, last day, event, amount, count) of their lines.
+
+        Days are the shop's local days; each line yields its gross under the event of its
+        type and the fee withheld from it as a payment fee (see ``ecomfin.posting``).
+        """
+        whens = []
+        for line_type, event in TYPE_EVENTS.items():
+            if isinstance(event, tuple):
+                whens.append(
+                    SQL("WHEN %s THEN (CASE WHEN l.gross >= 0 THEN %s ELSE %s END)", line_type, *event)
+                )
+            else:
+                whens.append(SQL("WHEN %s THEN %s", line_type, event))
+        local = SQL("timezone(%s, l.occurred_at AT TIME ZONE 'UTC')", shop.timezone)
+        self.env.cr.execute(
+            SQL(
+                """SELECT l.statement_id, date_trunc(%(grain)s, %(local)s)::date AS period, l.currency_id,
+                          min(%(local)s)::date, max(%(local)s)::date, e.event, sum(e.amount), count(*)
+                     FROM ecom_statement_line l
+                    CROSS JOIN LATERAL (VALUES (CASE l.line_type %(whens)s END, l.gross),
+                                               (%(fee_event)s, -l.fee)) AS e(event, amount)
+                    WHERE l.statement_id = ANY(%(ids)s) AND e.amount <> 0
+                    GROUP BY l.statement_id, period, l.currency_id, e.event""",
+                grain=grain,
+                local=local,
+                whens=SQL(" ").join(whens),
+                fee_event=FEE_EVENT,
+                ids=self.ids,
+            )
+        )
+        return [(*row[:6], Decimal(row[6]), row[7]) for row in self.env.cr.fetchall()]
+
+    def action_reverse_entries(self):
+        """Reverse the live settlement entries (a correction); the settlement can then be posted again."""
+        moves = self.move_ids._ecom_live_postings()
+        if not moves:
+            raise UserError(self.env._("There is no posted entry to reverse."))
+        reversals = moves._reverse_moves(
+            [{"ref": self.env._("Reversal of: %s", move.ref), "date": move.date} for move in moves],
+            cancel=True,
+        )
+        for statement in self:
+            statement._message_log(body=self.env._("Settlement entries reversed."))
+        return self.action_open_moves(reversals)

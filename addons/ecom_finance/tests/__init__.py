@@ -5,3 +5,4 @@ from . import test_statement_import
 from . import test_statement_import_jobs
 from . import test_translations
 from . import test_ui
+from . import test_posting
