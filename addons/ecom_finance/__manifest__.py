@@ -24,6 +24,7 @@
         "views/ecom_bank_csv_profile_views.xml",
         "views/ecom_posting_rule_views.xml",
         "views/account_move_views.xml",
+        "report/ecom_order_margin_report_views.xml",
         "views/ecom_statement_views.xml",
         "views/ecom_statement_line_views.xml",
         "views/ecom_order_views.xml",
@@ -36,6 +37,7 @@
         "demo/ecom_finance_demo_users.xml",
         "demo/ecom_finance_demo_shops.xml",
         "demo/ecom_finance_demo_posting.xml",
+        "demo/ecom_finance_demo_stock.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -8,3 +8,5 @@ from . import product_template
 from . import ecom_posting_rule
 from . import account_move
 from . import account_move_line
+from . import ecom_warehouse_rule
+from . import ecom_finance_demo

@@ -1,4 +1,15 @@
-from odoo import api, fields, models
+import logging
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_is_zero
+
+_logger = logging.getLogger(__name__)
+
+# Platform statuses after which the goods have left the warehouse.
+SHIPPED_STATUSES = ("shipped", "completed", "partially_refunded")
+FINANCE_READERS = "ecom_audit.group_ecom_accountant,ecom_audit.group_ecom_auditor"
+FULFIL_BATCH = 200
 
 ORDER_STATUSES = [
     ("paid", "Paid"),
@@ -35,6 +46,31 @@ class EcomOrder(models.Model):
     address = fields.Char(readonly=True)
     line_ids = fields.One2many("ecom.order.line", "order_id", string="Lines", readonly=True)
     amount_lines = fields.Monetary(compute="_compute_amount_lines", string="Lines Total")
+    sale_order_id = fields.Many2one(
+        "sale.order", readonly=True, copy=False, index="btree_not_null", check_company=True
+    )
+    warehouse_id = fields.Many2one("stock.warehouse", string="Ships From", readonly=True, check_company=True)
+    fulfilment_state = fields.Selection(
+        [
+            ("none", "Not in Stock Yet"),
+            ("confirmed", "Reserved"),
+            ("delivered", "Delivered"),
+            ("returned", "Returned"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="none",
+        required=True,
+        readonly=True,
+        help="Where Odoo's sale order and pickings stand; Fulfil aligns them with the platform status.",
+    )
+    cogs = fields.Monetary(
+        string="Cost of Goods Sold",
+        compute="_compute_cogs",
+        currency_field="company_currency_id",
+        groups=FINANCE_READERS,
+        help="Value of the stock valuation layers of the order's deliveries less its returns.",
+    )
+    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
 
     _sql_constraints = [
         ("name_shop_uniq", "unique(shop_id, name)", "This order already exists in this shop."),
@@ -44,3 +80,174 @@ class EcomOrder(models.Model):
     def _compute_amount_lines(self):
         for order in self:
             order.amount_lines = sum(order.line_ids.mapped("subtotal"))
+
+    def _compute_cogs(self):
+        cogs = self.line_ids._cogs_by_line()
+        for order in self:
+            order.cogs = sum(cogs.get(line.id, 0.0) for line in order.line_ids)
+
+    # ------------------------------------------------------------------
+    # Stock: sale orders and pickings following the platform
+    # ------------------------------------------------------------------
+
+    @api.model
+    def fulfil_orders(self, order_ids):
+        """Bring sale orders and pickings in line with the platform statuses (web client, XML-RPC).
+
+        A paid order becomes a confirmed sale order reserving stock in the warehouse its
+        shop's rules choose; a shipped or completed one has its delivery validated (its
+        cost leaves the stock valuation); a refunded one that had shipped gets a validated
+        return; a cancelled one that had not shipped is cancelled. Safe to call again.
+
+        :param list order_ids: ids of ``ecom.order`` records
+        :returns: ``{'sale_orders': n created, 'deliveries': n validated, 'returns': n, 'cancelled': n}``
+        """
+        return self.browse([int(i) for i in order_ids]).exists()._fulfil()
+
+    def action_fulfil(self):
+        counts = self._fulfil()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(sale_orders)s sale orders, %(deliveries)s deliveries, %(returns)s returns, "
+                    "%(cancelled)s cancellations.",
+                    **counts,
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _check_fulfil_access(self):
+        """Accountants and Finance Managers fulfil the orders they can read.
+
+        Fulfilment mirrors in Odoo what the platform already did (sold, shipped, refunded);
+        the stock and sale operations it makes are done as the system once this right is
+        checked, as the import writes its lines: the ecom roles hold no sales or stock rights.
+        """
+        if not self.env.user.has_group("ecom_audit.group_ecom_accountant"):
+            raise AccessError(self.env._("Only Accountants and Finance Managers fulfil platform orders."))
+        self.check_access("read")
+
+    def _fulfil(self):
+        self._check_fulfil_access()
+        counts = {"sale_orders": 0, "deliveries": 0, "returns": 0, "cancelled": 0}
+        for shop, orders in self.grouped("shop_id").items():
+            system = orders.sudo().with_company(shop.company_id)
+            to_create = system.filtered(
+                lambda o: not o.sale_order_id and o.status not in ("cancelled", "refunded")
+            )
+            counts["sale_orders"] += len(to_create)
+            to_create._create_sale_orders(shop.sudo())
+            for order in system.filtered("sale_order_id"):
+                done = order._follow_status()
+                if done:
+                    counts[done] += 1
+        return counts
+
+    def _create_sale_orders(self, shop):
+        """Confirmed sale orders of these orders of ``shop`` (already in the system's environment)."""
+        if not self:
+            return
+        if not shop.partner_id:
+            raise UserError(
+                self.env._(
+                    "Shop %s has no channel partner to sell to: set it (or use Set Up Accounting).",
+                    shop.display_name,
+                )
+            )
+        pricelist = self._pricelist(shop)
+        vals_list = []
+        for order in self:
+            warehouse = shop._warehouse_for(order.address)
+            order.warehouse_id = warehouse
+            vals_list.append(
+                {
+                    "partner_id": shop.partner_id.id,
+                    "company_id": shop.company_id.id,
+                    "warehouse_id": warehouse.id,
+                    "pricelist_id": pricelist.id,
+                    "date_order": order.paid_time or order.order_time,
+                    "client_order_ref": order.name,
+                    "origin": f"{shop.code}/{order.name}",
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": line.product_id.id,
+                                "product_uom_qty": line.quantity,
+                                "price_unit": line.unit_price,
+                                # the platform collected the price; taxes are booked by the settlement
+                                "tax_id": [Command.clear()],
+                            }
+                        )
+                        for line in order.line_ids
+                    ],
+                }
+            )
+        sale_orders = self.env["sale.order"].create(vals_list)
+        for order, sale_order in zip(self, sale_orders, strict=True):
+            order.sale_order_id = sale_order
+            for line, sale_line in zip(order.line_ids, sale_order.order_line, strict=True):
+                line.sale_line_id = sale_line
+        sale_orders.action_confirm()
+        self.fulfilment_state = "confirmed"
+
+    def _pricelist(self, shop):
+        """A pricelist in the shop's currency (the sale order's currency comes from it)."""
+        Pricelist = self.env["product.pricelist"]
+        domain = [
+            ("currency_id", "=", shop.currency_id.id),
+            ("company_id", "in", [False, shop.company_id.id]),
+        ]
+        return Pricelist.search(domain, limit=1) or Pricelist.create(
+            {
+                "name": self.env._("%s platform prices", shop.code),
+                "currency_id": shop.currency_id.id,
+                "company_id": shop.company_id.id,
+            }
+        )
+
+    def _follow_status(self):
+        """Deliver, return or cancel this order's sale order as its status says; what was done."""
+        self.ensure_one()
+        sale_order = self.sale_order_id
+        deliveries = sale_order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
+        delivered = deliveries.filtered(lambda p: p.state == "done")
+        if self.status in SHIPPED_STATUSES and self.fulfilment_state == "confirmed":
+            self._validate(deliveries.filtered(lambda p: p.state not in ("done", "cancel")))
+            self.fulfilment_state = "delivered"
+            return "deliveries"
+        if self.status in ("refunded", "cancelled") and self.fulfilment_state == "delivered":
+            self._return(delivered)
+            self.fulfilment_state = "returned"
+            return "returns"
+        if self.status in ("refunded", "cancelled") and self.fulfilment_state == "confirmed":
+            sale_order._action_cancel()
+            self.fulfilment_state = "cancelled"
+            return "cancelled"
+        return None
+
+    @staticmethod
+    def _validate(pickings):
+        """Validate pickings for their full demand, in stock or not (the platform shipped them)."""
+        for picking in pickings:
+            for move in picking.move_ids:
+                move.quantity = move.product_uom_qty
+            picking.move_ids.picked = True
+            picking.with_context(skip_backorder=True, skip_sms=True).button_validate()
+
+    def _return(self, deliveries):
+        for picking in deliveries:
+            wizard = (
+                self.env["stock.return.picking"]
+                .with_context(active_id=picking.id, active_model="stock.picking")
+                .create({"picking_id": picking.id})
+            )
+            for line in wizard.product_return_moves:
+                line.quantity = line.move_id.quantity
+            wizard.product_return_moves.filtered(
+                lambda line: float_is_zero(line.quantity, precision_rounding=line.uom_id.rounding)
+            ).unlink()
+            self._validate(wizard._create_return())

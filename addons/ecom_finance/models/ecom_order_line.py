@@ -1,4 +1,7 @@
 from odoo import fields, models
+from odoo.tools import SQL
+
+FINANCE_READERS = "ecom_audit.group_ecom_accountant,ecom_audit.group_ecom_auditor"
 
 
 class EcomOrderLine(models.Model):
@@ -18,3 +21,37 @@ class EcomOrderLine(models.Model):
     quantity = fields.Float(digits="Product Unit of Measure", readonly=True)
     unit_price = fields.Monetary(readonly=True)
     subtotal = fields.Monetary(readonly=True)
+    sale_line_id = fields.Many2one("sale.order.line", readonly=True, copy=False, index="btree_not_null")
+    cogs = fields.Float(
+        string="Cost of Goods Sold",
+        compute="_compute_cogs",
+        digits="Product Price",
+        groups=FINANCE_READERS,
+        help="In the company currency: value of the stock valuation layers of the line's deliveries "
+        "less its returns (FIFO or average cost, as the product's category says).",
+    )
+
+    def _compute_cogs(self):
+        cogs = self._cogs_by_line()
+        for line in self:
+            line.cogs = cogs.get(line.id, 0.0)
+
+    def _cogs_by_line(self):
+        """Order line id -> cost of goods sold, read from the valuation layers in one query."""
+        if not self.ids:
+            return {}
+        self.flush_recordset(["sale_line_id"])
+        self.env["stock.move"].flush_model(["sale_line_id"])
+        self.env["stock.valuation.layer"].flush_model(["stock_move_id", "value"])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT l.id, -sum(v.value)
+                     FROM ecom_order_line l
+                     JOIN stock_move m ON m.sale_line_id = l.sale_line_id
+                     JOIN stock_valuation_layer v ON v.stock_move_id = m.id
+                    WHERE l.id = ANY(%s)
+                    GROUP BY l.id""",
+                self.ids,
+            )
+        )
+        return dict(rows)

@@ -102,6 +102,12 @@ class EcomShop(models.Model):
         tracking=True,
         help="Time zone of the shop's business days: it decides which day and month a movement is posted in.",
     )
+    warehouse_rule_ids = fields.One2many(
+        "ecom.warehouse.rule",
+        "shop_id",
+        string="Warehouse Rules",
+        help="Ship orders to some regions from another warehouse than the shop's.",
+    )
     posting_rule_ids = fields.One2many(
         "ecom.posting.rule",
         "shop_id",
@@ -166,6 +172,16 @@ class EcomShop(models.Model):
     def _compute_is_foreign_currency(self):
         for shop in self:
             shop.is_foreign_currency = shop.currency_id != shop.company_id.currency_id
+
+    def _warehouse_for(self, address):
+        """The warehouse shipping an order of this shop to ``address``."""
+        self.ensure_one()
+        rule = self.warehouse_rule_ids.filtered(lambda r: r._matches(address))[:1]
+        return (
+            rule.warehouse_id
+            or self.warehouse_id
+            or self.env["stock.warehouse"].search([("company_id", "=", self.company_id.id)], limit=1)
+        )
 
     # ------------------------------------------------------------------
     # Accounting setup

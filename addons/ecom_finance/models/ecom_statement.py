@@ -544,10 +544,11 @@ class EcomStatement(models.Model):
                 INSERT INTO ecom_order (
                     name, shop_id, company_id, statement_id, status, currency_id, amount_paid,
                     refund_amount, order_time, paid_time, buyer_name, buyer_phone, address,
-                    create_uid, create_date, write_uid, write_date)
+                    fulfilment_state, create_uid, create_date, write_uid, write_date)
                 SELECT DISTINCT ON (t.order_ref)
                        t.order_ref, %(shop)s, %(company)s, %(statement)s, t.status, c.id, t.amount_paid,
                        t.refund_amount, t.order_time, t.paid_time, t.buyer_name, t.buyer_phone, t.address,
+                       'none',
                        %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM %(table)s t
                   JOIN res_currency c ON c.name = t.currency

@@ -6,3 +6,4 @@ from . import test_statement_import_jobs
 from . import test_translations
 from . import test_ui
 from . import test_posting
+from . import test_fulfilment

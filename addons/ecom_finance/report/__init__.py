@@ -1,0 +1,1 @@
+from . import ecom_order_margin_report

@@ -1,0 +1,300 @@
+from datetime import datetime
+
+from odoo.exceptions import AccessError
+from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.ecom_audit.tests.common import make_role_user
+
+
+@tagged("post_install", "-at_install")
+class TestFulfilmentAndCost(TransactionCase):
+    """Platform orders become sale orders and pickings; their cost comes from the valuation layers."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.ref("base.demo_company_ecom")
+        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.company.id]))
+        cls.shop = cls.env.ref("ecom_finance.demo_shop_tmall")
+        cls.users = {
+            role: make_role_user(cls.env, role, cls.company, login=f"ecom_ful_{role}")
+            for role in ("shop_operator", "warehouse_operator", "accountant", "auditor")
+        }
+        cls.shop.user_ids = [(4, cls.users["shop_operator"].id)]
+        cls.hangzhou = cls.shop.warehouse_id
+        cls.shanghai = cls.env.ref("base.demo_warehouse_ecom_shanghai")
+        cls.env["ecom.warehouse.rule"].create(
+            {"shop_id": cls.shop.id, "regions": "上海, 江苏", "warehouse_id": cls.shanghai.id}
+        )
+        Category = cls.env["product.category"]
+        cogs_account = cls.env["account.account"].search(
+            [("code", "=", "500000"), ("company_ids", "in", cls.company.id)], limit=1
+        )
+        cls.fifo = cls._product(
+            "FIFO-T",
+            Category.create(
+                {
+                    "name": "FIFO test",
+                    "property_cost_method": "fifo",
+                    "property_valuation": "real_time",
+                    "property_stock_account_output_categ_id": cogs_account.id,
+                }
+            ),
+        )
+        cls.avco = cls._product(
+            "AVCO-T",
+            Category.create(
+                {
+                    "name": "AVCO test",
+                    "property_cost_method": "average",
+                    "property_valuation": "real_time",
+                    "property_stock_account_output_categ_id": cogs_account.id,
+                }
+            ),
+        )
+        # FIFO layers: 10 at 50, then 10 at 70; AVCO: 10 at 50 then 10 at 70 -> 60 each
+        for product in (cls.fifo, cls.avco):
+            for cost in (50.0, 70.0):
+                cls._receive(product, 10, cost)
+        cls.counter = 0
+
+    @classmethod
+    def _product(cls, code, category):
+        return cls.env["product.product"].create(
+            {
+                "name": code,
+                "default_code": code,
+                "is_storable": True,
+                "type": "consu",
+                "categ_id": category.id,
+                "company_id": cls.company.id,
+            }
+        )
+
+    @classmethod
+    def _receive(cls, product, quantity, cost, warehouse=None):
+        """A receipt of ``quantity`` units at unit ``cost`` from a vendor."""
+        move = cls.env["stock.move"].create(
+            {
+                "name": f"receive {product.default_code}",
+                "product_id": product.id,
+                "product_uom": product.uom_id.id,
+                "product_uom_qty": quantity,
+                "price_unit": cost,
+                "location_id": cls.env.ref("stock.stock_location_suppliers").id,
+                "location_dest_id": (warehouse or cls.hangzhou).lot_stock_id.id,
+                "company_id": cls.company.id,
+            }
+        )
+        move._action_confirm()
+        move.quantity = quantity
+        move.picked = True
+        move._action_done()
+
+    def _order(self, status, lines, address="浙江省杭州市西湖区", refund=0.0):
+        self.counter += 1
+        return self.env["ecom.order"].create(
+            {
+                "name": f"FUL-{self.counter}",
+                "shop_id": self.shop.id,
+                "company_id": self.company.id,
+                "status": status,
+                "currency_id": self.shop.currency_id.id,
+                "amount_paid": sum(q * p for _product, q, p in lines),
+                "refund_amount": refund,
+                "order_time": datetime(2024, 3, 1, 2, 0),
+                "address": address,
+                "line_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "line_no": n,
+                            "sku": product.default_code,
+                            "product_id": product.id,
+                            "quantity": q,
+                            "unit_price": p,
+                            "subtotal": q * p,
+                        },
+                    )
+                    for n, (product, q, p) in enumerate(lines, start=1)
+                ],
+            }
+        )
+
+    def _fulfil(self, orders):
+        return self.env["ecom.order"].with_user(self.users["accountant"]).fulfil_orders(orders.ids)
+
+    def _valuation_gap(self):
+        """Sum of the company's valuation layers minus the balance of its stock valuation accounts."""
+        layers = self.env["stock.valuation.layer"].search([("company_id", "=", self.company.id)])
+        accounts = (
+            self.env["product.category"]
+            .search([])
+            .with_company(self.company)
+            .mapped("property_stock_valuation_account_id")
+        )
+        lines = self.env["account.move.line"].search(
+            [
+                ("account_id", "in", accounts.ids),
+                ("parent_state", "=", "posted"),
+                ("company_id", "=", self.company.id),
+            ]
+        )
+        return round(sum(layers.mapped("value")) - sum(lines.mapped("balance")), 2)
+
+    def test_paid_order_reserves_from_the_warehouse_of_its_region(self):
+        hangzhou_order = self._order("paid", [(self.fifo, 2, 99.0)])
+        shanghai_order = self._order("paid", [(self.fifo, 1, 99.0)], address="上海市浦东新区")
+        counts = self._fulfil(hangzhou_order | shanghai_order)
+        self.assertEqual(counts["sale_orders"], 2)
+        self.assertEqual(hangzhou_order.warehouse_id, self.hangzhou)
+        self.assertEqual(shanghai_order.warehouse_id, self.shanghai)
+        self.assertEqual(hangzhou_order.sale_order_id.state, "sale")
+        self.assertEqual(hangzhou_order.sale_order_id.client_order_ref, hangzhou_order.name)
+        self.assertEqual(hangzhou_order.fulfilment_state, "confirmed")
+        delivery = hangzhou_order.sale_order_id.picking_ids
+        self.assertEqual(delivery.picking_type_id.warehouse_id, self.hangzhou)
+        self.assertNotEqual(delivery.state, "done")
+        self.assertEqual(hangzhou_order.with_user(self.users["accountant"]).cogs, 0.0)
+
+    def test_shipped_orders_carry_their_fifo_and_average_cost(self):
+        order = self._order("shipped", [(self.fifo, 12, 99.0), (self.avco, 5, 80.0)])
+        self._fulfil(order)
+        self.assertEqual(order.fulfilment_state, "delivered")
+        self.assertEqual(order.sale_order_id.picking_ids.state, "done")
+        lines = order.line_ids.with_user(self.users["accountant"])
+        fifo_line, avco_line = lines.sorted("line_no")
+        self.assertAlmostEqual(fifo_line.cogs, 10 * 50.0 + 2 * 70.0, places=2)  # oldest layers first
+        self.assertAlmostEqual(avco_line.cogs, 5 * 60.0, places=2)  # (10*50 + 10*70) / 20
+        self.assertAlmostEqual(order.with_user(self.users["accountant"]).cogs, 940.0, places=2)
+        self.assertEqual(self._valuation_gap(), 0.0)
+        # fulfilling again changes nothing
+        self.assertEqual(
+            self._fulfil(order), {"sale_orders": 0, "deliveries": 0, "returns": 0, "cancelled": 0}
+        )
+
+    def test_refund_after_shipping_returns_the_goods_at_their_cost(self):
+        order = self._order("completed", [(self.fifo, 3, 99.0)])
+        self._fulfil(order)
+        self.assertAlmostEqual(order.line_ids.with_user(self.users["accountant"]).cogs, 150.0, places=2)
+        order.status = "refunded"  # the platform's next export says so
+        self.assertEqual(self._fulfil(order)["returns"], 1)
+        self.assertEqual(order.fulfilment_state, "returned")
+        self.env.invalidate_all()  # a new request: the cost is read again from the layers
+        self.assertAlmostEqual(order.line_ids.with_user(self.users["accountant"]).cogs, 0.0, places=2)
+        self.assertEqual(self._valuation_gap(), 0.0)
+
+    def test_cancelled_before_shipping_cancels_the_sale_order(self):
+        order = self._order("paid", [(self.avco, 1, 80.0)])
+        self._fulfil(order)
+        order.status = "cancelled"
+        self.assertEqual(self._fulfil(order)["cancelled"], 1)
+        self.assertEqual(order.sale_order_id.state, "cancel")
+        # an order refunded or cancelled before it ever reached Odoo moves nothing
+        never = self._order("cancelled", [(self.avco, 1, 80.0)])
+        self.assertEqual(self._fulfil(never)["sale_orders"], 0)
+        self.assertFalse(never.sale_order_id)
+
+    def test_negative_stock_keeps_valuation_and_ledger_equal(self):
+        product = self._product("NEG-T", self.fifo.categ_id)
+        self._receive(product, 2, 40.0)
+        order = self._order("shipped", [(product, 5, 99.0)])
+        self._fulfil(order)
+        self.assertEqual(product.with_context(location=self.hangzhou.lot_stock_id.id).qty_available, -3)
+        self.assertEqual(self._valuation_gap(), 0.0)
+        # the next receipt at another cost settles the 3 units sold short
+        self._receive(product, 10, 60.0)
+        self.assertEqual(self._valuation_gap(), 0.0)
+        self.assertEqual(product.with_context(location=self.hangzhou.lot_stock_id.id).qty_available, 7)
+
+    def test_margin_is_revenue_less_fees_less_cost(self):
+        order = self._order("shipped", [(self.fifo, 2, 100.0), (self.avco, 1, 200.0)])
+        self._fulfil(order)
+        statement = self.env["ecom.statement"].create(
+            {
+                "name": "margin",
+                "shop_id": self.shop.id,
+                "fmt": "alipay",
+                "filename": "m.csv",
+                "sha256": "m" * 64,
+                "state": "done",
+            }
+        )
+        self.env["ecom.statement.line"].create(
+            [
+                {
+                    "statement_id": statement.id,
+                    "shop_id": self.shop.id,
+                    "company_id": self.company.id,
+                    "line_type": line_type,
+                    "currency_id": self.shop.currency_id.id,
+                    "gross": gross,
+                    "fee": fee,
+                    "net": gross - fee,
+                    "occurred_at": datetime(2024, 3, 1, 3, 0),
+                    "order_ref": order.name,
+                    "dedup_key": f"m-{n}",
+                }
+                for n, (line_type, gross, fee) in enumerate(
+                    [("sale", 400.0, 2.4), ("commission", -20.0, 0.0)]
+                )
+            ]
+        )
+        report = self.env["ecom.order.margin.report"].with_user(self.users["accountant"])
+        rows = report.search([("order_id", "=", order.id)])
+        self.assertEqual(len(rows), 2)
+        self.assertAlmostEqual(sum(rows.mapped("revenue")), 400.0, places=2)
+        self.assertAlmostEqual(sum(rows.mapped("fees")), 22.4, places=2)
+        self.assertAlmostEqual(sum(rows.mapped("cogs")), 2 * 50.0 + 60.0, places=2)
+        self.assertAlmostEqual(sum(rows.mapped("margin")), 400.0 - 22.4 - 160.0, places=2)
+        by_shop = report.read_group([("order_id", "=", order.id)], ["margin:sum"], ["shop_id"])
+        self.assertAlmostEqual(by_shop[0]["margin"], 217.6, places=2)
+
+    def test_costs_stay_with_finance(self):
+        order = self._order("shipped", [(self.fifo, 1, 99.0)])
+        for role in ("shop_operator", "warehouse_operator"):
+            with self.subTest(role=role):
+                with self.assertRaises(AccessError):
+                    self.env["ecom.order"].with_user(self.users[role]).fulfil_orders(order.ids)
+                with self.assertRaises(AccessError):
+                    self.env["ecom.order.margin.report"].with_user(self.users[role]).search([])
+        with self.assertRaises(AccessError):
+            order.with_user(self.users["shop_operator"]).read(["cogs"])
+        with self.assertRaises(AccessError):
+            order.line_ids.with_user(self.users["shop_operator"]).read(["cogs"])
+        with self.assertRaises(AccessError):
+            self.env["ecom.order"].with_user(self.users["auditor"]).fulfil_orders(order.ids)
+        # the auditor reads costs, writes nothing
+        self._fulfil(order)
+        self.assertAlmostEqual(order.with_user(self.users["auditor"]).cogs, 50.0, places=2)
+
+    def test_counts_and_transfers_keep_valuation_and_ledger_equal(self):
+        product = self._product("CNT-T", self.avco.categ_id)
+        self._receive(product, 10, 30.0)
+        location = self.hangzhou.lot_stock_id
+        # a count finds 8: the 2 missing units leave the valuation at their average cost
+        self.env["stock.quant"].with_context(inventory_mode=True).search(
+            [("product_id", "=", product.id), ("location_id", "=", location.id)]
+        ).write({"inventory_quantity": 8})
+        self.env["stock.quant"].search([("product_id", "=", product.id)]).action_apply_inventory()
+        self.assertAlmostEqual(product.with_company(self.company).value_svl, 240.0, places=2)
+        # a transfer to Shanghai moves units, not value
+        move = self.env["stock.move"].create(
+            {
+                "name": "HZ to SH",
+                "product_id": product.id,
+                "product_uom": product.uom_id.id,
+                "product_uom_qty": 3,
+                "location_id": location.id,
+                "location_dest_id": self.shanghai.lot_stock_id.id,
+                "company_id": self.company.id,
+            }
+        )
+        move._action_confirm()
+        move.quantity = 3
+        move.picked = True
+        move._action_done()
+        self.assertAlmostEqual(product.with_company(self.company).value_svl, 240.0, places=2)
+        self.assertEqual(product.with_context(location=self.shanghai.lot_stock_id.id).qty_available, 3)
+        self.assertEqual(self._valuation_gap(), 0.0)
