@@ -20,11 +20,13 @@
     "data": [
         "security/ecom_finance_security.xml",
         "security/ir.model.access.csv",
+        "data/ecom_finance_cron.xml",
         "views/ecom_shop_views.xml",
         "views/ecom_bank_csv_profile_views.xml",
         "views/ecom_posting_rule_views.xml",
         "views/account_move_views.xml",
         "report/ecom_order_margin_report_views.xml",
+        "views/ecom_budget_views.xml",
         "views/ecom_statement_views.xml",
         "views/ecom_statement_line_views.xml",
         "views/ecom_order_views.xml",

@@ -10,3 +10,4 @@ from . import account_move
 from . import account_move_line
 from . import ecom_warehouse_rule
 from . import ecom_finance_demo
+from . import ecom_budget

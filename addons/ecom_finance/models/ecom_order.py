@@ -71,6 +71,9 @@ class EcomOrder(models.Model):
         help="Value of the stock valuation layers of the order's deliveries less its returns.",
     )
     company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
+    margin_alerted = fields.Boolean(
+        readonly=True, copy=False, help="Its negative margin was already reported to the shop's responsible."
+    )
 
     _sql_constraints = [
         ("name_shop_uniq", "unique(shop_id, name)", "This order already exists in this shop."),
@@ -251,3 +254,27 @@ class EcomOrder(models.Model):
                 lambda line: float_is_zero(line.quantity, precision_rounding=line.uom_id.rounding)
             ).unlink()
             self._validate(wizard._create_return())
+
+    @api.model
+    def _cron_negative_margin(self):
+        """Report the orders whose margin turned negative: one activity per shop and check."""
+        Report = self.env["ecom.order.margin.report"]
+        rows = Report._read_group(
+            [("is_negative", "=", True), ("order_id.margin_alerted", "=", False)],
+            ["shop_id"],
+            ["order_id:array_agg", "margin:sum"],
+        )
+        for shop, order_ids, margin in rows:
+            orders = self.browse(sorted(set(order_ids)))
+            orders.margin_alerted = True
+            shop.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=(shop.finance_user_id or shop.create_uid).id,
+                summary=self.env._("%(count)s orders with a negative margin", count=len(orders)),
+                note=self.env._(
+                    "Orders %(orders)s lose %(margin)s %(currency)s in all (see Reporting > Order Margin).",
+                    orders=", ".join(orders[:20].mapped("name")) + (" ..." if len(orders) > 20 else ""),
+                    margin=round(-margin, 2),
+                    currency=shop.company_id.currency_id.name,
+                ),
+            )

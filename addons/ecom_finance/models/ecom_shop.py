@@ -34,7 +34,7 @@ class EcomShop(models.Model):
 
     _name = "ecom.shop"
     _description = "E-commerce Shop"
-    _inherit = ["mail.thread", "ecom.encrypted.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "ecom.encrypted.mixin"]
     _order = "sequence, name, id"
     _ecom_encrypted_fields = {"api_secret": "api_secret_token"}
     _check_company_auto = True
@@ -88,6 +88,13 @@ class EcomShop(models.Model):
         tracking=True,
         help="The payment channel or platform as a partner: on the clearing journal items, so what "
         "it owes ages like any receivable.",
+    )
+    finance_user_id = fields.Many2one(
+        "res.users",
+        string="Finance Responsible",
+        default=lambda self: self.env.user,
+        tracking=True,
+        help="Receives the shop's finance alerts, such as orders sold at a loss.",
     )
     posting_grouping = fields.Selection(
         [("settlement", "One entry per settlement and month"), ("day", "One entry per settlement and day")],

@@ -7,3 +7,4 @@ from . import test_translations
 from . import test_ui
 from . import test_posting
 from . import test_fulfilment
+from . import test_budget

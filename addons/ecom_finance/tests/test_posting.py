@@ -16,11 +16,8 @@ def utc(local):
     return moment.astimezone(pytz.utc).replace(tzinfo=None)
 
 
-@tagged("post_install", "-at_install")
-class TestSettlementPosting(TransactionCase):
-    """Settlement entries of the demo company (CNY, generic chart) and its demo shops."""
-
-    maxDiff = None
+class SettlementCase(TransactionCase):
+    """The demo company (CNY, generic chart), its demo shops, role users and statement helpers."""
 
     @classmethod
     def setUpClass(cls):
@@ -109,6 +106,13 @@ class TestSettlementPosting(TransactionCase):
             [("account_id", "=", shop.clearing_account_id.id), ("parent_state", "=", "posted")]
         )
         return sum(lines.mapped("balance"))
+
+
+@tagged("post_install", "-at_install")
+class TestSettlementPosting(SettlementCase):
+    """Settlement entries of the demo company and its demo shops."""
+
+    maxDiff = None
 
     def test_every_event_type_is_booked_on_its_rule_account(self):
         rows = [
