@@ -797,8 +797,9 @@ class EcomStatement(models.Model):
             "name": self.env._("Settlement Entries"),
             "res_model": "account.move",
             "view_mode": "list,form",
+            "views": [(self.env.ref("account.view_move_tree").id, "list"), (False, "form")],
             "domain": [("id", "in", moves.ids)],
-            "context": {"create": False},
+            "context": {"create": False, "default_move_type": "entry"},
         }
 
     def _post_entries(self):

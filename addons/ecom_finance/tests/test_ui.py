@@ -31,3 +31,71 @@ class TestShopUi(HttpCase):
                 response = self.url_open("/odoo")
                 self.assertEqual(response.status_code, 200)
                 self.assertNotIn("/web/login", response.url)
+
+
+@tagged("post_install", "-at_install")
+class TestPostingUi(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        company = cls.env.ref("base.demo_company_ecom", raise_if_not_found=False)
+        cls.company = company
+        if not company:
+            return
+        cls.accountant = make_role_user(cls.env, "accountant", company, login="ecom_tour_accountant")
+        shop = cls.env["ecom.shop"].create(
+            {
+                "name": "Tour Shop",
+                "code": "TOUR",
+                "company_id": company.id,
+                "currency_id": company.currency_id.id,
+                "platform": "tmall",
+                "payment_channel": "alipay",
+            }
+        )
+        shop.action_setup_accounting()
+        cls.statement = cls.env["ecom.statement"].create(
+            {
+                "name": "TOUR/alipay/2024-03-05",
+                "shop_id": shop.id,
+                "fmt": "alipay",
+                "filename": "tour.csv",
+                "sha256": "t" * 64,
+                "state": "done",
+                "line_count": 3,
+            }
+        )
+        cls.env["ecom.statement.line"].create(
+            [
+                {
+                    "statement_id": cls.statement.id,
+                    "shop_id": shop.id,
+                    "company_id": company.id,
+                    "line_type": line_type,
+                    "order_ref": ref,
+                    "currency_id": company.currency_id.id,
+                    "gross": gross,
+                    "fee": 0.0,
+                    "net": gross,
+                    "occurred_at": "2024-03-05 02:00:00",
+                    "dedup_key": ref,
+                }
+                for ref, line_type, gross in (
+                    ("TOUR-ORDER-1", "sale", 100.0),
+                    ("TOUR-ORDER-2", "sale", 60.0),
+                    ("TOUR-PAYOUT", "payout", -150.0),
+                )
+            ]
+        )
+
+    def test_accountant_posts_a_settlement_and_drills_down(self):
+        if not self.company:
+            self.skipTest("ecom_finance was installed without demo data")
+        self.start_tour(
+            f"/odoo/action-ecom_finance.ecom_statement_action/{self.statement.id}",
+            "ecom_finance_posting_tour",
+            login=self.accountant.login,
+        )
+        move = self.statement.move_ids
+        self.assertEqual(move.state, "posted")
+        self.assertEqual(self.statement.with_user(self.accountant).posting_state, "posted")
