@@ -1,5 +1,5 @@
 # ecom-finance for Odoo: the commands the README gives.
-.PHONY: help run test test-core lint i18n bench bench-import bench-reconcile bench-audit rotate-keys backup restore-verify
+.PHONY: help run test test-core lint i18n bench bench-import bench-reconcile bench-audit bench-posting rotate-keys backup restore-verify
 
 help:
 	@echo "make run        create database 'ecom' (four addons + demo data) if missing and start Odoo"
@@ -40,6 +40,9 @@ bench-reconcile:
 
 bench-audit:
 	@scripts/bench_odoo.sh audit $(DB) $(ROWS)
+
+bench-posting:
+	@scripts/bench_odoo.sh posting $(DB) $(ROWS)
 
 rotate-keys:
 	@scripts/rotate_keys.sh $(DB)
