@@ -26,6 +26,7 @@
         "views/ecom_posting_rule_views.xml",
         "views/account_move_views.xml",
         "report/ecom_order_margin_report_views.xml",
+        "report/ecom_finance_reports_views.xml",
         "views/ecom_budget_views.xml",
         "views/ecom_statement_views.xml",
         "views/ecom_statement_line_views.xml",

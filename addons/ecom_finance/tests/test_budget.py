@@ -108,3 +108,17 @@ class TestBudgetAlerts(SettlementCase):
         self.assertIn("LOSS-2", alert.note)
         self.assertNotIn("LOSS-3", alert.note)
         self.assertEqual(orders.mapped("margin_alerted"), [True, True, False])
+
+    def test_receivable_aging_lists_what_the_channel_still_owes(self):
+        statement = self._statement(self.tmall, [("2024-03-21 10:00", "sale", 500.0, 3.0)])
+        self._post(statement)
+        Aging = self.env["ecom.receivable.aging.report"].with_user(self.users["accountant"])
+        rows = Aging.search([("move_id", "in", statement.move_ids.ids)])
+        self.assertEqual(len(rows), 1)
+        self.assertAlmostEqual(rows.amount_residual, 497.0, places=2)
+        self.assertEqual(rows.partner_id, self.tmall.partner_id)
+        self.assertEqual(rows.age_bucket, "90_plus")
+        statement.with_user(self.users["accountant"]).action_reverse_entries()
+        self.assertFalse(Aging.search([("move_id", "in", statement.move_ids.ids)]))
+        with self.assertRaises(AccessError):
+            self.env["ecom.receivable.aging.report"].with_user(self.users["shop_operator"]).search([])

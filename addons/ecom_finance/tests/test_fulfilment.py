@@ -298,3 +298,22 @@ class TestFulfilmentAndCost(TransactionCase):
         self.assertAlmostEqual(product.with_company(self.company).value_svl, 240.0, places=2)
         self.assertEqual(product.with_context(location=self.shanghai.lot_stock_id.id).qty_available, 3)
         self.assertEqual(self._valuation_gap(), 0.0)
+
+    def test_valuation_by_warehouse_adds_up_to_the_company_valuation(self):
+        self._receive(self.fifo, 5, 90.0, warehouse=self.shanghai)
+        order = self._order("shipped", [(self.fifo, 4, 99.0)], address="上海市")
+        self._fulfil(order)
+        Report = self.env["ecom.stock.valuation.report"].with_user(self.users["accountant"])
+        rows = Report.search([("product_id", "=", self.fifo.id)])
+        by_warehouse = {row.warehouse_id: row for row in rows}
+        self.assertEqual(by_warehouse[self.hangzhou].quantity, 20)
+        self.assertEqual(by_warehouse[self.shanghai].quantity, 1)
+        total = sum(rows.mapped("value"))
+        self.assertAlmostEqual(total, self.fifo.with_company(self.company).value_svl, places=1)
+        # before the receipts there was nothing
+        past = Report.with_context(ecom_valuation_date="2020-01-01").search(
+            [("product_id", "=", self.fifo.id)]
+        )
+        self.assertFalse(past)
+        with self.assertRaises(AccessError):
+            self.env["ecom.stock.valuation.report"].with_user(self.users["warehouse_operator"]).search([])

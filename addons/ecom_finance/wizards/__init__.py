@@ -1,1 +1,2 @@
 from . import ecom_statement_import_wizard
+from . import ecom_stock_valuation_wizard
