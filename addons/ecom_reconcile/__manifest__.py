@@ -1,7 +1,7 @@
 {
     "name": "E-commerce Finance: Reconciliation",
     "summary": "Statements, payment bills, three-way reconciliation runs and their differences",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/E-commerce Finance",
     "website": "https://github.com/ecom-finance/ecom-finance",
     "author": "ecom-finance",
@@ -20,6 +20,7 @@
         "views/ecom_reconcile_difference_views.xml",
         "views/ecom_reconcile_run_views.xml",
         "views/ecom_reconcile_alert_views.xml",
+        "views/account_move_views.xml",
         "views/ecom_reconcile_menus.xml",
     ],
     "demo": ["demo/ecom_reconcile_demo.xml"],

@@ -4,3 +4,4 @@ from . import ecom_reconcile_match
 from . import ecom_reconcile_difference
 from . import ecom_reconcile_demo
 from . import ecom_reconcile_alert
+from . import account_move

@@ -9,6 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.ecom_finance.models.ecom_statement import FINANCE_READERS
 from odoo.addons.ecom_finance.progress import write_progress
 
 from ecomfin.matching import BankCredit, SettlementGroup, Tolerance, match_payouts
@@ -72,6 +73,12 @@ class EcomReconcileRun(models.Model):
     difference_count = fields.Integer(readonly=True)
     counts = fields.Json(readonly=True, help="Number of differences per kind.")
     counts_display = fields.Text(compute="_compute_counts_display", string="Differences per Kind")
+    clearing_reconciled_count = fields.Integer(
+        string="Clearing Items Reconciled",
+        readonly=True,
+        groups=FINANCE_READERS,
+        help="Journal items of the shops' clearing accounts that the matched payouts reconciled.",
+    )
 
     @api.depends("date_from", "date_to", "shop_ids")
     def _compute_name(self):
@@ -154,6 +161,25 @@ class EcomReconcileRun(models.Model):
         for run in self:
             run._execute()
 
+    def action_reconcile_clearing(self):
+        """Reconcile the clearing items of the matched payouts again, e.g. after settlements were posted."""
+        for run in self:
+            run.check_access("write")
+            count = run._reconcile_clearing()
+            # the run's own bookkeeping, see _execute
+            run.sudo().clearing_reconciled_count = count
+
+    def action_open_clearing_items(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Clearing Items of %s", self.name),
+            "res_model": "account.move.line",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.match_ids.clearing_line_ids.ids)],
+            "context": {"create": False},
+        }
+
     def action_run_in_background(self):
         for run in self:
             job = run.with_delay(description=self.env._("Reconcile %s", run.name))._execute()
@@ -179,8 +205,16 @@ class EcomReconcileRun(models.Model):
         self._report_progress(60.0)
         for shop in self.shop_ids:
             self._payouts_against_bank(shop, rules[shop.id])
+        self._report_progress(90.0)
+        reconciled = self._reconcile_clearing()
         self._report_progress(95.0)
-        self._finish(rules)
+        self._finish(rules, reconciled)
+
+    def _reconcile_clearing(self):
+        """Reconcile in accounting what the run's matched payouts settle; return the items reconciled."""
+        self.ensure_one()
+        matches = self.env["ecom.reconcile.match"].search([("run_id", "=", self.id), ("kind", "=", "payout")])
+        return len(matches._reconcile_clearing(self).filtered("reconciled"))
 
     def _period(self, timezone="UTC", extra_hours=0):
         """The run's days in ``timezone``, as the naive UTC datetimes stored in the database."""
@@ -524,7 +558,7 @@ class EcomReconcileRun(models.Model):
             lines_of[key] = line_ids
         return groups, lines_of
 
-    def _finish(self, rules):
+    def _finish(self, rules, reconciled=0):
         start, end, _late = self._period()
         # every import of the run's shops overlapping the period, whoever may read it
         statements = (
@@ -572,6 +606,7 @@ class EcomReconcileRun(models.Model):
                 "counts": {kind: counts.get(kind, 0) for kind, _label in DIFFERENCE_KINDS},
                 "matched_count": matched,
                 "difference_count": sum(counts.values()),
+                "clearing_reconciled_count": reconciled,
             }
         )
 

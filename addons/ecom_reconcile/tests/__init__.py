@@ -1,4 +1,5 @@
 from . import test_alerts
+from . import test_clearing
 from . import test_reconcile_run
 from . import test_translations
 from . import test_ui
