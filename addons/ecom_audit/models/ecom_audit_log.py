@@ -161,8 +161,7 @@ class EcomAuditLog(models.Model):
             return
         # one writer of the chain at a time, for the length of this commit
         cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", CHAIN_LOCK))
-        cr.execute(SQL("SELECT seq, hash FROM ecom_audit_log ORDER BY seq DESC LIMIT 1"))
-        seq, previous = cr.fetchone() or (0, GENESIS)
+        seq, previous = self._chain_head()
         rows = []
         for _id, *values in pending:
             seq += 1
@@ -181,6 +180,26 @@ class EcomAuditLog(models.Model):
             )
         )
         self.invalidate_model()
+
+    @api.model
+    def _chain_head(self):
+        """The last (sequence, hash) of the chain, as committed by now (call under the chain lock).
+
+        The transaction reads with the snapshot it took at its first query (REPEATABLE READ):
+        the entries another transaction committed since are not in it, and continuing the chain
+        from it would reuse their sequences. A new transaction, begun once the lock is held,
+        sees them; this transaction's own entries (an earlier flush) only this one sees.
+        """
+        query = SQL("SELECT seq, hash FROM ecom_audit_log ORDER BY seq DESC LIMIT 1")
+        own = self.env.execute_query(query)
+        committed = []
+        with self.env.registry.cursor() as fresh:
+            # while the addon is being installed, the table exists in this transaction only
+            fresh.execute(SQL("SELECT to_regclass(%s) IS NOT NULL", self._table))
+            if fresh.fetchone()[0]:
+                fresh.execute(query)
+                committed = fresh.fetchall()
+        return max([*own, *committed], default=(0, GENESIS))
 
     @api.model
     def _origin(self):
