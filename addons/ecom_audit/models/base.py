@@ -42,6 +42,11 @@ class Base(models.AbstractModel):
             return AUDITED_MODELS[self._name] or True
         return None
 
+    @api.model
+    def _ecom_audit_exports(self):
+        """Whether exports of this model are logged: the audited models and the trail itself."""
+        return self._name in NOT_AUDITED or self._ecom_audit_fields() is not None
+
     def _ecom_audit_value(self, name, value):
         if name in SENSITIVE_FIELDS:
             return MASK if value else value
@@ -109,6 +114,26 @@ class Base(models.AbstractModel):
                     {"model": self._name, "res_ids": str(record.id), "operation": "write", "changes": changes}
                 )
         self.env["ecom.audit.log"].sudo()._append(entries)
+        return result
+
+    def export_data(self, fields_to_export):
+        """Log the export (records, count, field names; never the values) with the change entries.
+
+        The web client's export (``/web/export/csv``, ``/web/export/xlsx``, grouped or not) and
+        RPC both come through here; like the other entries, no context key skips it.
+        """
+        result = super().export_data(fields_to_export)
+        if self and self._ecom_audit_exports():
+            self.env["ecom.audit.log"].sudo()._append(
+                [
+                    {
+                        "model": self._name,
+                        "res_ids": ",".join(map(str, self.ids)),
+                        "operation": "export",
+                        "changes": {"fields": list(fields_to_export), "count": len(self)},
+                    }
+                ]
+            )
         return result
 
     def unlink(self):

@@ -1,12 +1,15 @@
 import json
 import logging
 import os
+import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.http import request
 from odoo.tools import SQL, config
+from odoo.tools.sql import create_index
 
 from ecomfin.hashchain import GENESIS, entry_hash, sign_anchor, verify
 
@@ -21,6 +24,8 @@ OPERATIONS = [
     ("unlink", "Delete"),
     ("login", "Login"),
     ("login_failed", "Failed Login"),
+    ("export", "Export"),
+    ("read_sensitive", "Sensitive Read"),
 ]
 ORIGINS = [("web", "Web Client"), ("rpc", "RPC"), ("cron", "Scheduled Action"), ("system", "System")]
 
@@ -84,6 +89,15 @@ class EcomAuditLog(models.Model):
                     FOR EACH STATEMENT EXECUTE FUNCTION ecom_audit_log_append_only();
                 """
             )
+        )
+        # what the anomaly scan looks up: a user's entries in a window, failed logins per login
+        create_index(self.env.cr, "ecom_audit_log_user_time_idx", self._table, ["user_uid", "logged_at"])
+        create_index(
+            self.env.cr,
+            "ecom_audit_log_failed_login_idx",
+            self._table,
+            ["login", "logged_at"],
+            where="operation = 'login_failed'",
         )
 
     @api.model
@@ -203,12 +217,22 @@ class EcomAuditLog(models.Model):
 
     @api.model
     def _origin(self):
-        if not request:
-            return (
-                "cron" if self.env.context.get("cron_id") or self.env.context.get("ecom_cron") else "system"
-            )
-        path = request.httprequest.path or ""
-        return "rpc" if path.startswith(("/xmlrpc", "/jsonrpc", "/json/")) else "web"
+        """Where the change comes from: the request first, the context only when there is none.
+
+        XML-RPC and JSON-RPC calls run with the request unexposed (``odoo.http.borrow_request``),
+        so their URL is read from the thread; a caller's context cannot pass them off as a
+        scheduled action.
+        """
+        if request:
+            path = request.httprequest.path or ""
+        else:
+            path = urlsplit(getattr(threading.current_thread(), "url", "") or "").path
+        if path:
+            return "rpc" if path.startswith(("/xmlrpc", "/jsonrpc", "/json/")) else "web"
+        context = self.env.context
+        if context.get("ir_cron_progress_id") or context.get("cron_id") or context.get("ecom_cron"):
+            return "cron"
+        return "system"
 
     # ------------------------------------------------------------------
     # Verification and anchors

@@ -47,7 +47,14 @@ class EcomEncryptedMixin(models.AbstractModel):
     _ecom_encrypted_fields = {}
 
     def _compute_ecom_decrypted(self):
+        """Decrypt on read, and log the read (records and fields, never the value).
+
+        Only this compute turns a token into plaintext: rotation re-encrypts the tokens
+        without decrypting them into records, and the inverse encrypts the value just
+        written; so every ``read_sensitive`` entry is a read, and no context key skips it.
+        """
         keyring = None
+        read_ids, read_fields = {}, set()  # ids in reading order
         for record in self:
             for name, token_field in self._ecom_encrypted_fields.items():
                 token = record.sudo()[token_field]
@@ -61,6 +68,19 @@ class EcomEncryptedMixin(models.AbstractModel):
                     raise UserError(
                         self.env._("Cannot decrypt %(field)s: %(error)s", field=name, error=exc)
                     ) from exc
+                read_fields.add(name)
+                read_ids[record.id] = True
+        if read_ids:
+            self.env["ecom.audit.log"].sudo()._append(
+                [
+                    {
+                        "model": self._name,
+                        "res_ids": ",".join(map(str, read_ids)),
+                        "operation": "read_sensitive",
+                        "changes": {"fields": sorted(read_fields), "count": len(read_ids)},
+                    }
+                ]
+            )
 
     def _inverse_ecom_encrypted(self):
         keyring = None  # only needed when there is something to encrypt

@@ -1,0 +1,1 @@
+from . import ecom_audit_anomaly_settings
