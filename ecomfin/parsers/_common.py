@@ -82,7 +82,7 @@ def describe_encoding(encoding):
 
 def open_binary(source):
     """A binary file object for bytes, a binary file object, or a path."""
-    if isinstance(source, (bytes, bytearray, memoryview)):
+    if isinstance(source, bytes | bytearray | memoryview):
         return io.BytesIO(bytes(source))
     if isinstance(source, str):
         return open(source, "rb")

@@ -189,7 +189,7 @@ def _parse_json(data, filename, *, minor_units):
             values = {
                 key: "" if value is None else str(value)
                 for key, value in item.items()
-                if not isinstance(value, (dict, list))
+                if not isinstance(value, dict | list)
             }
             if not values.get("reporting_category"):
                 values["reporting_category"] = values.get("type", "")
