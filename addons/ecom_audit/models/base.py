@@ -2,12 +2,17 @@ from odoo import api, models
 
 from .ecom_audit_log import MASK
 
-# What is audited besides every ecom.* model: field changes that grant or restrict rights.
+# What is audited besides every ecom.* model: field changes that grant or restrict rights, and
+# the books: journal entries and items (their creation, and every change of what they book),
+# and the stock valuation layers that carry costs into them.
 AUDITED_MODELS = {
     "res.users": {"groups_id"},
     "res.groups": {"users", "implied_ids"},
     "ir.rule": None,  # every field
     "ir.model.access": None,
+    "account.move": {"state", "date", "journal_id", "ref", "partner_id", "reversed_entry_id"},
+    "account.move.line": {"account_id", "partner_id", "debit", "credit", "amount_currency", "currency_id"},
+    "stock.valuation.layer": {"product_id", "quantity", "value", "stock_move_id"},
 }
 NOT_AUDITED = {"ecom.audit.log"}
 # Values never written to the log, only the fact that they changed.

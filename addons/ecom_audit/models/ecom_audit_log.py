@@ -206,6 +206,19 @@ class EcomAuditLog(models.Model):
         """
         query = SQL("SELECT seq, hash FROM ecom_audit_log ORDER BY seq DESC LIMIT 1")
         own = self.env.execute_query(query)
+        # This transaction may hold the table exclusively (a module install or upgrade changing
+        # it): then nobody else can have chained since, and a second transaction reading it would
+        # wait for this one forever.
+        exclusive = self.env.execute_query(
+            SQL(
+                """SELECT 1 FROM pg_locks
+                    WHERE pid = pg_backend_pid() AND granted AND mode = 'AccessExclusiveLock'
+                      AND relation = to_regclass(%s)""",
+                self._table,
+            )
+        )
+        if exclusive:
+            return max(own, default=(0, GENESIS))
         committed = []
         with self.env.registry.cursor() as fresh:
             # while the addon is being installed, the table exists in this transaction only

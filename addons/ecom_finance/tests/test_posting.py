@@ -5,7 +5,7 @@ import pytz
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.ecom_audit.tests.common import make_role_user
+from odoo.addons.ecom_audit.tests.common import create_approved, make_role_user
 
 SHANGHAI = pytz.timezone("Asia/Shanghai")
 
@@ -30,6 +30,7 @@ class SettlementCase(TransactionCase):
             role: make_role_user(cls.env, role, cls.company, login=f"ecom_post_{role}")
             for role in ("shop_operator", "warehouse_operator", "accountant", "manager", "auditor")
         }
+        cls.manager2 = make_role_user(cls.env, "manager", cls.company, login="ecom_post_manager2")
         cls.tmall.user_ids = [(4, cls.users["shop_operator"].id)]
         cls.usd = cls.env.ref("base.USD")
         cls.env["res.currency.rate"].create(
@@ -303,13 +304,17 @@ class TestSettlementPosting(SettlementCase):
                 "company_ids": [self.company.id],
             }
         )
-        self.env["ecom.posting.rule"].with_user(self.users["manager"]).create(
+        create_approved(
+            self.env,
+            "ecom.posting.rule",
             {
                 "company_id": self.company.id,
                 "shop_id": self.tmall.id,
                 "event_type": "commission",
                 "account_id": marketing.id,
-            }
+            },
+            self.users["manager"],
+            self.manager2,
         )
         move = self._post(self._statement(self.tmall, [("2024-03-14 10:00", "commission", -5.0, 0.0)]))
         self.assertEqual(self._event_lines(move)["commission"].account_id, marketing)
@@ -338,3 +343,23 @@ class TestSettlementPosting(SettlementCase):
         statement = self._statement(self.tmall, [("2024-03-16 10:00", "payout", 10.0, 0.0)], fmt="camt053")
         with self.assertRaisesRegex(UserError, "only imported payment-channel statements"):
             self._post(statement)
+
+    def test_entries_and_their_changes_are_in_the_audit_trail(self):
+        statement = self._statement(self.tmall, [("2024-03-17 10:00", "sale", 40.0, 0.24)])
+        move = self._post(statement)
+        Log = self.env["ecom.audit.log"]
+        self.env.flush_all()
+        Log._flush_pending()  # what the commit does
+        logged = Log.search([("model", "=", "account.move"), ("res_ids", "=", str(move.id))])
+        self.assertIn("create", logged.mapped("operation"))
+        self.assertIn("write", logged.mapped("operation"), "posting changes the state")
+        items = Log.search([("model", "=", "account.move.line"), ("operation", "=", "create")])
+        self.assertTrue(set(map(str, move.line_ids.ids)) <= set(items.mapped("res_ids")))
+        move.button_draft()
+        self.env.flush_all()
+        Log._flush_pending()
+        last = Log.search(
+            [("model", "=", "account.move"), ("res_ids", "=", str(move.id))], order="id desc", limit=1
+        )
+        self.assertEqual(last.operation, "write")
+        self.assertEqual(last.changes["state"], ["posted", "draft"])
