@@ -9,7 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from odoo.addons.ecom_finance.models.ecom_statement import FINANCE_READERS
+from odoo.addons.ecom_finance.models.ecom_statement import FINANCE_READERS, SETTLEMENT_FORMATS
 from odoo.addons.ecom_finance.progress import write_progress
 
 from ecomfin.matching import BankCredit, SettlementGroup, Tolerance, match_payouts
@@ -18,15 +18,8 @@ from ecomfin.xlsx import differences_workbook
 from .ecom_reconcile_difference import DIFFERENCE_KINDS
 
 BANK_FORMATS = ("camt053", "bank_csv")
-CHANNEL_FORMATS = (
-    "alipay",
-    "wechat_trade",
-    "wechat_fund",
-    "amazon_settlement",
-    "shopify_payouts",
-    "shopify_balance",
-    "stripe_balance",
-)
+# the payment channels' bills and settlements: what posting books
+CHANNEL_FORMATS = tuple(sorted(SETTLEMENT_FORMATS))
 PAIRS_TABLE = "ecom_reconcile_pairs"
 
 
