@@ -1,7 +1,7 @@
 {
     "name": "E-commerce Finance: Audit and Roles",
     "summary": "Roles of e-commerce finance and the tamper-evident audit layer",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Accounting/E-commerce Finance",
     "website": "https://github.com/ecom-finance/ecom-finance",
     "author": "ecom-finance",
@@ -17,6 +17,8 @@
         "data/ecom_audit_cron.xml",
         "views/ecom_audit_log_views.xml",
         "views/ecom_audit_anomaly_views.xml",
+        "views/ecom_approval_request_views.xml",
+        "views/ecom_access_grant_views.xml",
         "wizards/ecom_audit_anomaly_settings_views.xml",
         "views/ecom_audit_menus.xml",
     ],

@@ -4,3 +4,9 @@ from . import ecom_audit_anomaly
 from . import ecom_encrypted_mixin
 from . import base
 from . import res_users
+from . import ecom_approval_request
+from . import ecom_approval_line
+from . import ecom_approval_threshold
+from . import ecom_approval_mixin
+from . import ecom_access_grant
+from . import res_groups

@@ -5,3 +5,4 @@ from . import test_audit_login
 from . import test_audit_sensitive
 from . import test_roles
 from . import test_translations
+from . import test_approval

@@ -29,6 +29,15 @@ def make_role_user(env, role, company, login=None, extra_groups=()):
     )
 
 
+def create_approved(env, model, vals, requester, approver):
+    """Create a record of a model under approval (``ecom.approval.mixin``): ``requester`` asks,
+    ``approver`` approves; returns the record."""
+    request_id = env[model].with_user(requester).ecom_request_create(vals)
+    request = env["ecom.approval.request"].browse(request_id)
+    request.with_user(approver).action_approve()
+    return env[model].browse(request.res_id)
+
+
 class EcomRolesCase(TransactionCase):
     """One user per ecom role in the main test company, and a second company.
 

@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.ecom_audit.approval import in_approved_change
 
 
 class AccountMove(models.Model):
@@ -14,9 +17,101 @@ class AccountMove(models.Model):
     )
     ecom_period_start = fields.Date(string="Settlement From", readonly=True)
     ecom_period_end = fields.Date(string="Settlement To", readonly=True)
+    ecom_manual_entry = fields.Boolean(
+        compute="_compute_ecom_manual_entry",
+        help="Entry of an e-commerce journal made by hand: posting it needs an approval.",
+    )
 
     def _ecom_live_postings(self):
         """The settlement entries that are posted and neither a reversal nor reversed."""
         return self.filtered(
             lambda move: move.state == "posted" and not move.reversed_entry_id and not move.reversal_move_ids
         )
+
+    # ------------------------------------------------------------------
+    # Manual entries on the e-commerce journals: dual approval
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ecom_journals(self):
+        """The e-commerce journals: code ECOM, and every shop's settlement journal."""
+        # which journals the shops use is not a secret of the shops: anyone posting is checked
+        shops = (
+            self.env["ecom.shop"].sudo().with_context(active_test=False).search([("journal_id", "!=", False)])
+        )
+        return shops.journal_id | self.env["account.journal"].sudo().search([("code", "=", "ECOM")])
+
+    @api.depends("journal_id", "ecom_statement_id")
+    def _compute_ecom_manual_entry(self):
+        journals = self._ecom_journals()
+        for move in self:
+            move.ecom_manual_entry = move.journal_id in journals and not move.ecom_statement_id
+
+    def _ecom_approval_substance(self, request):
+        """What a manual-entry approval approves: the journal, the date and every line's amounts."""
+        self.ensure_one()
+        return {
+            "move": self.id,
+            "journal": self.journal_id.id,
+            "date": fields.Date.to_string(self.date),
+            "currency": self.currency_id.name,
+            "lines": sorted(
+                [
+                    line.account_id.code or "",
+                    line.partner_id.id or 0,
+                    line.debit,
+                    line.credit,
+                    line.amount_currency,
+                    line.currency_id.name or "",
+                    line.name or "",
+                ]
+                for line in self.line_ids
+            ),
+        }
+
+    def action_ecom_request_post(self):
+        """Ask for the posting of these manual entries; a second person approves them."""
+        Request = self.env["ecom.approval.request"]
+        for move in self:
+            if move.state != "draft":
+                raise UserError(self.env._("%s is not a draft.", move.display_name))
+            Request._create_request(
+                "manual_entry",
+                move,
+                move._ecom_approval_substance(None),
+                self.env._(
+                    "Post %(move)s in %(journal)s", move=move.display_name, journal=move.journal_id.name
+                ),
+                amount=sum(move.line_ids.mapped("debit")),
+                reason=move.ref,
+            )
+        return True
+
+    def _ecom_check_manual_entries(self):
+        """Posting in an e-commerce journal, other than settlement posting, needs an approved request
+        for the entry as it is now. Neither a context key nor the superuser skips it (the auto-post
+        cron runs as the superuser); only the settlement posting path (``approved_change``) does."""
+        if in_approved_change():
+            return
+        journals = self._ecom_journals()
+        Request = self.env["ecom.approval.request"]
+        for move in self.filtered(lambda move: move.journal_id in journals):
+            if not Request._consume("manual_entry", move):
+                raise UserError(
+                    self.env._(
+                        "%s is a manual entry in an e-commerce journal: request its approval (Request "
+                        "Approval), a second person approves it, then post it.",
+                        move.display_name,
+                    )
+                )
+
+    def _post(self, soft=True):
+        self._ecom_check_manual_entries()
+        return super()._post(soft=soft)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "line_ids" in vals or "date" in vals or "journal_id" in vals:
+            # a change after the request voids it
+            self.env["ecom.approval.request"]._void_stale(self)
+        return result

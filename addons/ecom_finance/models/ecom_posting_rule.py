@@ -25,11 +25,13 @@ class EcomPostingRule(models.Model):
 
     A rule of a shop wins over the company-wide rule of the same event type. The
     counterpart of every event is the shop's clearing account (what the channel owes).
+    Users change rules through an approval request (``ecom.approval.mixin``).
     """
 
     _name = "ecom.posting.rule"
     _description = "E-commerce Posting Rule"
-    _inherit = ["analytic.mixin"]
+    _inherit = ["analytic.mixin", "ecom.approval.mixin"]
+    _ecom_approval_operation = "posting_rule_change"
     _order = "company_id, shop_id nulls first, sequence, id"
     _check_company_auto = True
 

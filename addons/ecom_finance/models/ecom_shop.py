@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.ecom_audit.approval import approved_change
+
 from ..posting_defaults import CHANNEL_SUFFIX, CLEARING_PREFIX, EVENT_ACCOUNTS, EXTRA_ACCOUNTS
 from .ecom_statement import ORDER_PROFILES, PLATFORM_ORDER_PROFILE
 
@@ -301,14 +303,12 @@ class EcomShop(models.Model):
         existing = set(
             Rule.search([("company_id", "=", company.id), ("shop_id", "=", False)]).mapped("event_type")
         )
-        Rule.create(
-            [
-                {
-                    "company_id": company.id,
-                    "event_type": event,
-                    "account_id": self._account_by_code(code).id,
-                }
-                for event, code in EVENT_ACCOUNTS[chart].items()
-                if event not in existing
-            ]
-        )
+        # The shipped defaults of posting_defaults.py, only for events without a rule, by a Finance
+        # Manager (Set Up Accounting): no approval. Any other rule change goes through one.
+        vals_list = [
+            {"company_id": company.id, "event_type": event, "account_id": self._account_by_code(code).id}
+            for event, code in EVENT_ACCOUNTS[chart].items()
+            if event not in existing
+        ]
+        with approved_change():
+            Rule.create(vals_list)

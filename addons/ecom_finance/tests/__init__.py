@@ -8,3 +8,4 @@ from . import test_ui
 from . import test_posting
 from . import test_fulfilment
 from . import test_budget
+from . import test_approvals

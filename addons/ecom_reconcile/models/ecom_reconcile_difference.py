@@ -20,6 +20,9 @@ DIFFERENCE_STATES = [
 ]
 
 
+# What a write-off request approves, besides the amounts: changing it voids the request.
+WRITE_OFF_SUBSTANCE = {"resolution"}
+
 # Written by the run only: the workflow (assign, comment, resolve) never changes them.
 PROTECTED_FIELDS = {
     "run_id",
@@ -104,7 +107,11 @@ class EcomReconcileDifference(models.Model):
             )
         if vals.get("state") == "written_off" and not self.env.su:
             raise AccessError(self.env._("Write differences off with the Write Off button."))
-        return super().write(vals)
+        result = super().write(vals)
+        if WRITE_OFF_SUBSTANCE & set(vals):
+            # a write-off asked for or approved before this change is void
+            self.env["ecom.approval.request"]._void_stale(self)
+        return result
 
     def action_assign_to_me(self):
         self._check_open()
@@ -122,20 +129,61 @@ class EcomReconcileDifference(models.Model):
     def action_reopen(self):
         self.write({"state": "open", "resolved_date": False})
 
-    def action_write_off(self):
-        """Write the difference off.
+    def action_request_write_off(self):
+        """Ask for the write-off: a second person approves it (a Finance Manager too above the
+        company's threshold), then Write Off carries it out."""
+        self._check_write_off()
+        Request = self.env["ecom.approval.request"]
+        for difference in self:
+            company = difference.company_id
+            amount = (
+                difference.currency_id._convert(
+                    difference.amount, company.currency_id, company, fields.Date.context_today(self)
+                )
+                if difference.currency_id and difference.currency_id != company.currency_id
+                else difference.amount
+            )
+            Request._create_request(
+                "write_off",
+                difference,
+                difference._ecom_approval_substance(None),
+                self.env._("Write off %(name)s: %(amount)s", name=difference.name, amount=difference.amount),
+                amount=amount,
+                reason=difference.resolution,
+            )
+        return True
 
-        Approval hook: ``_ecom_check_write_off_approval`` is where the dual-approval
-        work (issue "Permissions ... dual approval") requires a second person before
-        the state changes; the journal entry of the write-off comes with the posting
-        rules of the automatic accounting.
+    def action_write_off(self):
+        """Write the difference off, once a second person approved the request for it.
+
+        The journal entry of the write-off comes with the posting rules of the automatic
+        accounting.
         """
+        self._check_write_off()
+        self._ecom_check_write_off_approval()
+        self._write_state("written_off")
+
+    def _check_write_off(self):
         self._check_open()
+        if not self.env.su and not self.env.user.has_group("ecom_audit.group_ecom_manager"):
+            raise UserError(self.env._("Only a Finance Manager may write a difference off."))
         for difference in self:
             if not difference.resolution:
                 raise UserError(self.env._("Explain why %s is written off.", difference.name))
-        self._ecom_check_write_off_approval()
-        self._write_state("written_off")
+
+    def _ecom_approval_substance(self, request):
+        """What a write-off approves: the difference, its amounts and the explanation."""
+        self.ensure_one()
+        return {
+            "difference": self.id,
+            "kind": self.kind,
+            "reference": self.reference or "",
+            "currency": self.currency_id.name or "",
+            "expected": self.expected_amount,
+            "actual": self.actual_amount,
+            "amount": self.amount,
+            "resolution": self.resolution or "",
+        }
 
     def _write_state(self, state):
         # The state change of an action whose checks passed: straight to the ORM's write,
@@ -143,9 +191,19 @@ class EcomReconcileDifference(models.Model):
         return super().write({"state": state, "resolved_date": fields.Datetime.now()})
 
     def _ecom_check_write_off_approval(self):
-        """Only Finance Managers write differences off (a second approver comes with dual approval)."""
-        if not self.env.su and not self.env.user.has_group("ecom_audit.group_ecom_manager"):
-            raise UserError(self.env._("Only a Finance Manager may write a difference off."))
+        """Each difference needs an approved write-off request for its current amounts and
+        explanation (``ecom.approval.request``); it is marked applied. No context key and no
+        superuser skips it."""
+        Request = self.env["ecom.approval.request"]
+        for difference in self:
+            if not Request._consume("write_off", difference):
+                raise UserError(
+                    self.env._(
+                        "Writing %s off needs an approved request: Request Write-Off, then a second "
+                        "person approves it.",
+                        difference.name,
+                    )
+                )
 
     def _check_open(self):
         closed = self.filtered(lambda d: d.state in ("resolved", "written_off"))

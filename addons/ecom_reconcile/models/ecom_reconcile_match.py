@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 from odoo import Command, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.ecom_audit.approval import approved_change
 from odoo.addons.ecom_finance.models.ecom_statement import FINANCE_READERS
 
 MATCH_KINDS = [("order_payment", "Order and payment"), ("payout", "Settlement and bank credit")]
@@ -114,7 +115,9 @@ class EcomReconcileMatch(models.Model):
             for match, plan in shop_plans:
                 for bank_line in plan["bank_lines"]:
                     wanted.setdefault(bank_line, match)
-        entries = self._sync_payout_entries(run, wanted)
+        # the run's payout entries (and their reversals) are the system's: no manual-entry approval
+        with approved_change():
+            entries = self._sync_payout_entries(run, wanted)
         linked = self.env["account.move.line"]
         for match, plan in plans:
             account = plan["account"]

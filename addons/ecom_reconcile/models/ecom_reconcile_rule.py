@@ -29,11 +29,15 @@ VERSIONED_FIELDS = {
 
 
 class EcomReconcileRule(models.Model):
-    """How to match one shop's (or one payment channel's) orders, payments and bank credits."""
+    """How to match one shop's (or one payment channel's) orders, payments and bank credits.
+
+    Users change rules through an approval request (``ecom.approval.mixin``).
+    """
 
     _name = "ecom.reconcile.rule"
     _description = "Reconciliation Rule"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "ecom.approval.mixin"]
+    _ecom_approval_operation = "match_rule_change"
     _order = "sequence, id"
     _check_company_auto = True
 

@@ -5,7 +5,7 @@ import pytz
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.ecom_audit.tests.common import make_role_user
+from odoo.addons.ecom_audit.tests.common import create_approved, make_role_user
 
 SHANGHAI = pytz.timezone("Asia/Shanghai")
 
@@ -29,6 +29,7 @@ class TestClearingReconciliation(TransactionCase):
             role: make_role_user(cls.env, role, cls.company, login=f"ecom_clearing_{role}")
             for role in ("shop_operator", "accountant", "manager", "auditor")
         }
+        cls.manager2 = make_role_user(cls.env, "manager", cls.company, login="ecom_clearing_manager2")
         cls.usd = cls.env.ref("base.USD")
         cls.env["res.currency.rate"].create(
             [
@@ -278,13 +279,17 @@ class TestClearingReconciliation(TransactionCase):
                 "company_ids": [self.company.id],
             }
         )
-        self.env["ecom.posting.rule"].with_user(self.users["manager"]).create(
+        create_approved(
+            self.env,
+            "ecom.posting.rule",
             {
                 "company_id": self.company.id,
                 "shop_id": self.wechat.id,
                 "event_type": "payout",
                 "account_id": transfer.id,
-            }
+            },
+            self.users["manager"],
+            self.manager2,
         )
         run.with_user(accountant).action_run()
         self.assertTrue(entries.exists(), "never deleted")

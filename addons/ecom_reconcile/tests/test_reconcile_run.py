@@ -255,8 +255,16 @@ class TestReconcileAccess(ReconcileCase):
         self.assertEqual(difference.state, "resolved")
         difference.action_reopen()
         manager = self.users["manager"]
+        with self.assertRaisesRegex(UserError, "needs an approved request"):
+            difference.with_user(manager).action_write_off()
+        difference.with_user(manager).action_request_write_off()
+        request = self.env["ecom.approval.request"].search(
+            [("res_model", "=", difference._name), ("res_id", "=", difference.id)]
+        )
+        request.with_user(accountant).action_approve()
         difference.with_user(manager).action_write_off()
         self.assertEqual(difference.state, "written_off")
+        self.assertEqual(request.state, "applied")
 
     def test_found_facts_and_write_off_are_not_writable_directly(self):
         difference = self.run_record.difference_ids[0]

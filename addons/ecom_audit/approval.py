@@ -1,0 +1,68 @@
+"""What the approval models share with the addons they guard, outside the ORM.
+
+Two context variables (``contextvars``, per thread and per task), set only by Python code of
+the addons and never from a request: an RPC caller cannot reach them, unlike the context of
+a call (``with_context``), which every caller controls.
+"""
+
+import contextlib
+import contextvars
+import hashlib
+import json
+from decimal import Decimal
+
+# Set while an approval request changes its own state and decisions (its write() refuses
+# every other writer).
+_REQUEST_WRITE = contextvars.ContextVar("ecom_approval_request_write", default=False)
+# Set while an approved change is applied, or while a system path of the addons (settlement
+# posting, the default posting rules of a shop's setup) makes what the guards otherwise hold
+# for an approval.
+_APPROVED = contextvars.ContextVar("ecom_approval_approved", default=False)
+
+
+@contextlib.contextmanager
+def _set(var):
+    token = var.set(True)
+    try:
+        yield
+    finally:
+        var.reset(token)
+
+
+def request_write():
+    return _set(_REQUEST_WRITE)
+
+
+def approved_change():
+    """Run the block as an approved change (Python callers only: apply methods, system paths)."""
+    return _set(_APPROVED)
+
+
+def in_request_write():
+    return _REQUEST_WRITE.get()
+
+
+def in_approved_change():
+    return _APPROVED.get()
+
+
+def _canonical_value(value):
+    if isinstance(value, float | Decimal):
+        # money and quantities: fixed decimals, so 10.0 and 10 hash alike
+        return f"{Decimal(str(value)):.6f}"
+    if isinstance(value, dict):
+        return {str(k): _canonical_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical_value(v) for v in value]
+    return value
+
+
+def canonical_json(substance):
+    """The substance of a request as canonical JSON (sorted keys, compact, fixed decimals)."""
+    return json.dumps(
+        _canonical_value(substance), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
+
+
+def substance_hash(substance):
+    return "v1$" + hashlib.sha256(canonical_json(substance).encode()).hexdigest()

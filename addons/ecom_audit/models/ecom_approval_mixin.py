@@ -1,0 +1,134 @@
+from odoo import api, models
+from odoo.exceptions import UserError
+
+from ..approval import in_approved_change
+
+MAGIC_FIELDS = {"id", "create_uid", "create_date", "write_uid", "write_date", "display_name"}
+
+
+class EcomApprovalMixin(models.AbstractModel):
+    """Changes of the records of a model (create, write, unlink) go through an approval request.
+
+    A model sets ``_ecom_approval_operation`` (e.g. ``posting_rule_change``). Its users ask with
+    ``ecom_request_create(vals)``, ``ecom_request_write(vals)`` and ``ecom_request_unlink()``;
+    the change is made when the last level approves it, as the approver. Direct create, write
+    and unlink are refused except to the superuser (installation, data files) and inside an
+    approved change (``ecom_audit.approval.approved_change``, set by Python code only, never by
+    a caller's context).
+    """
+
+    _name = "ecom.approval.mixin"
+    _description = "Changes under Approval"
+    _ecom_approval_operation = None
+
+    @api.model
+    def _ecom_check_change(self, operation):
+        if self.env.su or in_approved_change():
+            return
+        self.check_access(operation)
+        raise UserError(
+            self.env._(
+                "Changes to %(model)s need an approval: request the change (Request Change), a second "
+                "person approves it.",
+                model=self._description,
+            )
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._ecom_check_change("create")
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._ecom_check_change("write")
+        result = super().write(vals)
+        self.env["ecom.approval.request"]._void_stale(self)
+        return result
+
+    def unlink(self):
+        self._ecom_check_change("unlink")
+        return super().unlink()
+
+    # ------------------------------------------------------------------
+    # Requests
+    # ------------------------------------------------------------------
+
+    def _ecom_change_vals(self, vals):
+        """``vals`` restricted to what a request may change: stored, non-magic fields."""
+        unknown = sorted(
+            name
+            for name in vals
+            if name in MAGIC_FIELDS or name not in self._fields or not self._fields[name].store
+        )
+        if unknown:
+            raise UserError(self.env._("These fields cannot be requested: %s.", ", ".join(unknown)))
+        return dict(vals)
+
+    def _ecom_before(self, names):
+        """Current values of ``names`` (ids for relations), what a write request expects to change."""
+        self.ensure_one()
+        before = {}
+        for name in sorted(names):
+            before[name] = self._ecom_audit_value(name, self[name])
+        return before
+
+    def _ecom_approval_substance(self, request):
+        """The substance of ``request`` as it would be now: the asked change and, for a write or
+        an unlink, the record's current values of what it touches."""
+        substance = dict(request.substance or {})
+        if self and substance.get("op") in ("write", "unlink"):
+            substance["before"] = self._ecom_before(substance.get("before", {}).keys())
+        return substance
+
+    def _ecom_request(self, op, vals, reason):
+        operation = self._ecom_approval_operation
+        names = (
+            list(vals)
+            if op == "write"
+            else [name for name, field in self._fields.items() if field.store and name not in MAGIC_FIELDS]
+        )
+        substance = {"model": self._name, "op": op, "id": self.id or 0, "vals": vals}
+        if self:
+            substance["before"] = self._ecom_before(names)
+        description = self.env._(
+            "%(op)s %(model)s %(name)s",
+            op={
+                "create": self.env._("Create"),
+                "write": self.env._("Change"),
+                "unlink": self.env._("Delete"),
+            }[op],
+            model=self._description,
+            name=self.display_name or "",
+        )
+        company = self.env["res.company"].browse(vals.get("company_id")) if not self else None
+        return self.env["ecom.approval.request"]._create_request(
+            operation, self, substance, description, reason=reason, company=company
+        )
+
+    @api.model
+    def ecom_request_create(self, vals, reason=False):
+        """Ask for a new record (XML-RPC too); returns the id of the approval request."""
+        self.check_access("create")
+        return self.browse()._ecom_request("create", self._ecom_change_vals(vals), reason).id
+
+    def ecom_request_write(self, vals, reason=False):
+        """Ask to change these records; returns the ids of the approval requests, one per record."""
+        self.check_access("write")
+        vals = self._ecom_change_vals(vals)
+        return [record._ecom_request("write", vals, reason).id for record in self]
+
+    def ecom_request_unlink(self, reason=False):
+        self.check_access("unlink")
+        return [record._ecom_request("unlink", {}, reason).id for record in self]
+
+    def _ecom_apply_approval(self, request):
+        """Make the approved change (inside ``approved_change``); returns the record."""
+        substance = request.substance
+        if substance["op"] == "create":
+            return self.create(substance["vals"])
+        self.ensure_one()
+        if substance["op"] == "write":
+            self.write(substance["vals"])
+            return self
+        self.unlink()
+        return self.browse()
