@@ -25,6 +25,7 @@
         "views/ecom_bank_csv_profile_views.xml",
         "views/ecom_posting_rule_views.xml",
         "views/account_move_views.xml",
+        "views/stock_quant_views.xml",
         "report/ecom_order_margin_report_views.xml",
         "report/ecom_finance_reports_views.xml",
         "views/ecom_budget_views.xml",

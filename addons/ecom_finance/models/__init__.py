@@ -9,6 +9,7 @@ from . import product_template
 from . import ecom_posting_rule
 from . import account_move
 from . import account_move_line
+from . import stock_quant
 from . import ecom_warehouse_rule
 from . import ecom_finance_demo
 from . import ecom_budget

@@ -229,3 +229,58 @@ class TestApprovalsOverXmlRpc(ApprovalSetup, HttpCase):
         move.invalidate_recordset()
         rule.invalidate_recordset()
         self.assertEqual((move.state, rule.account_id), ("draft", account))
+
+
+@tagged("post_install", "-at_install")
+class TestInventoryApprovals(ApprovalSetup, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup("ecom_appr_stock")
+        cls.storekeeper = make_role_user(
+            cls.env, "warehouse_operator", cls.company, login="ecom_appr_storekeeper"
+        )
+        cls.location = cls.tmall.warehouse_id.lot_stock_id
+        cls.product = cls.env["product.product"].create(
+            {"name": "Counted", "is_storable": True, "standard_price": 10.0, "default_code": "CNT-APPR"}
+        )
+        cls.env["stock.quant"]._update_available_quantity(cls.product, cls.location, 100)
+        cls.env["ecom.approval.threshold"].create(
+            {
+                "company_id": cls.company.id,
+                "operation": "inventory_adjustment",
+                "min_quantity": 10,
+                "min_value": 500,
+            }
+        )
+
+    def _count(self, quantity):
+        quant = self.env["stock.quant"].search(
+            [("product_id", "=", self.product.id), ("location_id", "=", self.location.id)]
+        )
+        quant.with_context(inventory_mode=True).write({"inventory_quantity": quantity})
+        return quant
+
+    def test_small_count_applies_large_needs_approval(self):
+        self._count(95).action_apply_inventory()  # 5 units, 50.00: below both thresholds
+        self.assertEqual(self.product.with_company(self.company).qty_available, 95)
+        quant = self._count(40)  # 55 units, 550.00
+        for context in ({}, INJECTED):
+            with self.subTest(context=context), self.assertRaises(UserError):
+                quant.with_context(**context).action_apply_inventory()
+        quant.with_user(self.storekeeper).action_ecom_request_adjustment()
+        request = self.env["ecom.approval.request"].search(
+            [("res_model", "=", "stock.quant"), ("res_id", "=", quant.id)]
+        )
+        self.assertEqual((request.requester_id, request.amount), (self.storekeeper, 550.0))
+        with self.assertRaises(AccessError):
+            request.with_user(self.storekeeper).action_approve()
+        request.with_user(self.accountant).action_approve()
+        # counted again after the approval: not what was approved
+        quant.with_context(inventory_mode=True).write({"inventory_quantity": 30})
+        with self.assertRaises(UserError):
+            quant.action_apply_inventory()
+        quant.with_context(inventory_mode=True).write({"inventory_quantity": 40})
+        quant.action_apply_inventory()
+        self.assertEqual(self.product.with_company(self.company).qty_available, 40)
+        self.assertEqual(request.state, "applied")

@@ -1,0 +1,75 @@
+from odoo import models
+from odoo.exceptions import UserError
+
+from odoo.addons.ecom_audit.approval import in_approved_change
+
+
+class StockQuant(models.Model):
+    _inherit = "stock.quant"
+
+    def _ecom_adjustment_value(self):
+        self.ensure_one()
+        product = self.product_id.with_company(self.company_id)
+        return abs(self.inventory_diff_quantity) * product.standard_price
+
+    def _ecom_needs_approval(self):
+        """Whether applying this count needs an approval: above the company's quantity or value
+        threshold for inventory adjustments (no threshold, no approval)."""
+        self.ensure_one()
+        threshold = self.env["ecom.approval.threshold"].sudo()._for(self.company_id, "inventory_adjustment")
+        if not threshold or not self.inventory_quantity_set:
+            return False
+        if threshold.min_quantity and abs(self.inventory_diff_quantity) > threshold.min_quantity:
+            return True
+        return self._ecom_adjustment_value() > threshold.min_value
+
+    def _ecom_approval_substance(self, request):
+        """What an adjustment approval approves: where, what, and the counted quantity."""
+        self.ensure_one()
+        return {
+            "quant": self.id,
+            "product": self.product_id.id,
+            "location": self.location_id.id,
+            "lot": self.lot_id.id or 0,
+            "quantity": self.quantity,
+            "counted": self.inventory_quantity,
+        }
+
+    def action_ecom_request_adjustment(self):
+        """Ask for the approval of these counts (those above the thresholds)."""
+        # Warehouse Operators ask without reading anyone's requests (finance data); the request
+        # still names them as its requester (the real user, not the superuser).
+        Request = self.env["ecom.approval.request"].sudo()
+        for quant in self.filtered(lambda quant: quant._ecom_needs_approval()):
+            Request._create_request(
+                "inventory_adjustment",
+                quant,
+                quant._ecom_approval_substance(None),
+                self.env._(
+                    "Count %(product)s in %(location)s: %(quantity)s -> %(counted)s",
+                    product=quant.product_id.display_name,
+                    location=quant.location_id.display_name,
+                    quantity=quant.quantity,
+                    counted=quant.inventory_quantity,
+                ),
+                amount=quant._ecom_adjustment_value(),
+            )
+        return True
+
+    def _apply_inventory(self):
+        """Counts above the company's thresholds are applied only with an approved request for the
+        same count; no context key and no superuser skips it."""
+        if not in_approved_change():
+            Request = self.env["ecom.approval.request"]
+            for quant in self.filtered(lambda quant: quant._ecom_needs_approval()):
+                # the approved request is looked up whoever applies the count
+                if not Request.sudo()._consume("inventory_adjustment", quant):
+                    raise UserError(
+                        self.env._(
+                            "The count of %(product)s in %(location)s is above the approval threshold: "
+                            "request its approval, a second person approves it, then apply it.",
+                            product=quant.product_id.display_name,
+                            location=quant.location_id.display_name,
+                        )
+                    )
+        return super()._apply_inventory()
