@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# `make bench-import|bench-reconcile|bench-audit|bench-posting DB=<database> [ROWS="..."]`: an Odoo
-# benchmark of bench/ run against a database where the ecom addons are installed.
+# `make bench-import|bench-reconcile|bench-audit|bench-posting|bench-reconcile-oca DB=<database> [ROWS="..."]`:
+# an Odoo benchmark of bench/ run against a database where the ecom addons are installed.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-NAME=${1:?usage: scripts/bench_odoo.sh import|reconcile|audit|posting <database> [rows ...]}
+NAME=${1:?usage: scripts/bench_odoo.sh import|reconcile|audit|posting|reconcile_oca <database> [rows ...]}
 DB=${2:?usage: make bench-$NAME DB=<database with the ecom addons installed> [ROWS="..."]}
 shift 2
 find_odoo || { say "no Odoo 18: $ODOO_MISSING"; exit 1; }
