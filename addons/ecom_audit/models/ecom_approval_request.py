@@ -297,12 +297,12 @@ class EcomApprovalRequest(models.Model):
     def _apply(self):
         """Carry out an approved rule change or grant (as the approver who completed it)."""
         for request in self:
+            # applied first: the change below must not void the request it carries out
+            request._write({"state": "applied", "applied_date": fields.Datetime.now()})
             with approved_change():
                 record = request._target()._ecom_apply_approval(request)
-            vals = {"state": "applied", "applied_date": fields.Datetime.now()}
             if not request.res_id and record:
-                vals["res_id"] = record.id
-            request._write(vals)
+                request._write({"res_id": record.id})
 
     @api.model
     def _consume(self, operation, target):

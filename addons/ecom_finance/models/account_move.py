@@ -18,6 +18,7 @@ class AccountMove(models.Model):
     ecom_period_start = fields.Date(string="Settlement From", readonly=True)
     ecom_period_end = fields.Date(string="Settlement To", readonly=True)
     ecom_manual_entry = fields.Boolean(
+        string="E-commerce Manual Entry",
         compute="_compute_ecom_manual_entry",
         help="Entry of an e-commerce journal made by hand: posting it needs an approval.",
     )

@@ -91,6 +91,7 @@ class TestApprovals(ApprovalSetup, TransactionCase):
             request.with_user(self.accountant).action_approve()  # rule changes: Finance Managers
         request.with_user(self.manager2).action_approve()
         self.assertEqual(request.state, "applied")
+        self.assertEqual(request.line_ids.mapped("decision"), ["approve"])
         self.assertEqual(rule.account_id, new_account)
         # a new rule and a deletion, the same way
         request = self._request(
