@@ -53,11 +53,10 @@ ORDER_LINE_COLUMNS = (
     "quantity",
     "unit_price",
     "line_amount",
-    "buyer_name",
-    "buyer_phone",
-    "address",
-    "raw",
 )
+
+#: the buyer's data of an order: never loaded in clear, the loader encrypts it per order
+ORDER_PERSONAL_FIELDS = ("buyer_name", "buyer_phone", "address")
 
 
 def dedup_base(line, fmt):
@@ -101,9 +100,23 @@ def statement_rows(lines, fmt):
         )
 
 
-def order_rows(lines):
-    """COPY rows (in :data:`ORDER_LINE_COLUMNS` order) of order lines."""
+def order_rows(lines, personal=None):
+    """COPY rows (in :data:`ORDER_LINE_COLUMNS` order) of order lines.
+
+    The rows hold no personal data: neither the buyer's name, phone and address nor the
+    raw row that has them. When ``personal`` (a dict) is given, it receives
+    ``{order_ref: {field: text}}`` (:data:`ORDER_PERSONAL_FIELDS`) for each order that has
+    some, from its first line (the parsers check that the lines of an order agree).
+    """
     for line in lines:
+        if (
+            personal is not None
+            and (line.buyer_name or line.buyer_phone or line.address)
+            and line.order_ref not in personal
+        ):
+            personal[line.order_ref] = {
+                name: value for name in ORDER_PERSONAL_FIELDS if (value := getattr(line, name))
+            }
         yield (
             line.line_no,
             line.order_ref,
@@ -117,10 +130,6 @@ def order_rows(lines):
             line.quantity,
             line.unit_price,
             line.line_amount,
-            line.buyer_name or None,
-            line.buyer_phone or None,
-            line.address or None,
-            raw_json(line.raw),
         )
 
 

@@ -83,6 +83,10 @@ if ! find_postgres; then
     fi
 fi
 
+# Field encryption keys of the run: a throwaway keyring (and blind-index key), never the real ones.
+ECOM_FIELD_KEYS=$("$PYTHON" -c 'from ecomfin.crypto import Keyring as K; print(f"t1:{K.generate_key()};index={K.generate_key()}")')
+export ECOM_FIELD_KEYS
+
 DB=${ECOM_TEST_DB:-ecom_test_$(date +%Y%m%d%H%M%S)_$$}
 DATA_DIR=$(mktemp -d /tmp/ecom-odoo-data.XXXXXX)
 ADDONS_PATH=$(odoo_addons_path)

@@ -4,8 +4,16 @@ import json
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from ecomfin.ingest import CopyStream, copy_value, dedup_base, statement_rows, utc_naive
-from ecomfin.statement import StatementLine
+from ecomfin.ingest import (
+    ORDER_LINE_COLUMNS,
+    CopyStream,
+    copy_value,
+    dedup_base,
+    order_rows,
+    statement_rows,
+    utc_naive,
+)
+from ecomfin.statement import OrderLine, StatementLine
 
 SHANGHAI = timezone(timedelta(hours=8))
 
@@ -94,3 +102,39 @@ def test_copy_stream_keeps_the_error_of_its_rows():
         data += chunk
     assert isinstance(stream.error, ValueError)
     assert "line 2" in str(stream.error)
+
+
+def make_order_line(ref, line_no, **overrides):
+    values = dict(
+        order_ref=ref,
+        order_time=datetime(2024, 3, 1, 10, 0, tzinfo=SHANGHAI),
+        paid_time=None,
+        status="paid",
+        currency="CNY",
+        amount_paid=Decimal("10.00"),
+        refund_amount=Decimal(0),
+        sku="SKU-A",
+        quantity=1,
+        unit_price=Decimal("10.00"),
+        raw={"收货人": "金丝雀", "手机": "13800138000"},
+        line_no=line_no,
+    )
+    values.update(overrides)
+    return OrderLine(**values)
+
+
+def test_order_rows_keep_the_buyer_out_of_the_copy():
+    buyer = {"buyer_name": "金丝雀", "buyer_phone": "13800138000", "address": "金丝雀路 1 号"}
+    lines = [
+        make_order_line("A", 1, **buyer),
+        make_order_line("A", 2, **buyer),
+        make_order_line("B", 3),
+        make_order_line("C", 4, buyer_phone="+86 139 0000 0000"),
+    ]
+    personal = {}
+    rows = list(order_rows(lines, personal))
+    assert all(len(row) == len(ORDER_LINE_COLUMNS) for row in rows)
+    text = CopyStream(rows).read().decode()
+    assert "金丝雀" not in text and "13800138000" not in text, "no personal data, raw row included"
+    assert personal == {"A": buyer, "C": {"buyer_phone": "+86 139 0000 0000"}}
+    assert list(order_rows(lines)) == rows

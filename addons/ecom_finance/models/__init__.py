@@ -1,3 +1,4 @@
+from . import ecom_encrypted_mixin
 from . import ecom_shop
 from . import ecom_bank_csv_profile
 from . import ecom_statement

@@ -4,11 +4,16 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_is_zero
 
+from ecomfin.crypto import normalize_phone
+
 _logger = logging.getLogger(__name__)
 
 # Platform statuses after which the goods have left the warehouse.
 SHIPPED_STATUSES = ("shipped", "completed", "partially_refunded")
 FINANCE_READERS = "ecom_audit.group_ecom_accountant,ecom_audit.group_ecom_auditor"
+# Who reads the buyer's data: finance roles, and Shop Operators on the orders of their shops
+# (record rules); never Warehouse Operators.
+BUYER_READERS = f"{FINANCE_READERS},ecom_audit.group_ecom_shop_operator"
 FULFIL_BATCH = 200
 
 ORDER_STATUSES = [
@@ -26,8 +31,15 @@ class EcomOrder(models.Model):
 
     _name = "ecom.order"
     _description = "Platform Order"
+    _inherit = ["ecom.encrypted.mixin"]
     _order = "order_time desc, id desc"
     _check_company_auto = True
+    _ecom_encrypted_fields = {
+        "buyer_name": "buyer_name_token",
+        "buyer_phone": "buyer_phone_token",
+        "address": "address_token",
+    }
+    _ecom_blind_indexes = {"buyer_phone": ("buyer_phone_index", normalize_phone)}
 
     name = fields.Char(string="Order Reference", required=True, index=True, readonly=True)
     shop_id = fields.Many2one("ecom.shop", required=True, index=True, readonly=True, check_company=True)
@@ -41,9 +53,46 @@ class EcomOrder(models.Model):
     refund_amount = fields.Monetary(readonly=True)
     order_time = fields.Datetime(required=True, index=True, readonly=True)
     paid_time = fields.Datetime(readonly=True)
-    buyer_name = fields.Char(readonly=True)
-    buyer_phone = fields.Char(readonly=True)
-    address = fields.Char(readonly=True)
+    buyer_name = fields.Char(
+        compute="_compute_ecom_decrypted",
+        inverse="_inverse_ecom_encrypted",
+        readonly=True,
+        groups=BUYER_READERS,
+        help="Stored encrypted (AES-GCM).",
+    )
+    buyer_phone = fields.Char(
+        compute="_compute_ecom_decrypted",
+        inverse="_inverse_ecom_encrypted",
+        search="_search_buyer_phone",
+        readonly=True,
+        groups=BUYER_READERS,
+        help="Stored encrypted (AES-GCM); searched for the exact number, however it is written "
+        "(+86 139-0000-0000 finds 13900000000).",
+    )
+    address = fields.Char(
+        compute="_compute_ecom_decrypted",
+        inverse="_inverse_ecom_encrypted",
+        readonly=True,
+        groups=BUYER_READERS,
+        help="Stored encrypted (AES-GCM).",
+    )
+    # only the encryption writes these, and only the system reads them
+    buyer_name_token = fields.Char(
+        string="Buyer Name (encrypted)", readonly=True, copy=False, groups="base.group_system"
+    )
+    buyer_phone_token = fields.Char(
+        string="Buyer Phone (encrypted)", readonly=True, copy=False, groups="base.group_system"
+    )
+    address_token = fields.Char(
+        string="Address (encrypted)", readonly=True, copy=False, groups="base.group_system"
+    )
+    buyer_phone_index = fields.Char(
+        string="Buyer Phone (blind index)",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        groups=BUYER_READERS,
+    )
     line_ids = fields.One2many("ecom.order.line", "order_id", string="Lines", readonly=True)
     amount_lines = fields.Monetary(compute="_compute_amount_lines", string="Lines Total")
     sale_order_id = fields.Many2one(
@@ -83,6 +132,9 @@ class EcomOrder(models.Model):
     def _compute_amount_lines(self):
         for order in self:
             order.amount_lines = sum(order.line_ids.mapped("subtotal"))
+
+    def _search_buyer_phone(self, operator, value):
+        return self._ecom_search_index("buyer_phone", operator, value)
 
     def _compute_cogs(self):
         cogs = self.line_ids._cogs_by_line()

@@ -11,7 +11,10 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.ecom_audit.models.ecom_encrypted_mixin import field_keyring
+
 from ecomfin import parsers
+from ecomfin.crypto import normalize_account
 from ecomfin.errors import InputError
 from ecomfin.ingest import (
     COPY_OPTIONS,
@@ -75,6 +78,7 @@ FINANCE_READERS = "ecom_audit.group_ecom_accountant,ecom_audit.group_ecom_audito
 PROGRESS_EVERY_ROWS = 20000
 LINES_TABLE = "ecom_import_lines"
 ORDERS_TABLE = "ecom_import_order_lines"
+SEALED_TABLE = "ecom_import_order_sealed"
 SKUS_TABLE = "ecom_import_skus"
 
 
@@ -91,9 +95,11 @@ class EcomStatement(models.Model):
 
     _name = "ecom.statement"
     _description = "E-commerce Statement Import"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "ecom.encrypted.mixin"]
     _order = "create_date desc, id desc"
     _check_company_auto = True
+    _ecom_encrypted_fields = {"account": "account_token"}
+    _ecom_blind_indexes = {"account": ("account_index", normalize_account)}
 
     name = fields.Char(required=True, readonly=True)
     shop_id = fields.Many2one(
@@ -120,7 +126,26 @@ class EcomStatement(models.Model):
     job_error = fields.Text(compute="_compute_job")
     attachment_id = fields.Many2one("ir.attachment", string="File", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
-    account = fields.Char(readonly=True, help="The provider or bank account the file belongs to.")
+    account = fields.Char(
+        compute="_compute_ecom_decrypted",
+        inverse="_inverse_ecom_encrypted",
+        search="_search_account",
+        readonly=True,
+        groups=FINANCE_READERS,
+        help="The provider or bank account the file belongs to. Stored encrypted (AES-GCM); searched "
+        "for the exact account number (spaces and dashes ignored).",
+    )
+    # only the encryption writes these; the token is for the system only
+    account_token = fields.Char(
+        string="Account (encrypted)", readonly=True, copy=False, groups="base.group_system"
+    )
+    account_index = fields.Char(
+        string="Account (blind index)",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        groups=FINANCE_READERS,
+    )
     period_start = fields.Datetime(readonly=True)
     period_end = fields.Datetime(readonly=True)
     line_count = fields.Integer(string="Rows", readonly=True)
@@ -185,6 +210,9 @@ class EcomStatement(models.Model):
     def _is_postable(self):
         self.ensure_one()
         return self.state == "done" and self.fmt in SETTLEMENT_FORMATS and bool(self.line_count)
+
+    def _search_account(self, operator, value):
+        return self._ecom_search_index("account", operator, value)
 
     def _compute_job(self):
         jobs = (
@@ -527,32 +555,39 @@ class EcomStatement(models.Model):
             "quantity": "numeric",
             "unit_price": "numeric",
             "line_amount": "numeric",
-            "buyer_name": "varchar",
-            "buyer_phone": "varchar",
-            "address": "varchar",
-            "raw": "jsonb",
         }
-        self._copy(ORDERS_TABLE, ORDER_LINE_COLUMNS, types, self._counted(order_rows(parsed), progress))
+        # the buyer's data stays out of the temporary table: {order_ref: {field: text}}
+        personal = {}
+        self._copy(
+            ORDERS_TABLE, ORDER_LINE_COLUMNS, types, self._counted(order_rows(parsed, personal), progress)
+        )
         table = SQL.identifier(ORDERS_TABLE)
         self._check_currencies(ORDERS_TABLE)
         self._map_skus(shop)
+        sealed_columns = self._seal_new_orders(shop, personal)
+        del personal
         cr = self.env.cr
         now = SQL("now() AT TIME ZONE 'UTC'")
         cr.execute(
             SQL(
                 """
                 INSERT INTO ecom_order (
-                    name, shop_id, company_id, statement_id, status, currency_id, amount_paid,
-                    refund_amount, order_time, paid_time, buyer_name, buyer_phone, address,
+                    id, name, shop_id, company_id, statement_id, status, currency_id, amount_paid,
+                    refund_amount, order_time, paid_time, %(sealed_columns)s,
                     fulfilment_state, create_uid, create_date, write_uid, write_date)
-                SELECT DISTINCT ON (t.order_ref)
-                       t.order_ref, %(shop)s, %(company)s, %(statement)s, t.status, c.id, t.amount_paid,
-                       t.refund_amount, t.order_time, t.paid_time, t.buyer_name, t.buyer_phone, t.address,
+                SELECT COALESCE(k.id, nextval(%(sequence)s::regclass)),
+                       o.order_ref, %(shop)s, %(company)s, %(statement)s, o.status, o.currency_id,
+                       o.amount_paid, o.refund_amount, o.order_time, o.paid_time, %(sealed_values)s,
                        'none',
                        %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM %(table)s t
-                  JOIN res_currency c ON c.name = t.currency
-                 ORDER BY t.order_ref, t.line_no
+                  FROM (SELECT DISTINCT ON (t.order_ref)
+                               t.order_ref, t.status, c.id AS currency_id, t.amount_paid, t.refund_amount,
+                               t.order_time, t.paid_time
+                          FROM %(table)s t
+                          JOIN res_currency c ON c.name = t.currency
+                         ORDER BY t.order_ref, t.line_no) o
+                  LEFT JOIN %(sealed)s k ON k.order_ref = o.order_ref
+                 ORDER BY o.order_ref
                 ON CONFLICT (shop_id, name) DO UPDATE
                    SET status = EXCLUDED.status,
                        refund_amount = EXCLUDED.refund_amount,
@@ -564,6 +599,10 @@ class EcomStatement(models.Model):
                 RETURNING id, xmax = 0
                 """,
                 table=table,
+                sealed=SQL.identifier(SEALED_TABLE),
+                sealed_columns=SQL(", ").join(SQL.identifier(column) for column in sealed_columns),
+                sealed_values=SQL(", ").join(SQL.identifier("k", column) for column in sealed_columns),
+                sequence=self._order_id_sequence(),
                 shop=shop.id,
                 company=shop.company_id.id,
                 statement=self.id,
@@ -635,6 +674,54 @@ class EcomStatement(models.Model):
                 else False
             ),
         }
+
+    def _order_id_sequence(self):
+        return self.env.execute_query(SQL("SELECT pg_get_serial_sequence('ecom_order', 'id')"))[0][0]
+
+    def _seal_new_orders(self, shop, personal):
+        """Encrypt the buyer's data of the orders this import creates into temporary ``SEALED_TABLE``.
+
+        A token is bound to its order's id, so the ids of the new orders that have buyer
+        data are drawn from their sequence first and encrypted for; the INSERT then uses
+        them (the others draw theirs as they are inserted). Orders already imported keep
+        what they have. ``personal``: {order_ref: {field: plaintext}} of the file's orders.
+        Returns the token and index columns of ``ecom.order`` the table holds.
+        """
+        Order = self.env["ecom.order"]
+        sealed_columns = [
+            *Order._ecom_encrypted_fields.values(),
+            *(index_field for index_field, _normalize in Order._ecom_blind_indexes.values()),
+        ]
+        rows = []
+        if personal:
+            new_refs = sorted(
+                ref
+                for (ref,) in self.env.execute_query(
+                    SQL(
+                        """SELECT DISTINCT t.order_ref FROM %s t
+                            WHERE NOT EXISTS (SELECT FROM ecom_order o
+                                               WHERE o.shop_id = %s AND o.name = t.order_ref)""",
+                        SQL.identifier(ORDERS_TABLE),
+                        shop.id,
+                    )
+                )
+                if ref in personal
+            )
+            if new_refs:
+                keyring = field_keyring(self.env)
+                ids = self.env.execute_query(
+                    SQL(
+                        "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+                        self._order_id_sequence(),
+                        len(new_refs),
+                    )
+                )
+                for ref, (order_id,) in zip(new_refs, ids, strict=True):
+                    sealed = Order._ecom_sealed_values(keyring, order_id, personal[ref])
+                    rows.append((ref, order_id, *(sealed[column] for column in sealed_columns)))
+        types = {"order_ref": "varchar", "id": "integer", **dict.fromkeys(sealed_columns, "varchar")}
+        self._copy(SEALED_TABLE, ("order_ref", "id", *sealed_columns), types, rows)
+        return sealed_columns
 
     def _map_skus(self, shop):
         """Resolve the SKUs of the staged order lines to products of the shop's company.

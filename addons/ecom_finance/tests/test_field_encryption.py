@@ -1,3 +1,6 @@
+import os
+from unittest.mock import patch
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import SQL, config
@@ -15,6 +18,8 @@ class TestFieldEncryption(EcomShopCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # the keys of the configuration only: the environment's would stand in for missing ones
+        cls.startClassPatcher(patch.dict(os.environ, {"ECOM_FIELD_KEYS": ""}))
         cls.saved_keys = config.get("ecom_field_keys")
         config["ecom_field_keys"] = f"k1:{K1};current=k1"
         cls.manager = cls.users["manager"]

@@ -66,7 +66,6 @@ class EcomReconcileDemo(models.AbstractModel):
                     "refund_amount": refund,
                     "order_time": paid_at - timedelta(minutes=3),
                     "paid_time": paid_at,
-                    "buyer_name": f"买家{number:03d}",
                     "line_ids": [
                         (
                             0,
