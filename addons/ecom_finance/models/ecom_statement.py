@@ -895,9 +895,12 @@ class EcomStatement(models.Model):
         self.check_access("read")
         if not self:
             return self.env["account.move"]
-        # one posting at a time per settlement: a second caller waits, then finds it posted
+        # One posting at a time per settlement. A plain row lock is not enough under Odoo's
+        # REPEATABLE READ: a second caller would wait, then still see no entries in its snapshot.
+        # Touching the rows makes it fail with a serialization error instead, and Odoo retries
+        # the request, which then finds the settlement posted.
         self.env.cr.execute(
-            SQL("SELECT id FROM ecom_statement WHERE id = ANY(%s) ORDER BY id FOR UPDATE", self.ids)
+            SQL("UPDATE ecom_statement SET write_date = write_date WHERE id = ANY(%s)", self.ids)
         )
         self.invalidate_recordset(["move_ids"])
         todo = self.filtered(lambda s: s.posting_state in ("to_post", "reversed"))
