@@ -160,6 +160,21 @@ class EcomOrder(models.Model):
         return self.browse([int(i) for i in order_ids]).exists()._fulfil()
 
     def action_fulfil(self):
+        if len(self) > FULFIL_BATCH:
+            jobs = self._enqueue_fulfil()
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "message": self.env._(
+                        "%(orders)s orders are being fulfilled in the background by %(jobs)s jobs.",
+                        orders=len(self),
+                        jobs=len(jobs),
+                    ),
+                    "next": {"type": "ir.actions.act_window_close"},
+                },
+            }
         counts = self._fulfil()
         return {
             "type": "ir.actions.client",
@@ -174,6 +189,27 @@ class EcomOrder(models.Model):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def _enqueue_fulfil(self, batch_size=FULFIL_BATCH):
+        """Queue the fulfilment of these orders in jobs of ``batch_size`` orders; return the jobs.
+
+        Each job runs as this user (queue_job keeps it) and checks the rights again; the queue
+        shows how many are done.
+        """
+        self._check_fulfil_access()
+        jobs = []
+        for start in range(0, len(self), batch_size):
+            batch = self[start : start + batch_size]
+            jobs.append(
+                batch.with_delay(
+                    description=self.env._(
+                        "Fulfil %(count)s platform orders (%(first)s...)",
+                        count=len(batch),
+                        first=batch[0].name,
+                    )
+                )._fulfil()
+            )
+        return jobs
 
     def _check_fulfil_access(self):
         """Accountants and Finance Managers fulfil the orders they can read.

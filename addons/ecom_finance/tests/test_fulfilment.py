@@ -4,6 +4,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.ecom_audit.tests.common import make_role_user
+from odoo.addons.queue_job.job import Job
 
 
 @tagged("post_install", "-at_install")
@@ -317,3 +318,23 @@ class TestFulfilmentAndCost(TransactionCase):
         self.assertFalse(past)
         with self.assertRaises(AccessError):
             self.env["ecom.stock.valuation.report"].with_user(self.users["warehouse_operator"]).search([])
+
+    def test_many_orders_are_fulfilled_in_background_jobs(self):
+        orders = self._order("shipped", [(self.fifo, 1, 99.0)])
+        orders |= self._order("shipped", [(self.avco, 1, 80.0)])
+        orders |= self._order("paid", [(self.avco, 1, 80.0)])
+        accountant_orders = orders.with_user(self.users["accountant"])
+        jobs = accountant_orders._enqueue_fulfil(batch_size=2)
+        self.assertEqual(len(jobs), 2)
+        self.assertEqual(
+            set(orders.mapped("fulfilment_state")), {"none"}, "nothing is done before the jobs run"
+        )
+        for job in jobs:
+            Job.load(self.env, job.uuid).perform()  # what the job runner does
+        self.assertEqual(orders.mapped("fulfilment_state"), ["delivered", "delivered", "confirmed"])
+        self.assertEqual(
+            self.env["queue.job"].search([("uuid", "in", [j.uuid for j in jobs])]).user_id,
+            self.users["accountant"],
+        )
+        with self.assertRaises(AccessError):
+            orders.with_user(self.users["shop_operator"])._enqueue_fulfil()
