@@ -13,7 +13,7 @@ class EcomFinanceDemo(models.AbstractModel):
         if not company:
             return
         env = self.with_company(company).env
-        categories = env.ref("ecom_finance.demo_category_fifo") | env.ref("ecom_finance.demo_category_avco")
+        categories = env.ref("base.ecom_demo_category_fifo") | env.ref("base.ecom_demo_category_avco")
         cogs = env["account.account"].search(
             [("code", "=", "500000"), ("company_ids", "in", company.id)], limit=1
         )

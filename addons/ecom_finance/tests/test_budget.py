@@ -67,7 +67,7 @@ class TestBudgetAlerts(SettlementCase):
         self.marketing.with_user(self.users["manager"]).amount = 1000.0
 
     def test_negative_margin_orders_are_reported_once_per_shop(self):
-        product = self.env.ref("ecom_finance.demo_product_tea_longjing")
+        product = self.env.ref("base.ecom_demo_product_tea_longjing")
         orders = self.env["ecom.order"].create(
             [
                 {

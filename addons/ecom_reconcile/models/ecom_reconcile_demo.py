@@ -6,7 +6,8 @@ from odoo import api, models
 
 
 class EcomReconcileDemo(models.AbstractModel):
-    """Demo data: a week of orders, channel bills and bank credits, and one finished run."""
+    """Demo data: a week of orders, channel bills and bank credits, posted and shipped, and one
+    finished run."""
 
     _name = "ecom.reconcile.demo"
     _description = "E-commerce Reconciliation Demo Data"
@@ -26,6 +27,14 @@ class EcomReconcileDemo(models.AbstractModel):
         products = self.env["product.product"].search([("company_id", "=", tmall.company_id.id)], order="id")
         for shop, payout_style in ((tmall, "alipay"), (douyin, "wechat")):
             self._demo_shop_week(shop, payout_style, first_day, rnd, products)
+        shops = tmall | douyin
+        # the books: the week's settlements posted, the orders shipped from both warehouses
+        settlements = self.env["ecom.statement"].search(
+            [("shop_id", "in", shops.ids), ("fmt", "in", ("alipay", "wechat_trade"))]
+        )
+        settlements.post_entries(settlements.ids)
+        orders = self.env["ecom.order"].search([("shop_id", "in", shops.ids)])
+        orders.fulfil_orders(orders.ids)
         self.env["ecom.reconcile.run"].run_reconciliation(
             (tmall | douyin).ids, first_day.isoformat(), (first_day + timedelta(days=6)).isoformat()
         )
