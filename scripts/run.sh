@@ -22,6 +22,19 @@ fi
 "$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore -r requirements.txt -e .
 "$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore --no-deps -r requirements-oca.txt
 
+# Field encryption needs keys (buyer data, bank accounts, API secrets): a development key pair is
+# made once and kept in .logs/ (not committed). Production sets its own (README, Field encryption).
+if [ -z "${ECOM_FIELD_KEYS:-}" ]; then
+    keys_file="$ROOT/.logs/dev-field-keys"
+    if [ ! -s "$keys_file" ]; then
+        mkdir -p "$ROOT/.logs"
+        (umask 077 && "$PYTHON" -c 'from ecomfin.crypto import Keyring as K; print(f"dev1:{K.generate_key()};index={K.generate_key()}")' >"$keys_file")
+        say "made development field encryption keys in $keys_file"
+    fi
+    ECOM_FIELD_KEYS=$(cat "$keys_file")
+    export ECOM_FIELD_KEYS
+fi
+
 ODOO=(odoo -c config/odoo-local.conf --db_host="$DB_HOST" --db_port="$DB_PORT" --db_user="$DB_USER"
     -d "$DB" --db-filter="^$DB\$" --addons-path="$(odoo_addons_path)")
 
