@@ -24,7 +24,7 @@ class EcomOrderMarginReport(models.Model):
     _depends = {
         "ecom.order": ["shop_id", "company_id", "currency_id", "order_time", "refund_amount", "name"],
         "ecom.order.line": ["order_id", "product_id", "sku", "quantity", "subtotal", "sale_line_id"],
-        "ecom.statement.line": ["shop_id", "order_ref", "line_type", "gross", "fee"],
+        "ecom.statement.line": ["shop_id", "order_ref", "merchant_order_ref", "line_type", "gross", "fee"],
         "stock.move": ["sale_line_id"],
         "stock.valuation.layer": ["stock_move_id", "value"],
         "res.currency.rate": ["rate", "name", "currency_id", "company_id"],
@@ -81,7 +81,9 @@ class EcomOrderMarginReport(models.Model):
                     SELECT sum(s.fee) + sum(CASE WHEN s.line_type IN %(cost_types)s THEN -s.gross ELSE 0 END)
                            AS amount
                       FROM ecom_statement_line s
-                     WHERE s.shop_id = o.shop_id AND s.order_ref = o.name) f ON TRUE
+                     WHERE s.shop_id = o.shop_id
+                       -- the platform's order number, or the merchant's (Alipay 商户订单号, WeChat)
+                       AND (s.order_ref = o.name OR s.merchant_order_ref = o.name)) f ON TRUE
               LEFT JOIN LATERAL (
                     SELECT -sum(v.value) AS cogs
                       FROM stock_move m JOIN stock_valuation_layer v ON v.stock_move_id = m.id
