@@ -121,8 +121,10 @@ class EcomAuditLog(models.Model):
     def _append(self, records):
         """Record entries (dicts with model, res_ids, operation, changes) for this transaction.
 
-        They are written to ``ecom.audit.pending`` now and chained just before the commit
-        (``_flush_pending``): a rolled-back change, even to a savepoint, leaves no entry.
+        They are kept with the transaction's pre-commit data and chained just before the commit
+        (``_flush_pending``), in one statement. Odoo runs the pre-commit hooks when a savepoint
+        opens and drops the pending ones when it rolls back, so a change rolled back, even to
+        a savepoint, leaves no entry; and no SQL statement is added to the audited write.
         """
         if not records:
             return
@@ -130,9 +132,11 @@ class EcomAuditLog(models.Model):
         now = fields.Datetime.now()
         user = self.env.user
         origin = self._origin()
-        rows = [
-            SQL(
-                "(txid_current()::varchar, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        buffer = cr.precommit.data.setdefault("ecom_audit_buffer", [])
+        if not buffer:
+            cr.precommit.add(self._flush_pending)
+        buffer.extend(
+            (
                 now,
                 record.get("uid", user.id),
                 record.get("login", user.login),
@@ -141,28 +145,18 @@ class EcomAuditLog(models.Model):
                 record["model"],
                 record["res_ids"],
                 record["operation"],
-                json.dumps(record.get("changes") or {}),
+                # as the database will give it back to the verifier
+                json.loads(json.dumps(record.get("changes") or {})),
             )
             for record in records
-        ]
-        cr.execute(
-            SQL(
-                """INSERT INTO ecom_audit_pending
-                       (txid, logged_at, user_uid, login, company_id, origin, model, res_ids, operation,
-                        changes)
-                   VALUES %s""",
-                SQL(", ").join(rows),
-            )
         )
-        if not cr.precommit.data.get("ecom_audit_pending"):
-            cr.precommit.data["ecom_audit_pending"] = True
-            cr.precommit.add(self._flush_pending)
 
     @api.model
     def _flush_pending(self):
-        """Chain the pending entries of this transaction (run just before it commits)."""
+        """Chain the entries of this transaction (run just before it commits)."""
         cr = self.env.cr
-        cr.precommit.data.pop("ecom_audit_pending", None)
+        buffered = cr.precommit.data.pop("ecom_audit_buffer", [])
+        # entries parked in ecom.audit.pending by an older version of this addon
         cr.execute(
             SQL(
                 """DELETE FROM ecom_audit_pending WHERE txid = txid_current()::varchar
@@ -170,14 +164,14 @@ class EcomAuditLog(models.Model):
                              changes"""
             )
         )
-        pending = sorted(cr.fetchall())
+        pending = [tuple(values) for _id, *values in sorted(cr.fetchall())] + buffered
         if not pending:
             return
         # one writer of the chain at a time, for the length of this commit
         cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", CHAIN_LOCK))
         seq, previous = self._chain_head()
         rows = []
-        for _id, *values in pending:
+        for values in pending:
             seq += 1
             row = (seq, *values)
             previous = entry_hash(previous, self._entry(row))
