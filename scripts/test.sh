@@ -28,6 +28,13 @@ trap finish EXIT
 count_word() { grep -oE "[0-9]+ $1" <<<"$2" | grep -oE '^[0-9]+' || echo 0; }
 
 say "== core suite: pytest =="
+# A Python that refuses pip installs (PEP 668, e.g. Debian's python3): use a virtualenv beside the
+# checkout that still sees the system's packages (an Odoo installed there, say).
+if "$PYTHON" -c 'import os, sys, sysconfig; sys.exit(not (sys.prefix == sys.base_prefix and os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED"))))'; then
+    [ -x "$ROOT/.venv/bin/python" ] || "$PYTHON" -m venv --system-site-packages "$ROOT/.venv" || exit 2
+    say "$PYTHON is externally managed: using the virtualenv $ROOT/.venv"
+    PYTHON="$ROOT/.venv/bin/python"
+fi
 if ! "$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore -r requirements.txt -e ".[test]"; then
     say "could not install the core requirements (requirements.txt)"
     core_line="core: not run (pip install failed)"
