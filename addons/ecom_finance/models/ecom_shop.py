@@ -123,6 +123,16 @@ class EcomShop(models.Model):
         string="Posting Rules of the Shop",
         help="Rules of this shop only; events without one use the company's rules.",
     )
+    api_user_ids = fields.Many2many(
+        "res.users",
+        "ecom_shop_api_user_rel",
+        "shop_id",
+        "user_id",
+        string="Partner API Users",
+        domain=[("share", "=", True)],
+        help="Portal users of the Partner API role who may push this shop's files over XML-RPC and "
+        "read the state of their imports.",
+    )
     user_ids = fields.Many2many(
         "res.users",
         "ecom_shop_res_users_rel",

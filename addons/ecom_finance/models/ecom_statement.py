@@ -857,6 +857,7 @@ class EcomStatement(models.Model):
     # Settlement posting
     # ------------------------------------------------------------------
 
+    @api.model
     def post_entries(self, statement_ids):
         """Post the summary journal entries of settlements (web client and XML-RPC).
 

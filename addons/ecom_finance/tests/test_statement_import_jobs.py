@@ -4,7 +4,7 @@ from psycopg2.errors import LockNotAvailable
 
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.ecom_audit.tests.common import make_role_user
@@ -156,3 +156,52 @@ class TestImportOverXmlRpc(HttpCase):
                     [self.shop.id, "bad.csv", b64(alipay_file([row(9)], income="1.00"))],
                 )
         self.assertIn("bad.csv", str(info.exception))
+
+
+@tagged("post_install", "-at_install")
+class TestPartnerApiOverXmlRpc(HttpCase):
+    """A partner's API user pushes files for its own shop and reads their state; nothing else."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.partner_user = new_test_user(
+            cls.env, login="ecom_rpc_partner", groups="base.group_portal,ecom_audit.group_ecom_partner_api"
+        )
+        cls.shop = cls.env["ecom.shop"].create(
+            {"name": "Partner shop", "code": "PAPI", "api_user_ids": [(4, cls.partner_user.id)]}
+        )
+        cls.other_shop = cls.env["ecom.shop"].create({"name": "Someone else's shop", "code": "PAPI2"})
+
+    def _call(self, model, method, *args):
+        db, login = self.env.cr.dbname, self.partner_user.login
+        uid = self.xmlrpc_common.authenticate(db, login, login, {})
+        return self.xmlrpc_object.execute_kw(db, uid, login, model, method, list(args))
+
+    def test_partner_pushes_and_reads_its_own_imports_only(self):
+        data = b64(alipay_file([row(1), row(2)]))
+        result = self._call("ecom.statement", "import_file", self.shop.id, "partner.csv", data)
+        self.assertEqual(result["lines_created"], 2)
+        statements = self._call(
+            "ecom.statement", "search_read", [], ["name", "state", "lines_created", "shop_id"]
+        )
+        self.assertEqual([s["id"] for s in statements], [result["statement_id"]])
+        self.assertEqual(statements[0]["state"], "done")
+        with mute_logger("odoo.http"):
+            for model, method, args in (
+                (
+                    "ecom.statement",
+                    "import_file",
+                    (self.other_shop.id, "other.csv", b64(alipay_file([row(3)]))),
+                ),
+                ("ecom.statement", "post_entries", ([result["statement_id"]],)),
+                ("ecom.statement.line", "search_read", ([], ["gross"])),
+                ("ecom.order", "search_read", ([], ["name"])),
+                ("ecom.shop", "write", ([self.shop.id], {"name": "hijacked"})),
+                ("ecom.statement", "read", ([result["statement_id"]], ["posting_state"])),
+            ):
+                with self.subTest(method=method, model=model), self.assertRaises(Exception) as info:
+                    self._call(model, method, *args)
+                self.assertEqual(info.exception.faultCode, 4, str(info.exception))  # AccessError
+        self.assertEqual(self.shop.name, "Partner shop")
+        self.assertFalse(self.env["ecom.statement"].search([("shop_id", "=", self.other_shop.id)]))
