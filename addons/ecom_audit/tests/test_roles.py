@@ -22,7 +22,14 @@ class TestRoles(EcomRolesCase):
         groups = self.env["res.groups"].search([("category_id", "=", category.id)])
         self.assertEqual(
             sorted(groups.mapped("name")),
-            ["Accountant", "Auditor", "Finance Manager", "Shop Operator", "Warehouse Operator"],
+            [
+                "Accountant",
+                "Auditor",
+                "Finance Manager",
+                "Partner API",
+                "Shop Operator",
+                "Warehouse Operator",
+            ],
         )
 
     def test_no_role_can_grant_itself_a_group(self):
