@@ -338,3 +338,39 @@ class TestFulfilmentAndCost(TransactionCase):
         )
         with self.assertRaises(AccessError):
             orders.with_user(self.users["shop_operator"])._enqueue_fulfil()
+
+    def test_backdated_count_and_receipt_keep_valuation_and_ledger_equal(self):
+        product = self._product("BACK-T", self.fifo.categ_id)
+        self._receive(product, 6, 25.0)
+        # a count of the end of last year, posted in that period
+        quant = (
+            self.env["stock.quant"]
+            .with_context(inventory_mode=True)
+            .search([("product_id", "=", product.id), ("location_id", "=", self.hangzhou.lot_stock_id.id)])
+        )
+        quant.write({"inventory_quantity": 4, "accounting_date": "2023-12-31"})
+        quant.action_apply_inventory()
+        count_moves = (
+            self.env["stock.valuation.layer"].search([("product_id", "=", product.id)]).account_move_id
+        )
+        self.assertIn("2023-12-31", [str(d) for d in count_moves.mapped("date")])
+        # a receipt booked in a past period too
+        move = self.env["stock.move"].create(
+            {
+                "name": "late invoice receipt",
+                "product_id": product.id,
+                "product_uom": product.uom_id.id,
+                "product_uom_qty": 3,
+                "price_unit": 40.0,
+                "location_id": self.env.ref("stock.stock_location_suppliers").id,
+                "location_dest_id": self.hangzhou.lot_stock_id.id,
+                "company_id": self.company.id,
+            }
+        )
+        move._action_confirm()
+        move.quantity = 3
+        move.picked = True
+        move.with_context(force_period_date="2024-01-31")._action_done()
+        self.assertEqual(str(move.stock_valuation_layer_ids.account_move_id.date), "2024-01-31")
+        self.assertAlmostEqual(product.with_company(self.company).value_svl, 4 * 25.0 + 3 * 40.0, places=2)
+        self.assertEqual(self._valuation_gap(), 0.0)
