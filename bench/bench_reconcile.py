@@ -35,6 +35,23 @@ DAYS = 7
 START = datetime(2024, 2, 29, 16, 0)  # 2024-03-01 00:00 in Asia/Shanghai, in UTC
 
 
+def setup(env):
+    """The product the generated orders sell and the bank CSV profile of the generated credits."""
+    env["product.product"].create({"name": "Bench product", "default_code": "BENCH-SKU", "type": "consu"})
+    return env["ecom.bank.csv.profile"].create(
+        {
+            "name": "Bench bank",
+            "date_column": "交易日期",
+            "date_format": "%Y-%m-%d",
+            "amount_column": "金额",
+            "reference_column": "交易流水号",
+            "counterparty_column": "对方户名",
+            "memo_column": "摘要",
+            "currency_id": env.ref("base.CNY").id,
+        }
+    )
+
+
 def generate(n, seed=7):
     """The three files and the planted differences {(kind, reference)}."""
     rnd = random.Random(seed)
@@ -163,19 +180,7 @@ def main():
     )
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        env["product.product"].create({"name": "Bench product", "default_code": "BENCH-SKU", "type": "consu"})
-        profile = env["ecom.bank.csv.profile"].create(
-            {
-                "name": "Bench bank",
-                "date_column": "交易日期",
-                "date_format": "%Y-%m-%d",
-                "amount_column": "金额",
-                "reference_column": "交易流水号",
-                "counterparty_column": "对方户名",
-                "memo_column": "摘要",
-                "currency_id": env.ref("base.CNY").id,
-            }
-        )
+        profile = setup(env)
         for n in args.rows or [100_000]:
             cr.execute("SAVEPOINT bench")
             shop = env["ecom.shop"].create(

@@ -40,7 +40,7 @@ import resource
 import time
 from contextlib import contextmanager
 
-from bench_reconcile import generate
+from bench_reconcile import generate, setup
 
 OCA_DEFAULT_METHOD = "mass.reconcile.simple.reference"
 # planted differences that the ledger sees as amounts that do not balance by reference
@@ -451,19 +451,7 @@ def main():
             )
         company = env.ref("base.demo_company_ecom")
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"allowed_company_ids": [company.id]})
-        env["product.product"].create({"name": "Bench product", "default_code": "BENCH-SKU", "type": "consu"})
-        profile = env["ecom.bank.csv.profile"].create(
-            {
-                "name": "Bench bank",
-                "date_column": "交易日期",
-                "date_format": "%Y-%m-%d",
-                "amount_column": "金额",
-                "reference_column": "交易流水号",
-                "counterparty_column": "对方户名",
-                "memo_column": "摘要",
-                "currency_id": env.ref("base.CNY").id,
-            }
-        )
+        profile = setup(env)
         for n in args.rows or [10_000]:
             cr.execute("SAVEPOINT bench")
             bench_one(env, company, profile, n, args.oca_max, args.oca_method)
