@@ -77,6 +77,23 @@ def gross_event(line_type, gross):
     return event
 
 
+def event_sources(event):
+    """Where the amounts of ``event`` come from: ``(column, line types, sign of the gross)``.
+
+    ``column`` is ``"fee"`` for the payment fee (the fee column of lines of any type) and
+    ``"gross"`` otherwise; the line types are those whose gross is this event, and the sign
+    (``1``, ``-1`` or ``None`` for either) tells a signed event such as a promotion apart.
+    """
+    if event == FEE_EVENT:
+        return "fee", None, None
+    for line_type, mapped in TYPE_EVENTS.items():
+        if mapped == event:
+            return "gross", (line_type,), None
+        if isinstance(mapped, tuple) and event in mapped:
+            return "gross", (line_type,), 1 if event == mapped[0] else -1
+    raise PostingError(f"unknown event type {event!r}")
+
+
 def line_events(line_type, gross, fee):
     """The (event, amount) pairs of one statement line; amounts move the provider balance."""
     events = []

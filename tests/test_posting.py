@@ -7,6 +7,7 @@ from ecomfin.posting import (
     EVENT_TYPES,
     PostingError,
     build_entry,
+    event_sources,
     gross_event,
     line_events,
 )
@@ -116,3 +117,16 @@ def test_random_settlements_always_balance(seed):
     # the entry restates the settlement: clearing lines carry its net movement
     net = sum(amount for amount, _count in totals.values())
     assert sum(line.amount_currency for line in lines if line.role != "event") == net
+
+
+def test_event_sources_invert_the_classification():
+    assert event_sources("payment_fee") == ("fee", None, None)
+    assert event_sources("service_fee") == ("gross", ("fee",), None)
+    assert event_sources("promotion_platform") == ("gross", ("promotion",), 1)
+    assert event_sources("promotion_merchant") == ("gross", ("promotion",), -1)
+    for event in EVENT_TYPES:
+        column, line_types, sign = event_sources(event)
+        if column == "gross":
+            assert {gross_event(t, sign or 1) for t in line_types} == {event}
+    with pytest.raises(PostingError, match="unknown event type 'gift'"):
+        event_sources("gift")

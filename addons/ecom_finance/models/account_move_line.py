@@ -4,7 +4,7 @@ import pytz
 
 from odoo import fields, models
 
-from ecomfin.posting import FEE_EVENT, TYPE_EVENTS
+from ecomfin.posting import event_sources
 
 from .ecom_posting_rule import EVENT_TYPE_SELECTION
 
@@ -34,16 +34,14 @@ class AccountMoveLine(models.Model):
             ("occurred_at", ">=", utc(move.ecom_period_start)),
             ("occurred_at", "<", utc(move.ecom_period_end + timedelta(days=1))),
         ]
-        event = self.ecom_event_type
-        if event == FEE_EVENT:
-            return [*domain, ("fee", "!=", 0)]
-        if event:
-            line_types = [
-                t for t, e in TYPE_EVENTS.items() if event == e or (isinstance(e, tuple) and event in e)
-            ]
-            domain += [("line_type", "in", line_types), ("gross", "!=", 0)]
-            for promo in (e for e in TYPE_EVENTS.values() if isinstance(e, tuple) and event in e):
-                domain.append(("gross", ">", 0) if event == promo[0] else ("gross", "<", 0))
+        if not self.ecom_event_type:  # a clearing item sums every line of its days
+            return domain
+        column, line_types, sign = event_sources(self.ecom_event_type)
+        domain.append((column, "!=", 0))
+        if line_types:
+            domain.append(("line_type", "in", list(line_types)))
+        if sign:
+            domain.append(("gross", ">" if sign > 0 else "<", 0))
         return domain
 
     def action_ecom_open_source_lines(self):

@@ -6,11 +6,12 @@ from odoo.tools import float_is_zero
 
 from ecomfin.crypto import normalize_phone
 
+from .ecom_statement import FINANCE_READERS
+
 _logger = logging.getLogger(__name__)
 
 # Platform statuses after which the goods have left the warehouse.
 SHIPPED_STATUSES = ("shipped", "completed", "partially_refunded")
-FINANCE_READERS = "ecom_audit.group_ecom_accountant,ecom_audit.group_ecom_auditor"
 # Who reads the buyer's data: finance roles, and Shop Operators on the orders of their shops
 # (record rules); never Warehouse Operators.
 BUYER_READERS = f"{FINANCE_READERS},ecom_audit.group_ecom_shop_operator"

@@ -1,7 +1,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-FINANCE_READERS = "ecom_audit.group_ecom_accountant,ecom_audit.group_ecom_auditor"
+from .ecom_statement import FINANCE_READERS
 
 
 class EcomOrderLine(models.Model):

@@ -928,6 +928,7 @@ class EcomStatement(models.Model):
         """``account.move`` values of the statements of one shop, one per settlement and period."""
         shop._check_posting_setup()
         rules = self.env["ecom.posting.rule"]._rules_for(shop)
+        labels = dict(self.env["ecom.posting.rule"]._fields["event_type"]._description_selection(self.env))
         accounts = {event: rule.account_id.id for event, rule in rules.items()}
         grain = "day" if shop.posting_grouping == "day" else "month"
         groups = {}
@@ -984,15 +985,15 @@ class EcomStatement(models.Model):
                     "ecom_period_start": group["first"],
                     "ecom_period_end": group["last"],
                     "line_ids": [
-                        Command.create(self._entry_line_vals(shop, rules, line, currency)) for line in lines
+                        Command.create(self._entry_line_vals(shop, rules, line, currency, labels))
+                        for line in lines
                     ],
                 }
             )
         return vals_list
 
-    def _entry_line_vals(self, shop, rules, line, currency):
+    def _entry_line_vals(self, shop, rules, line, currency, labels):
         rule = rules.get(line.event) if line.role == "event" else None
-        labels = dict(self.env["ecom.posting.rule"]._fields["event_type"]._description_selection(self.env))
         if line.role == "clearing":
             name = self.env._("%(shop)s: owed by the channel", shop=shop.code)
         elif line.role == "payout_clearing":
