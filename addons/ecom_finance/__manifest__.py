@@ -26,6 +26,8 @@
         "views/ecom_posting_rule_views.xml",
         "views/account_move_views.xml",
         "views/stock_quant_views.xml",
+        "views/stock_scrap_views.xml",
+        "views/res_users_views.xml",
         "report/ecom_order_margin_report_views.xml",
         "report/ecom_finance_reports_views.xml",
         "views/ecom_budget_views.xml",

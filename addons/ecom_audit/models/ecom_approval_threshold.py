@@ -29,11 +29,11 @@ class EcomApprovalThreshold(models.Model):
     )
     min_value = fields.Monetary(
         string="Approval Above Value",
-        help="Inventory adjustments: an adjustment worth more than this needs approval (0: every one).",
+        help="Inventory adjustments and scraps: one worth more than this needs approval (0: every one).",
     )
     min_quantity = fields.Float(
         string="Approval Above Quantity",
-        help="Inventory adjustments: an adjustment of more units than this needs approval "
+        help="Inventory adjustments and scraps: one of more units than this needs approval "
         "(0: by value only).",
     )
 

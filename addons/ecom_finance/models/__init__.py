@@ -6,11 +6,15 @@ from . import ecom_statement_approval
 from . import ecom_statement_line
 from . import ecom_order
 from . import ecom_order_line
+from . import product_product
 from . import product_template
 from . import ecom_posting_rule
 from . import account_move
 from . import account_move_line
 from . import stock_quant
+from . import stock_scrap
+from . import res_users
+from . import stock_move
 from . import ecom_warehouse_rule
 from . import ecom_finance_demo
 from . import ecom_budget

@@ -1,9 +1,13 @@
 from odoo import fields, models
 
+from .product_product import COST_GROUPS
+
 
 class ProductTemplate(models.Model):
-    _inherit = "product.template"
+    _name = "product.template"
+    _inherit = ["product.template", "ecom.cost.fields.mixin"]
 
+    standard_price = fields.Float(groups=COST_GROUPS)
     ecom_placeholder = fields.Boolean(
         string="Created by an Order Import",
         copy=False,

@@ -9,7 +9,8 @@ class StockQuant(models.Model):
 
     def _ecom_adjustment_value(self):
         self.ensure_one()
-        product = self.product_id.with_company(self.company_id)
+        # the cost decides whether a count needs approval; it is not shown to whoever counts
+        product = self.product_id.with_company(self.company_id).sudo()
         return abs(self.inventory_diff_quantity) * product.standard_price
 
     def _ecom_needs_approval(self):

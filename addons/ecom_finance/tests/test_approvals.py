@@ -241,6 +241,7 @@ class TestInventoryApprovals(ApprovalSetup, TransactionCase):
         cls.storekeeper = make_role_user(
             cls.env, "warehouse_operator", cls.company, login="ecom_appr_storekeeper"
         )
+        cls.storekeeper.ecom_warehouse_ids = cls.tmall.warehouse_id
         cls.location = cls.tmall.warehouse_id.lot_stock_id
         cls.product = cls.env["product.product"].create(
             {"name": "Counted", "is_storable": True, "standard_price": 10.0, "default_code": "CNT-APPR"}

@@ -1,0 +1,49 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+# Costs are finance data: Shop and Warehouse Operators never read them, by any path (read,
+# search, export, read_group, attribute access, fields of views); everyone else keeps Odoo's
+# rights. An operator role withholds costs even from a user who also holds another role.
+COST_GROUPS = "base.group_user,!ecom_audit.group_ecom_shop_operator,!ecom_audit.group_ecom_warehouse_operator"
+
+
+class EcomCostFieldsMixin(models.AbstractModel):
+    """Refuses the cost fields (``groups=COST_GROUPS``) to operators with a message of its own.
+
+    Odoo enforces the groups; its own refusal message cannot name groups given with ``!`` to a
+    user in debug mode (it looks them up as external ids), so the refusal is raised here first.
+    """
+
+    _name = "ecom.cost.fields.mixin"
+    _description = "Cost Fields Withheld from Operators"
+
+    @api.model
+    def check_field_access_rights(self, operation, field_names):
+        if field_names and not self.env.su:
+            withheld = sorted(
+                name
+                for name in field_names
+                if name in self._fields
+                and self._fields[name].groups == COST_GROUPS
+                and not self._fields[name].is_accessible(self.env)
+            )
+            if withheld:
+                raise AccessError(
+                    self.env._(
+                        "Costs are finance data that Shop and Warehouse Operators do not see: "
+                        "%(fields)s of %(model)s.",
+                        fields=", ".join(withheld),
+                        model=self._description,
+                    )
+                )
+        return super().check_field_access_rights(operation, field_names)
+
+
+class ProductProduct(models.Model):
+    _name = "product.product"
+    _inherit = ["product.product", "ecom.cost.fields.mixin"]
+
+    standard_price = fields.Float(groups=COST_GROUPS)
+    value_svl = fields.Float(groups=COST_GROUPS)
+    avg_cost = fields.Monetary(groups=COST_GROUPS)
+    total_value = fields.Monetary(groups=COST_GROUPS)
