@@ -156,7 +156,12 @@ class EcomOrder(models.Model):
         return; a cancelled one that had not shipped is cancelled. Safe to call again.
 
         :param list order_ids: ids of ``ecom.order`` records
-        :returns: ``{'sale_orders': n created, 'deliveries': n validated, 'returns': n, 'cancelled': n}``
+        A refunded order above its shop's *Refunds Approved Above* amount is returned or
+        cancelled only with an approved ``refund`` request: the first call asks for it (as the
+        caller) and counts the order in ``awaiting_approval``; a call after the approval books it.
+
+        :returns: ``{'sale_orders': n created, 'deliveries': n validated, 'returns': n, 'cancelled': n,
+            'awaiting_approval': n}``
         """
         return self.browse([int(i) for i in order_ids]).exists()._fulfil()
 
@@ -184,7 +189,7 @@ class EcomOrder(models.Model):
                 "type": "success",
                 "message": self.env._(
                     "%(sale_orders)s sale orders, %(deliveries)s deliveries, %(returns)s returns, "
-                    "%(cancelled)s cancellations.",
+                    "%(cancelled)s cancellations, %(awaiting_approval)s refunds awaiting approval.",
                     **counts,
                 ),
                 "next": {"type": "ir.actions.act_window_close"},
@@ -225,7 +230,7 @@ class EcomOrder(models.Model):
 
     def _fulfil(self):
         self._check_fulfil_access()
-        counts = {"sale_orders": 0, "deliveries": 0, "returns": 0, "cancelled": 0}
+        counts = {"sale_orders": 0, "deliveries": 0, "returns": 0, "cancelled": 0, "awaiting_approval": 0}
         for shop, orders in self.grouped("shop_id").items():
             system = orders.sudo().with_company(shop.company_id)
             to_create = system.filtered(
@@ -234,6 +239,9 @@ class EcomOrder(models.Model):
             counts["sale_orders"] += len(to_create)
             to_create._create_sale_orders(shop.sudo())
             for order in system.filtered("sale_order_id"):
+                if order._ecom_refund_awaits_approval():
+                    counts["awaiting_approval"] += 1
+                    continue
                 done = order._follow_status()
                 if done:
                     counts[done] += 1
@@ -320,6 +328,58 @@ class EcomOrder(models.Model):
             self.fulfilment_state = "cancelled"
             return "cancelled"
         return None
+
+    # ------------------------------------------------------------------
+    # Refunds above the shop's threshold: dual approval
+    # ------------------------------------------------------------------
+
+    def _ecom_refund_needs_approval(self):
+        """Whether booking this order's refund (its return or cancellation) needs an approval."""
+        self.ensure_one()
+        threshold = self.shop_id.refund_approval_amount
+        return (
+            self.status == "refunded"
+            and self.fulfilment_state in ("confirmed", "delivered")
+            and bool(threshold)
+            and self.refund_amount > threshold
+        )
+
+    def _ecom_approval_substance(self, request):
+        """What a refund approval approves: the order, its status and the amount refunded."""
+        self.ensure_one()
+        return {
+            "order": self.id,
+            "name": self.name,
+            "status": self.status,
+            "refund_amount": self.currency_id.round(self.refund_amount),
+            "currency": self.currency_id.name,
+        }
+
+    def _ecom_refund_awaits_approval(self):
+        """True when the refund of this order waits for an approval: an approved request for
+        the same refund is consumed, else one is asked for (once) in the name of the caller."""
+        self.ensure_one()
+        if not self._ecom_refund_needs_approval():
+            return False
+        # the approval is looked up and asked for whoever fulfils (the requester is the caller)
+        Request = self.env["ecom.approval.request"].sudo()
+        if Request._consume("refund", self):
+            return False
+        Request._create_request(
+            "refund",
+            self,
+            self._ecom_approval_substance(None),
+            self.env._(
+                "Refund of order %(order)s: %(amount)s %(currency)s",
+                order=self.name,
+                amount=self.refund_amount,
+                currency=self.currency_id.name,
+            ),
+            amount=self.refund_amount,
+            currency=self.currency_id,
+            company=self.company_id,
+        )
+        return True
 
     @staticmethod
     def _validate(pickings):

@@ -105,6 +105,12 @@ class EcomShop(models.Model):
         tracking=True,
         help="How settlement entries are summarised. A settlement spanning a month end is always split.",
     )
+    refund_approval_amount = fields.Monetary(
+        string="Refunds Approved Above",
+        tracking=True,
+        help="A refunded order above this amount has its return or cancellation booked only once a "
+        "second person approved it (Fulfil asks for the approval). 0: refunds need no approval.",
+    )
     timezone = fields.Char(
         default="Asia/Shanghai",
         required=True,

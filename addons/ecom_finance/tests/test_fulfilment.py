@@ -19,7 +19,7 @@ class TestFulfilmentAndCost(TransactionCase):
         cls.shop = cls.env.ref("ecom_finance.demo_shop_tmall")
         cls.users = {
             role: make_role_user(cls.env, role, cls.company, login=f"ecom_ful_{role}")
-            for role in ("shop_operator", "warehouse_operator", "accountant", "auditor")
+            for role in ("shop_operator", "warehouse_operator", "accountant", "manager", "auditor")
         }
         cls.shop.user_ids = [(4, cls.users["shop_operator"].id)]
         cls.hangzhou = cls.shop.warehouse_id
@@ -172,7 +172,8 @@ class TestFulfilmentAndCost(TransactionCase):
         self.assertEqual(self._valuation_gap(), 0.0)
         # fulfilling again changes nothing
         self.assertEqual(
-            self._fulfil(order), {"sale_orders": 0, "deliveries": 0, "returns": 0, "cancelled": 0}
+            self._fulfil(order),
+            {"sale_orders": 0, "deliveries": 0, "returns": 0, "cancelled": 0, "awaiting_approval": 0},
         )
 
     def test_refund_after_shipping_returns_the_goods_at_their_cost(self):
@@ -184,6 +185,41 @@ class TestFulfilmentAndCost(TransactionCase):
         self.assertEqual(order.fulfilment_state, "returned")
         self.env.invalidate_all()  # a new request: the cost is read again from the layers
         self.assertAlmostEqual(order.line_ids.with_user(self.users["accountant"]).cogs, 0.0, places=2)
+        self.assertEqual(self._valuation_gap(), 0.0)
+
+    def test_refund_above_the_shop_threshold_needs_a_second_person(self):
+        self.shop.refund_approval_amount = 200.0
+        small = self._order("completed", [(self.fifo, 1, 99.0)])
+        large = self._order("completed", [(self.fifo, 3, 99.0)])
+        self._fulfil(small | large)
+        small.write({"status": "refunded", "refund_amount": 99.0})
+        large.write({"status": "refunded", "refund_amount": 297.0})
+        counts = self._fulfil(small | large)
+        self.assertEqual((counts["returns"], counts["awaiting_approval"]), (1, 1))
+        self.assertEqual((small.fulfilment_state, large.fulfilment_state), ("returned", "delivered"))
+        Request = self.env["ecom.approval.request"]
+        request = Request.search([("res_model", "=", "ecom.order"), ("res_id", "=", large.id)])
+        self.assertEqual(
+            (request.operation, request.requester_id, request.amount, request.state),
+            ("refund", self.users["accountant"], 297.0, "pending"),
+        )
+        # asking again asks nothing new; nobody approves their own request
+        self.assertEqual(self._fulfil(large)["awaiting_approval"], 1)
+        self.assertEqual(
+            Request.search_count([("res_model", "=", "ecom.order"), ("res_id", "=", large.id)]), 1
+        )
+        with self.assertRaises(AccessError):
+            request.with_user(self.users["accountant"]).action_approve()
+        request.with_user(self.users["manager"]).action_approve()
+        # the platform's next export changes the amount: the approval no longer covers it
+        large.refund_amount = 298.0
+        self.assertEqual(self._fulfil(large)["awaiting_approval"], 1)
+        self.assertEqual((large.fulfilment_state, request.state), ("delivered", "cancelled"))
+        request = Request.search([("res_model", "=", "ecom.order"), ("res_id", "=", large.id)], limit=1)
+        self.assertEqual((request.amount, request.state), (298.0, "pending"))
+        request.with_user(self.users["manager"]).action_approve()
+        self.assertEqual(self._fulfil(large)["returns"], 1)
+        self.assertEqual((large.fulfilment_state, request.state), ("returned", "applied"))
         self.assertEqual(self._valuation_gap(), 0.0)
 
     def test_cancelled_before_shipping_cancels_the_sale_order(self):
