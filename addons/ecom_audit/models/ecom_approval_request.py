@@ -10,6 +10,8 @@ OPERATIONS = [
     ("match_rule_change", "Reconciliation Rule Change"),
     ("group_grant", "Grant of a Finance Group"),
     ("inventory_adjustment", "Inventory Adjustment"),
+    ("scrap", "Scrap"),
+    ("refund", "Refund of a Platform Order"),
 ]
 # Applied as soon as they are approved; the others are approved, then carried out by someone
 # (the write-off, the posting of the entry), which consumes the approval.
@@ -21,6 +23,8 @@ LEVEL_ONE_GROUP = {
     "write_off": ACCOUNTANT,
     "manual_entry": ACCOUNTANT,
     "inventory_adjustment": ACCOUNTANT,
+    "scrap": ACCOUNTANT,
+    "refund": ACCOUNTANT,
     "posting_rule_change": MANAGER,
     "match_rule_change": MANAGER,
     "group_grant": MANAGER,
@@ -46,6 +50,7 @@ class EcomApprovalRequest(models.Model):
     """
 
     _name = "ecom.approval.request"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "Approval Request"
     _order = "id desc"
     _check_company_auto = True
@@ -158,7 +163,7 @@ class EcomApprovalRequest(models.Model):
             same._void(self.env._("Superseded by a new request."))
         levels = self.env["ecom.approval.threshold"]._levels_for(company, operation, amount)
         with request_write():
-            return self.create(
+            request = self.create(
                 {
                     "operation": operation,
                     "res_model": target._name,
@@ -174,6 +179,8 @@ class EcomApprovalRequest(models.Model):
                     "levels_required": levels,
                 }
             )
+        request._notify_deciders()
+        return request
 
     def _level_group(self, level):
         self.ensure_one()
@@ -217,7 +224,9 @@ class EcomApprovalRequest(models.Model):
     def _is_stale(self):
         """Whether the target's substance no longer is what was asked for."""
         self.ensure_one()
-        target = self._target()
+        # a check, not a disclosure: the decider may lack rights on the target (an Accountant
+        # approving a scrap), the request shows its substance anyway
+        target = self._target().sudo()
         if self.res_id and not target.exists():
             return True
         return substance_hash(target._ecom_approval_substance(self)) != self.substance_hash
@@ -232,10 +241,14 @@ class EcomApprovalRequest(models.Model):
                 continue
             level = request.levels_approved + 1
             request._decide("approve", level, comment)
+            request._close_todos()
             if level >= request.levels_required:
                 request._write({"state": "approved"})
+                request._notify_requester(self.env._("Approved by %s.", self.env.user.name))
                 if request.operation in APPLIED_ON_APPROVAL:
                     request._apply()
+            else:
+                request._notify_deciders()
         return True
 
     def action_reject(self, comment=False):
@@ -243,6 +256,12 @@ class EcomApprovalRequest(models.Model):
         for request in self:
             request._decide("reject", request.levels_approved + 1, comment)
             request._write({"state": "rejected"})
+            request._close_todos()
+            request._notify_requester(
+                self.env._(
+                    "Rejected by %(user)s: %(comment)s", user=self.env.user.name, comment=comment or "-"
+                )
+            )
             target = request._target()
             if hasattr(target, "_ecom_approval_rejected"):
                 with approved_change():
@@ -289,6 +308,53 @@ class EcomApprovalRequest(models.Model):
                     }
                 )
         self._write({"state": "cancelled"})
+        self._close_todos()
+
+    # ------------------------------------------------------------------
+    # Telling the people concerned
+    # ------------------------------------------------------------------
+
+    def _deciders(self):
+        """The users who may decide the next level: in the level's group and the request's
+        company, neither the requester nor someone who already decided."""
+        self.ensure_one()
+        group = self.env.ref(self._level_group(self.levels_approved + 1))
+        # who holds a group is read as the system: the requester may be an operator
+        return group.sudo().users.filtered(
+            lambda user: user.active
+            and not user.share
+            and self.company_id in user.company_ids
+            and user != self.requester_id
+            and user not in self.line_ids.user_id
+        )
+
+    def _notify_deciders(self):
+        """One to-do for each person who may decide the next level (their Activities menu)."""
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        for request in self.filtered(lambda request: request.state == "pending"):
+            for user in request._deciders():
+                # scheduled as the system: a requester without rights on the request (an
+                # operator asking for a count) still tells the approvers
+                request.sudo().activity_schedule(
+                    activity_type_id=todo.id,
+                    user_id=user.id,
+                    summary=self.env._("Approve or reject: %s", request.description or request.name),
+                    note=request.reason or False,
+                )
+
+    def _close_todos(self):
+        """The approvers' to-dos end with the level they were for (decided, rejected or void)."""
+        # whoever decided closes everyone's to-dos of the request
+        self.sudo().activity_ids.unlink()
+
+    def _notify_requester(self, body):
+        for request in self:
+            request.sudo().message_post(
+                body=body,
+                partner_ids=request.requester_id.partner_id.ids,
+                message_type="notification",
+                subtype_xmlid="mail.mt_note",
+            )
 
     # ------------------------------------------------------------------
     # Applying

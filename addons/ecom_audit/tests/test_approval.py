@@ -92,6 +92,36 @@ class TestApproval(EcomRolesCase):
         self.assertEqual(request.state, "applied")
         self.assertEqual(request.line_ids.mapped("level"), [1, 2])
 
+    def test_deciders_get_a_todo_and_the_requester_the_outcome(self):
+        self.env["ecom.approval.threshold"].with_user(self.manager).create(
+            {"operation": "group_grant", "two_levels_always": True}
+        )
+        request = self._requested(grant_for(self.env, self.clerk, self.g_accountant, self.manager))
+
+        def todo_users():
+            return request.activity_ids.filtered(lambda a: a.summary.startswith("Approve or reject")).user_id
+
+        level_one = todo_users()
+        self.assertLessEqual(self.manager2 | self.manager3, level_one)
+        self.assertNotIn(self.manager, level_one)  # the requester
+        self.assertNotIn(self.accountant, level_one)  # not a Finance Manager
+        self.assertEqual(len(request.activity_ids), len(level_one))  # one to-do each
+        request.with_user(self.manager2).action_approve()
+        level_two = todo_users()
+        self.assertIn(self.manager3, level_two)
+        self.assertNotIn(self.manager2, level_two)  # already decided
+        self.assertEqual(level_two, level_one - self.manager2)
+        request.with_user(self.manager3).action_approve()
+        self.assertFalse(request.activity_ids)
+        notified = self.env["mail.notification"].search(
+            [
+                ("mail_message_id", "in", request.message_ids.ids),
+                ("res_partner_id", "=", self.manager.partner_id.id),
+            ]
+        )
+        self.assertEqual(len(notified), 1)
+        self.assertIn("Approved by", notified.mail_message_id.body)
+
     def test_rejected_grant_gives_nothing(self):
         grant = grant_for(self.env, self.clerk, self.g_accountant, self.manager)
         request = self._requested(grant)
