@@ -1,7 +1,7 @@
 from odoo import api, models
 from odoo.exceptions import UserError
 
-from ..approval import in_approved_change
+from ..approval import approved_change, in_approved_change
 
 MAGIC_FIELDS = {"id", "create_uid", "create_date", "write_uid", "write_date", "display_name"}
 
@@ -10,7 +10,8 @@ class EcomApprovalMixin(models.AbstractModel):
     """Changes of the records of a model (create, write, unlink) go through an approval request.
 
     A model sets ``_ecom_approval_operation`` (e.g. ``posting_rule_change``). Its users ask with
-    ``ecom_request_create(vals)``, ``ecom_request_write(vals)`` and ``ecom_request_unlink()``;
+    ``ecom_request_create(vals)``, ``ecom_request_write(vals)`` and ``ecom_request_unlink()``, or
+    simply edit, create, archive and save in the web client, which asks for them (``web_save``);
     the change is made when the last level approves it, as the approver. Direct create, write
     and unlink are refused except to the superuser (installation, data files) and inside an
     approved change (``ecom_audit.approval.approved_change``, set by Python code only, never by
@@ -120,6 +121,55 @@ class EcomApprovalMixin(models.AbstractModel):
     def ecom_request_unlink(self, reason=False):
         self.check_access("unlink")
         return [record._ecom_request("unlink", {}, reason).id for record in self]
+
+    # ------------------------------------------------------------------
+    # The web client: saving a form asks for the change
+    # ------------------------------------------------------------------
+
+    def web_save(self, vals, specification, next_id=None):
+        """Saving a form or an editable list asks for the change instead of making it.
+
+        An edit of existing records becomes one request per record; the form shows the record
+        as it still is. A new record is saved archived, which gives it no effect, and its
+        activation with the values entered is asked for; rejected, it stays archived.
+        """
+        if self.env.su or in_approved_change():
+            return super().web_save(vals, specification, next_id=next_id)
+        if self:
+            self.ecom_request_write(vals)
+            records = self
+        else:
+            self.check_access("create")
+            vals = self._ecom_change_vals(vals)
+            with approved_change():
+                records = self.create({**vals, "active": False})
+            records.ecom_request_write({**vals, "active": True})
+        self._ecom_notify_requested()
+        return records.web_read(specification)
+
+    def action_archive(self):
+        self.ecom_request_write({"active": False})
+        self._ecom_notify_requested()
+        return True
+
+    def action_unarchive(self):
+        self.ecom_request_write({"active": True})
+        self._ecom_notify_requested()
+        return True
+
+    def _ecom_notify_requested(self):
+        self.env.user._bus_send(
+            "simple_notification",
+            {
+                "type": "info",
+                "title": self.env._("Change requested"),
+                "message": self.env._(
+                    "Your change of %(model)s is asked for: it is made when a second person approves it "
+                    "(E-commerce Finance > Approvals).",
+                    model=self._description,
+                ),
+            },
+        )
 
     def _ecom_apply_approval(self, request):
         """Make the approved change (inside ``approved_change``); returns the record."""

@@ -112,6 +112,52 @@ class TestApprovals(ApprovalSetup, TransactionCase):
         ).action_approve()
         self.assertFalse(shop_rule.exists())
 
+    def test_saving_the_form_asks_for_the_change(self):
+        """What the web client does on Save (``web_save``), New and Archive, as a Finance Manager."""
+        rule = self.rules["commission"]
+        old_account = rule.account_id
+        new_account = self.rules["service_fee"].account_id
+        Rule = self.env["ecom.posting.rule"].with_user(self.manager)
+        spec = {"account_id": {"fields": {"display_name": {}}}, "active": {}}
+        [shown] = rule.with_user(self.manager).web_save({"account_id": new_account.id}, spec)
+        self.assertEqual(shown["account_id"]["id"], old_account.id, "the form shows the rule as it still is")
+        request = self.env["ecom.approval.request"].search(
+            [("res_model", "=", "ecom.posting.rule"), ("res_id", "=", rule.id), ("state", "=", "pending")]
+        )
+        self.assertEqual(
+            (request.requester_id, request.substance["vals"]), (self.manager, {"account_id": new_account.id})
+        )
+        request.with_user(self.manager2).action_approve()
+        self.assertEqual(rule.account_id, new_account)
+        # a new rule is saved archived, without effect, and its activation asked for
+        vals = {"company_id": self.company.id, "shop_id": self.tmall.id, "event_type": "commission"}
+        [created] = Rule.web_save({**vals, "account_id": old_account.id}, spec)
+        new_rule = Rule.browse(created["id"])
+        self.assertFalse(new_rule.active)
+        self.assertEqual(Rule._rules_for(self.tmall)["commission"], rule)
+        [activation] = self.env["ecom.approval.request"].search(
+            [("res_model", "=", "ecom.posting.rule"), ("res_id", "=", new_rule.id)]
+        )
+        # the proposal cannot be activated, nor changed, but through the request
+        for change in ({"active": True}, {"account_id": new_account.id}):
+            with self.assertRaises(UserError):
+                new_rule.write(change)
+        with self.assertRaises(AccessError):
+            activation.with_user(self.manager).action_approve()
+        activation.with_user(self.manager2).action_approve()
+        self.assertTrue(new_rule.active)
+        self.assertEqual(Rule._rules_for(self.tmall)["commission"], new_rule)
+        # archiving asks too; an Accountant may ask for none of it
+        new_rule.with_user(self.manager).action_archive()
+        self.assertTrue(new_rule.active)
+        for call in (
+            lambda: new_rule.with_user(self.accountant).web_save({"account_id": new_account.id}, spec),
+            lambda: self.env["ecom.posting.rule"].with_user(self.accountant).web_save(vals, spec),
+            lambda: new_rule.with_user(self.accountant).action_archive(),
+        ):
+            with self.assertRaises(AccessError):
+                call()
+
     def test_rule_changed_after_the_request_voids_it(self):
         rule = self.rules["commission"]
         new_account = self.rules["service_fee"].account_id

@@ -99,3 +99,53 @@ class TestPostingUi(HttpCase):
         move = self.statement.move_ids
         self.assertEqual(move.state, "posted")
         self.assertEqual(self.statement.with_user(self.accountant).posting_state, "posted")
+
+
+@tagged("post_install", "-at_install")
+class TestRuleRequestUi(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        company = cls.env.ref("base.demo_company_ecom", raise_if_not_found=False)
+        cls.company = company
+        if not company:
+            return
+        cls.manager = make_role_user(cls.env, "manager", company, login="ecom_tour_rule_manager")
+        shop = cls.env["ecom.shop"].create(
+            {
+                "name": "Rule Tour Shop",
+                "code": "RTOUR",
+                "company_id": company.id,
+                "currency_id": company.currency_id.id,
+            }
+        )
+        Account = cls.env["account.account"].with_company(company)
+        cls.old_account, cls.new_account = (
+            Account.create({"name": name, "code": code, "account_type": "expense"})
+            for name, code in (("Tour Old Account", "TOUR01"), ("Tour Fees Account", "TOUR02"))
+        )
+        cls.rule = cls.env["ecom.posting.rule"].create(
+            {
+                "company_id": company.id,
+                "shop_id": shop.id,
+                "event_type": "commission",
+                "account_id": cls.old_account.id,
+            }
+        )
+
+    def test_manager_asks_for_a_rule_change_from_the_list(self):
+        if not self.company:
+            self.skipTest("ecom_finance was installed without demo data")
+        self.start_tour(
+            "/odoo/action-ecom_finance.ecom_posting_rule_action",
+            "ecom_finance_rule_request_tour",
+            login=self.manager.login,
+        )
+        self.assertEqual(self.rule.account_id, self.old_account)
+        request = self.env["ecom.approval.request"].search(
+            [("res_model", "=", "ecom.posting.rule"), ("res_id", "=", self.rule.id)]
+        )
+        self.assertEqual(
+            (request.state, request.requester_id, request.substance["vals"]),
+            ("pending", self.manager, {"account_id": self.new_account.id}),
+        )
