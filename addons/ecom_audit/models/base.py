@@ -100,20 +100,20 @@ class Base(models.AbstractModel):
         audited = self._ecom_audit_fields()
         if audited is None or not self:
             return super().write(vals)
-        names = self._ecom_audit_names(audited, list(vals))
+        names = self._ecom_audit_names(audited, vals)
         if not names:
             return super().write(vals)
-        before = {
-            record.id: {n: record._ecom_audit_value(n, record[n]) for n in names} for record in self.sudo()
-        }
+        # this runs for every audited write: plain loops, values read straight from the fields
+        records = self.sudo()
+        before = [[record._ecom_audit_value(n, getattr(record, n)) for n in names] for record in records]
         result = super().write(vals)
         entries = []
-        for record in self.sudo():
+        for record, old_values in zip(records, before, strict=True):
             changes = {}
-            for name in names:
-                new = record._ecom_audit_value(name, record[name])
-                if new != before[record.id][name]:
-                    changes[name] = [before[record.id][name], new]
+            for name, old in zip(names, old_values, strict=True):
+                new = record._ecom_audit_value(name, getattr(record, name))
+                if new != old:
+                    changes[name] = [old, new]
             if changes:
                 entries.append(
                     {"model": self._name, "res_ids": str(record.id), "operation": "write", "changes": changes}

@@ -1,3 +1,4 @@
+import io
 import json
 import logging
 import os
@@ -28,6 +29,39 @@ OPERATIONS = [
     ("read_sensitive", "Sensitive Read"),
 ]
 ORIGINS = [("web", "Web Client"), ("rpc", "RPC"), ("cron", "Scheduled Action"), ("system", "System")]
+
+
+PLAIN = (str, int, float, bool, type(None))
+
+
+def is_plain_json(value):
+    """Whether ``value`` reads back from a JSON column as it is (no tuple, no key but strings)."""
+    kind = type(value)
+    if kind in PLAIN:
+        return True
+    if kind is list:
+        return all(is_plain_json(item) for item in value)
+    if kind is dict:
+        return all(type(key) is str and is_plain_json(item) for key, item in value.items())
+    return False
+
+
+# COPY's text format: NULL is \N; backslash, tab, newline and carriage return are escaped.
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+COPY_CHUNK = 50_000
+
+
+def copy_text(value):
+    """``value`` as a field of COPY's text format (naive datetimes as PostgreSQL reads them)."""
+    return "\\N" if value is None else str(value).translate(COPY_ESCAPES)
+
+
+class AuthorCache(dict):
+    """Environment -> (uid, login, company, origin) for one transaction. Odoo's tests deep-copy
+    the pre-commit data, which environments refuse: a copy of a cache starts empty."""
+
+    def __deepcopy__(self, memo):
+        return AuthorCache()
 
 
 def hmac_key():
@@ -128,27 +162,35 @@ class EcomAuditLog(models.Model):
         """
         if not records:
             return
-        cr = self.env.cr
+        data = self.env.cr.precommit.data
+        buffer = data.get("ecom_audit_buffer")
+        if buffer is None:
+            buffer = data["ecom_audit_buffer"] = []
+            data["ecom_audit_authors"] = AuthorCache()
+            self.env.cr.precommit.add(self._flush_pending)
+        # who and from where: the same for every entry of one environment in one transaction
+        authors = data["ecom_audit_authors"]
+        author = authors.get(self.env)
+        if author is None:
+            user = self.env.user
+            author = authors[self.env] = (user.id, user.login, self.env.company.id or None, self._origin())
+        uid, login, company_id, origin = author
         now = fields.Datetime.now()
-        user = self.env.user
-        origin = self._origin()
-        buffer = cr.precommit.data.setdefault("ecom_audit_buffer", [])
-        if not buffer:
-            cr.precommit.add(self._flush_pending)
         buffer.extend(
             (
                 now,
-                record.get("uid", user.id),
-                record.get("login", user.login),
-                record.get("company_id", self.env.company.id) or None,
+                record.get("uid", uid),
+                record.get("login", login),
+                record.get("company_id", company_id) or None,
                 origin,
                 record["model"],
                 record["res_ids"],
                 record["operation"],
                 # as the database will give it back to the verifier
-                json.loads(json.dumps(record.get("changes") or {})),
+                changes if is_plain_json(changes) else json.loads(json.dumps(changes)),
             )
             for record in records
+            for changes in (record.get("changes") or {},)
         )
 
     @api.model
@@ -156,6 +198,7 @@ class EcomAuditLog(models.Model):
         """Chain the entries of this transaction (run just before it commits)."""
         cr = self.env.cr
         buffered = cr.precommit.data.pop("ecom_audit_buffer", [])
+        cr.precommit.data.pop("ecom_audit_authors", None)
         # entries parked in ecom.audit.pending by an older version of this addon
         cr.execute(
             SQL(
@@ -170,23 +213,23 @@ class EcomAuditLog(models.Model):
         # one writer of the chain at a time, for the length of this commit
         cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", CHAIN_LOCK))
         seq, previous = self._chain_head()
-        rows = []
+        copy = SQL(
+            """COPY ecom_audit_log
+                   (seq, logged_at, user_uid, login, company_id, origin, model, res_ids, operation, changes,
+                    hash)
+               FROM STDIN"""
+        )
+        lines = []
         for values in pending:
             seq += 1
             row = (seq, *values)
             previous = entry_hash(previous, self._entry(row))
-            rows.append(
-                SQL("(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", *row[:9], json.dumps(row[9]), previous)
-            )
-        cr.execute(
-            SQL(
-                """INSERT INTO ecom_audit_log
-                       (seq, logged_at, user_uid, login, company_id, origin, model, res_ids, operation,
-                        changes, hash)
-                   VALUES %s""",
-                SQL(", ").join(rows),
-            )
-        )
+            lines.append("\t".join(map(copy_text, (*row[:9], json.dumps(row[9]), previous))))
+            if len(lines) == COPY_CHUNK:
+                cr.copy_expert(copy.code, io.StringIO("\n".join(lines) + "\n"))
+                lines = []
+        if lines:
+            cr.copy_expert(copy.code, io.StringIO("\n".join(lines) + "\n"))
         self.invalidate_model()
 
     @api.model

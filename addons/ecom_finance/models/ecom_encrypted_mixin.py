@@ -109,8 +109,13 @@ class EcomEncryptedMixin(models.AbstractModel):
 
     def _ecom_audit_value(self, name, value):
         """Tokens and blind indexes are logged as changed, never with their value."""
-        if name in self._ecom_encrypted_fields.values() or name in {
-            index_field for index_field, _normalize in self._ecom_blind_indexes.values()
-        }:
+        model_class = type(self)
+        masked = model_class.__dict__.get("_ecom_audit_masked")
+        if masked is None:
+            # once per model of the registry: this runs for every audited value
+            masked = model_class._ecom_audit_masked = frozenset(self._ecom_encrypted_fields.values()) | {
+                index_field for index_field, _normalize in self._ecom_blind_indexes.values()
+            }
+        if name in masked:
             return MASK if value else value
         return super()._ecom_audit_value(name, value)
