@@ -22,6 +22,7 @@
         "wizards/ecom_audit_anomaly_settings_views.xml",
         "views/ecom_audit_menus.xml",
     ],
+    "post_load": "post_load",
     "installable": True,
     "application": False,
 }

@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import config, mute_logger
 
-from ecomfin.hashchain import entry_hash
+from ecomfin.hashchain import entry_hash, verify
 
 from .common import EcomRolesCase
 
@@ -74,6 +74,31 @@ class TestAuditLog(EcomRolesCase):
         self.assertEqual(self._count(), before)
         self._grant(self.users["accountant"], "ecom_audit.group_ecom_auditor")
         self.assertEqual(self._count(), before + 1)
+
+    def test_undone_non_flushing_savepoint_takes_exactly_its_entries(self):
+        Threshold = self.env["ecom.approval.threshold"]
+        before = self._count()
+        kept = Threshold.create({"operation": "scrap", "min_value": 10})  # before the savepoint
+        savepoint = self.env.cr.savepoint(flush=False)
+        Threshold.create({"operation": "refund"})
+        self.env.cr.flush()  # chained inside the savepoint: the rollback undoes the chaining too
+        Threshold.create({"operation": "write_off"})
+        savepoint.close(rollback=True)
+        self.env.invalidate_all()
+        entries = self._last(self._count() - before)
+        self.assertEqual(entries.mapped("res_ids"), [str(kept.id)])
+        self.assertEqual(entries.operation, "create")
+        # load() (RPC imports, the web client's import test run) rolls a failed import back whole
+        with mute_logger("odoo.sql_db"):
+            result = Threshold.load(
+                ["operation", "min_value"], [["manual_entry", "1"], ["no_such_operation", "2"]]
+            )
+        self.assertTrue(result["messages"])
+        self.assertFalse(Threshold.search([("operation", "=", "manual_entry")]))
+        self.assertEqual(self._count(), before + 1)
+        # the chain goes on unbroken (anchors of other tests aside)
+        verified = verify(self.Log._chain_rows(), [], None)
+        self.assertTrue(verified["ok"], verified)
 
     def test_context_flags_do_not_skip_the_log(self):
         before = self._count()
