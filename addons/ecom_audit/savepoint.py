@@ -18,11 +18,15 @@ BUFFER = "ecom_audit_buffer"
 
 
 def _buffer_mark(cr):
-    buffer = cr.precommit.data.get(BUFFER)
+    # savepoints are also opened on plain database cursors (the tests' cursor), which hold no entry
+    precommit = getattr(cr, "precommit", None)
+    buffer = precommit.data.get(BUFFER) if precommit is not None else None
     return (buffer, len(buffer)) if buffer is not None else (None, 0)
 
 
 def _rolled_back(cr, mark):
+    if getattr(cr, "precommit", None) is None:
+        return
     data = cr.precommit.data
     marked, length = mark
     buffer = data.get(BUFFER)

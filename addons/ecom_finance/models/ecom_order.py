@@ -48,6 +48,14 @@ class EcomOrder(models.Model):
     statement_id = fields.Many2one(
         "ecom.statement", string="Imported By", index=True, readonly=True, ondelete="set null"
     )
+    last_statement_id = fields.Many2one(
+        "ecom.statement",
+        string="Last Changed By",
+        index="btree_not_null",
+        readonly=True,
+        ondelete="set null",
+        help="The import that last changed the order's status or refund (empty: none since its first).",
+    )
     status = fields.Selection(ORDER_STATUSES, required=True, index=True, readonly=True)
     currency_id = fields.Many2one("res.currency", required=True, readonly=True)
     amount_paid = fields.Monetary(readonly=True)

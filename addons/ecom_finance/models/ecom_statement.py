@@ -591,6 +591,7 @@ class EcomStatement(models.Model):
                 ON CONFLICT (shop_id, name) DO UPDATE
                    SET status = EXCLUDED.status,
                        refund_amount = EXCLUDED.refund_amount,
+                       last_statement_id = EXCLUDED.statement_id,
                        paid_time = COALESCE(EXCLUDED.paid_time, ecom_order.paid_time),
                        write_uid = EXCLUDED.write_uid,
                        write_date = EXCLUDED.write_date

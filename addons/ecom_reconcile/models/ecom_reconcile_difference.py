@@ -61,6 +61,11 @@ class EcomReconcileDifference(models.Model):
     )
     shop_id = fields.Many2one("ecom.shop", required=True, index=True, readonly=True)
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    stage = fields.Selection(
+        [("order", "Order <-> Payment"), ("payout", "Payout <-> Bank")],
+        readonly=True,
+        help="The stage of the run that found the difference.",
+    )
     kind = fields.Selection(DIFFERENCE_KINDS, required=True, index=True, readonly=True)
     reference = fields.Char(
         index=True, readonly=True, help="The order reference or the settlement the difference is about."

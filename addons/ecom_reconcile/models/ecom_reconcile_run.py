@@ -21,6 +21,10 @@ BANK_FORMATS = ("camt053", "bank_csv")
 # the payment channels' bills and settlements: what posting books
 CHANNEL_FORMATS = tuple(sorted(SETTLEMENT_FORMATS))
 PAIRS_TABLE = "ecom_reconcile_pairs"
+AFFECTED_TABLE = "ecom_reconcile_affected"
+AFFECTED_LINES_TABLE = "ecom_reconcile_affected_lines"
+# the statement line columns a rule key reads that have an index (a memo pattern has none)
+INDEXED_KEYS = ("merchant_order_ref", "order_ref", "provider_txn_id")
 
 
 class EcomReconcileRun(models.Model):
@@ -54,6 +58,9 @@ class EcomReconcileRun(models.Model):
         tracking=True,
     )
     progress = fields.Float(readonly=True)
+    executed_at = fields.Datetime(
+        string="Last Run", readonly=True, copy=False, help="When the run last read its inputs."
+    )
     job_uuid = fields.Char(readonly=True, copy=False)
     rules_snapshot = fields.Json(readonly=True, help="The rules used, with their versions.")
     inputs_snapshot = fields.Json(readonly=True, help="The imports read, with their SHA-256.")
@@ -150,9 +157,14 @@ class EcomReconcileRun(models.Model):
         return runs
 
     def action_run(self):
-        """Run now (small periods) or as a background job."""
+        """Run now: a run already done goes over what its inputs gained since (see ``_execute``)."""
         for run in self:
             run._execute()
+
+    def action_run_full(self):
+        """Run again from scratch: every result of the run is replaced."""
+        for run in self:
+            run._execute(full=True)
 
     def action_reconcile_clearing(self):
         """Reconcile the clearing items of the matched payouts again, e.g. after settlements were posted."""
@@ -182,7 +194,17 @@ class EcomReconcileRun(models.Model):
     # Engine
     # ------------------------------------------------------------------
 
-    def _execute(self):
+    def _execute(self, full=False):
+        """Reconcile the run's shops over its period; only the run's own results are replaced.
+
+        The first run, a run whose rules changed since and ``full`` read everything. Otherwise
+        (the daily run of a day already run, **Run** on a done run) the order <-> payment stage
+        goes over the references that the imports added since the last run touch (their lines,
+        the orders they created or changed): their results are replaced, every other result stays as it is,
+        with its assignee, state and comments; the payout <-> bank stage, a few rows a day, is
+        run again whole. Nothing added since: nothing changes. A change of the posting rules
+        (payout entries) is taken by a run from scratch.
+        """
         self.ensure_one()
         self.check_access("write")
         rules = {shop.id: self.env["ecom.reconcile.rule"]._for_shop(shop) for shop in self.shop_ids}
@@ -190,18 +212,146 @@ class EcomReconcileRun(models.Model):
         if missing:
             raise UserError(self.env._("No reconciliation rule applies to %s.", ", ".join(missing)))
         self.env.flush_all()
-        # Re-running replaces this run's own results only.
-        self.env.cr.execute(SQL("DELETE FROM ecom_reconcile_match WHERE run_id = %s", self.id))
-        self.env.cr.execute(SQL("DELETE FROM ecom_reconcile_difference WHERE run_id = %s", self.id))
+        cr = self.env.cr
+        started = fields.Datetime.now()
+        new = None if full else self._collect_affected(rules)
+        if new is None:
+            cr.execute(SQL("DELETE FROM ecom_reconcile_match WHERE run_id = %s", self.id))
+            cr.execute(SQL("DELETE FROM ecom_reconcile_difference WHERE run_id = %s", self.id))
+        elif new:
+            affected = SQL.identifier(AFFECTED_TABLE)
+            cr.execute(
+                SQL(
+                    """DELETE FROM ecom_reconcile_match m USING %(affected)s a
+                        WHERE m.run_id = %(run)s AND m.kind = 'order_payment'
+                          AND m.shop_id = a.shop_id AND m.reference = a.ref""",
+                    affected=affected,
+                    run=self.id,
+                )
+            )
+            cr.execute(
+                SQL(
+                    """DELETE FROM ecom_reconcile_difference d USING %(affected)s a
+                        WHERE d.run_id = %(run)s AND d.stage = 'order'
+                          AND d.shop_id = a.shop_id AND d.reference = a.ref""",
+                    affected=affected,
+                    run=self.id,
+                )
+            )
+            cr.execute(SQL("DELETE FROM ecom_reconcile_match WHERE run_id = %s AND kind = 'payout'", self.id))
+            cr.execute(
+                SQL("DELETE FROM ecom_reconcile_difference WHERE run_id = %s AND stage = 'payout'", self.id)
+            )
+        # else nothing was added since: every result stays
         self.env.invalidate_all()
-        self._orders_against_payments(rules)
-        self._report_progress(60.0)
-        for shop in self.shop_ids:
-            self._payouts_against_bank(shop, rules[shop.id])
+        if new is None or new:
+            self._orders_against_payments(rules, only_affected=new is not None)
+            self._report_progress(60.0)
+            for shop in self.shop_ids:
+                self._payouts_against_bank(shop, rules[shop.id])
         self._report_progress(90.0)
         reconciled = self._reconcile_clearing()
         self._report_progress(95.0)
-        self._finish(rules, reconciled)
+        self._finish(rules, reconciled, started)
+
+    def _input_statements(self):
+        """Every import of the run's shops overlapping the period, whoever may read it."""
+        start, end, _late = self._period()
+        return (
+            self.env["ecom.statement"]
+            .sudo()
+            .search(
+                [
+                    ("shop_id", "in", self.shop_ids.ids),
+                    ("state", "=", "done"),
+                    ("period_start", "<", end),
+                    ("period_end", ">=", start - timedelta(days=7)),
+                ],
+                order="id",
+            )
+        )
+
+    def _collect_affected(self, rules):
+        """Fill the temporary table of the (shop, reference) pairs whose results may change since
+        the last run and return the ids of the imports added since; ``None`` when the run must
+        read everything instead.
+
+        A pair is affected when a line of an import added since names it, or when an import added
+        since created or changed its order (a new status or refund in a later order export). An
+        import gone since, or rules changed since (their versions), make the whole run go again.
+        """
+        if self.state != "done" or not self.executed_at:
+            return None
+        if self.rules_snapshot != [rules[shop.id]._snapshot() for shop in self.shop_ids]:
+            return None
+        known = {item["id"] for item in self.inputs_snapshot or []}
+        statements = self._input_statements()
+        if known - set(statements.ids):
+            return None
+        new = [statement_id for statement_id in statements.ids if statement_id not in known]
+        if not new:
+            return new
+        key, fallback = self._line_key(SQL("r.key1")), self._line_key(SQL("r.key2"))
+        cr = self.env.cr
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(AFFECTED_TABLE)))
+        cr.execute(
+            SQL(
+                """
+                CREATE TEMPORARY TABLE %(affected)s ON COMMIT DROP AS
+                WITH rules (shop_id, key1, key2, memo_regex, tol_abs, tol_pct, window_hours, compare, rule_id)
+                     AS (VALUES %(rules)s)
+                SELECT l.shop_id, COALESCE(%(key)s, %(fallback)s) AS ref
+                  FROM ecom_statement_line l
+                  JOIN rules r ON r.shop_id = l.shop_id
+                 WHERE l.statement_id = ANY(%(new)s) AND l.line_type IN ('sale', 'refund')
+                   AND COALESCE(%(key)s, %(fallback)s) IS NOT NULL
+                 UNION
+                SELECT o.shop_id, o.name
+                  FROM ecom_order o
+                 WHERE o.shop_id = ANY(%(shops)s)
+                   AND COALESCE(o.last_statement_id, o.statement_id) = ANY(%(new)s)
+                """,
+                affected=SQL.identifier(AFFECTED_TABLE),
+                rules=self._rule_rows(rules),
+                key=key,
+                fallback=fallback,
+                new=new,
+                shops=self.shop_ids.ids,
+            )
+        )
+        # its size, for the planner of the joins that read it
+        cr.execute(SQL("ANALYZE %s", SQL.identifier(AFFECTED_TABLE)))
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(AFFECTED_LINES_TABLE)))
+        if self._keys_indexed(rules):
+            # the lines that may name an affected reference, found through the indexes of the key
+            # columns rather than by reading every line of the period
+            cr.execute(
+                SQL(
+                    "CREATE TEMPORARY TABLE %(lines)s ON COMMIT DROP AS %(union)s",
+                    lines=SQL.identifier(AFFECTED_LINES_TABLE),
+                    union=SQL(" UNION ").join(
+                        SQL(
+                            """SELECT l.id FROM %(affected)s a
+                                 JOIN ecom_statement_line l
+                                   ON l.shop_id = a.shop_id AND %(column)s = a.ref""",
+                            affected=SQL.identifier(AFFECTED_TABLE),
+                            column=SQL.identifier("l", column),
+                        )
+                        for column in INDEXED_KEYS
+                    ),
+                )
+            )
+            cr.execute(SQL("ANALYZE %s", SQL.identifier(AFFECTED_LINES_TABLE)))
+        return new
+
+    @staticmethod
+    def _keys_indexed(rules):
+        return all(
+            key in INDEXED_KEYS
+            for rule in rules.values()
+            for key in (rule.match_key, rule.fallback_key)
+            if key
+        )
 
     def _reconcile_clearing(self):
         """Reconcile in accounting what the run's matched payouts settle; return the items reconciled."""
@@ -235,11 +385,10 @@ class EcomReconcileRun(models.Model):
             which,
         )
 
-    def _orders_against_payments(self, rules):
-        cr = self.env.cr
-        # the days of the run in the time zone of its (first) shop's rule
-        start, end, _late = self._period(next(iter(rules.values())).timezone)
-        rule_rows = [
+    @staticmethod
+    def _rule_rows(rules):
+        """The rules as the rows of a ``VALUES`` list (see the ``rules`` CTEs)."""
+        return SQL(", ").join(
             SQL(
                 "(%s, %s, %s, %s, %s::numeric, %s::numeric, %s, %s, %s)",
                 shop_id,
@@ -253,9 +402,36 @@ class EcomReconcileRun(models.Model):
                 rule.id,
             )
             for shop_id, rule in rules.items()
-        ]
+        )
+
+    def _orders_against_payments(self, rules, only_affected=False):
+        """Match orders with channel payments (all, or the affected references only)."""
+        cr = self.env.cr
+        # the days of the run in the time zone of its (first) shop's rule
+        start, end, _late = self._period(next(iter(rules.values())).timezone)
         max_window = max(rule.time_window_hours for rule in rules.values())
         key, fallback = self._line_key(SQL("r.key1")), self._line_key(SQL("r.key2"))
+        affected = SQL.identifier(AFFECTED_TABLE)
+        lines = SQL("ecom_statement_line l")
+        pay_filter = pay_having = SQL()
+        if only_affected:
+            affected_key = SQL(
+                "(l.shop_id, COALESCE(%s, %s)) IN (SELECT shop_id, ref FROM %s)", key, fallback, affected
+            )
+            if self._keys_indexed(rules):
+                # from the few candidate lines, not from every line of the period; the references
+                # they name besides the affected ones are left out once grouped
+                lines = SQL(
+                    "%s al JOIN ecom_statement_line l ON l.id = al.id", SQL.identifier(AFFECTED_LINES_TABLE)
+                )
+                pay_having = SQL("HAVING %s", affected_key)
+            else:
+                pay_filter = SQL("AND %s", affected_key)
+        order_filter = (
+            SQL("AND (o.shop_id, o.name) IN (SELECT shop_id, ref FROM %s)", affected)
+            if only_affected
+            else SQL()
+        )
         cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(PAIRS_TABLE)))
         cr.execute(
             SQL(
@@ -272,7 +448,7 @@ class EcomReconcileRun(models.Model):
                            min(l.occurred_at) FILTER (WHERE l.line_type = 'sale') AS paid_at,
                            array_agg(l.id ORDER BY l.id) AS line_ids,
                            min(l.currency_id) AS currency_id
-                      FROM ecom_statement_line l
+                      FROM %(lines)s
                       JOIN ecom_statement s ON s.id = l.statement_id
                       JOIN rules r ON r.shop_id = l.shop_id
                      WHERE s.fmt = ANY(%(channel_fmts)s)
@@ -280,7 +456,9 @@ class EcomReconcileRun(models.Model):
                        AND l.occurred_at >= %(start)s - make_interval(hours => %(max_window)s)
                        AND l.occurred_at < %(end)s + make_interval(hours => %(max_window)s + 14 * 24)
                        AND COALESCE(%(key)s, %(fallback)s) IS NOT NULL
+                       %(pay_filter)s
                      GROUP BY l.shop_id, 2
+                     %(pay_having)s
                 ),
                 ord AS (
                     SELECT o.id, o.shop_id, o.name AS ref, o.status, o.amount_paid, o.refund_amount,
@@ -289,6 +467,7 @@ class EcomReconcileRun(models.Model):
                       JOIN rules r ON r.shop_id = o.shop_id
                      WHERE COALESCE(o.paid_time, o.order_time) >= %(start)s
                        AND COALESCE(o.paid_time, o.order_time) < %(end)s
+                       %(order_filter)s
                 )
                 SELECT COALESCE(ord.shop_id, pay.shop_id) AS shop_id,
                        COALESCE(ord.ref, pay.ref) AS ref,
@@ -302,7 +481,11 @@ class EcomReconcileRun(models.Model):
                   JOIN rules r ON r.shop_id = COALESCE(ord.shop_id, pay.shop_id)
                 """,
                 pairs=SQL.identifier(PAIRS_TABLE),
-                rules=SQL(", ").join(rule_rows),
+                rules=self._rule_rows(rules),
+                lines=lines,
+                pay_filter=pay_filter,
+                pay_having=pay_having,
+                order_filter=order_filter,
                 key=key,
                 fallback=fallback,
                 channel_fmts=list(CHANNEL_FORMATS),
@@ -392,10 +575,10 @@ class EcomReconcileRun(models.Model):
                     SELECT p.*, unnest(p.kinds) AS kind FROM %(pairs)s p
                 ), new AS (
                     INSERT INTO ecom_reconcile_difference (
-                        run_id, shop_id, company_id, kind, reference, order_id, currency_id,
+                        run_id, shop_id, company_id, stage, kind, reference, order_id, currency_id,
                         expected_amount, actual_amount, amount, date, state,
                         create_uid, create_date, write_uid, write_date)
-                    SELECT %(run)s, k.shop_id, %(company)s, k.kind, k.ref, k.order_id, k.currency_id,
+                    SELECT %(run)s, k.shop_id, %(company)s, 'order', k.kind, k.ref, k.order_id, k.currency_id,
                            CASE WHEN k.kind = 'refund_mismatch' THEN COALESCE(k.refund_amount, 0)
                                 ELSE COALESCE(k.amount_paid, 0) END,
                            CASE WHEN k.kind = 'refund_mismatch' THEN COALESCE(k.refunded, 0)
@@ -483,6 +666,7 @@ class EcomReconcileRun(models.Model):
                     "run_id": self.id,
                     "shop_id": shop.id,
                     "company_id": self.company_id.id,
+                    "stage": "payout",
                     "kind": kind,
                     "reference": ", ".join(keys),
                     "currency_id": currency,
@@ -551,22 +735,8 @@ class EcomReconcileRun(models.Model):
             lines_of[key] = line_ids
         return groups, lines_of
 
-    def _finish(self, rules, reconciled=0):
-        start, end, _late = self._period()
-        # every import of the run's shops overlapping the period, whoever may read it
-        statements = (
-            self.env["ecom.statement"]
-            .sudo()
-            .search(
-                [
-                    ("shop_id", "in", self.shop_ids.ids),
-                    ("state", "=", "done"),
-                    ("period_start", "<", end),
-                    ("period_end", ">=", start - timedelta(days=7)),
-                ],
-                order="id",
-            )
-        )
+    def _finish(self, rules, reconciled=0, started=None):
+        statements = self._input_statements()
         inputs = [{"id": s.id, "sha256": s.sha256} for s in statements]
         snapshot = [rules[shop.id]._snapshot() for shop in self.shop_ids]
         digest = hashlib.sha256(
@@ -600,6 +770,7 @@ class EcomReconcileRun(models.Model):
                 "matched_count": matched,
                 "difference_count": sum(counts.values()),
                 "clearing_reconciled_count": reconciled,
+                "executed_at": started or fields.Datetime.now(),
             }
         )
 

@@ -291,7 +291,7 @@ class TestClearingReconciliation(TransactionCase):
             self.users["manager"],
             self.manager2,
         )
-        run.with_user(accountant).action_run()
+        run.with_user(accountant).action_run_full()
         self.assertTrue(entries.exists(), "never deleted")
         self.assertEqual(entries.mapped("state"), ["posted", "posted"])
         self.assertEqual(len(entries.reversal_move_ids), 2)

@@ -114,11 +114,68 @@ class TestOrdersAgainstPayments(ReconcileCase):
         self.assertTrue(first.inputs_snapshot)
         before = signature(first)
         ids_before = set(first.difference_ids.ids)
-        first.with_user(self.users["accountant"]).action_run()
+        first.with_user(self.users["accountant"]).action_run_full()
         first.invalidate_recordset()
         self.assertEqual(signature(first), before)
         self.assertFalse(ids_before & set(first.difference_ids.ids), "a re-run replaces its own results")
         self.assertEqual(signature(second), before, "and leaves other runs alone")
+
+    def test_run_again_goes_over_what_new_imports_touch_only(self):
+        accountant = self.users["accountant"]
+        run = self.env["ecom.reconcile.run"].browse(self._run()["run_id"])
+
+        def results(run):
+            run.invalidate_recordset()
+            return {(d.kind, d.reference, d.expected_amount, d.actual_amount) for d in run.difference_ids} | {
+                (m.kind, m.reference, m.amount, m.residual) for m in run.match_ids
+            }
+
+        def kept():
+            # the order <-> payment stage (the payout <-> bank one is run again whole)
+            differences = run.difference_ids.filtered(lambda d: d.stage == "order")
+            matches = run.match_ids.filtered(lambda m: m.kind == "order_payment")
+            return {d.id: d.reference for d in differences} | {-m.id: m.reference for m in matches}
+
+        before = kept()
+        everything = set(run.difference_ids.ids) | set(run.match_ids.ids)
+        mismatch = run.difference_ids.filtered(lambda d: d.kind == "amount_mismatch")
+        duplicate = run.difference_ids.filtered(lambda d: d.kind == "duplicate_payment")
+        duplicate.with_user(accountant).action_assign_to_me()
+        # nothing new: nothing touched
+        run.with_user(accountant).action_run()
+        self.assertEqual(set(run.difference_ids.ids) | set(run.match_ids.ids), everything)
+        # a later bill pays O2 (missing) and names X9 again (a second payment); an order export
+        # cancels O4 (amount mismatch): these references are gone over, the rest is kept as it is
+        self._lines(
+            self.shop,
+            "wechat_trade",
+            [(at(1, 15), "sale", 50.0, 0.3, "O2", ""), (at(2, 15), "sale", 30.0, 0.18, "X9", "")],
+        )
+        order_export = self._statement(self.shop, "orders_csv")
+        o4 = mismatch.order_id
+        o4.write({"status": "cancelled", "last_statement_id": order_export.id})
+        run.with_user(accountant).action_run()
+        after = kept()
+        touched = {"O2", "X9", "O4"}
+        self.assertEqual(
+            {key: ref for key, ref in before.items() if ref not in touched},
+            {key: ref for key, ref in after.items() if ref not in touched},
+            "the results of other references keep their records",
+        )
+        self.assertFalse(mismatch.exists())
+        self.assertEqual((duplicate.exists().user_id, duplicate.state), (accountant, "assigned"))
+        found = {(d.kind, d.reference) for d in run.difference_ids}
+        self.assertNotIn(("missing_payment", "O2"), found)
+        self.assertIn(("order_payment", "O2"), {(m.kind, m.reference) for m in run.match_ids})
+        self.assertIn(("missing_order", "X9"), found)
+        self.assertIn(("status_mismatch", "O4"), found)
+        x9 = run.difference_ids.filtered(lambda d: d.reference == "X9")
+        self.assertNotIn(x9.id, before, "gone over again: a new record")
+        self.assertEqual(len(x9.channel_line_ids), 2)
+        # the same result as a run from scratch
+        incremental = results(run)
+        run.with_user(accountant).action_run_full()
+        self.assertEqual(results(run), incremental)
 
     def test_daily_run_reconciles_yesterday_once(self):
         Run = self.env["ecom.reconcile.run"]
