@@ -10,3 +10,4 @@ from . import test_posting
 from . import test_fulfilment
 from . import test_budget
 from . import test_approvals
+from . import test_read_paths
