@@ -11,3 +11,4 @@ from . import test_fulfilment
 from . import test_budget
 from . import test_approvals
 from . import test_read_paths
+from . import test_role_sessions
