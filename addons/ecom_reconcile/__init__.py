@@ -1,4 +1,5 @@
 from . import models
+from . import report
 
 from odoo.tools import SQL
 

@@ -22,6 +22,7 @@
         "views/ecom_reconcile_alert_views.xml",
         "views/account_move_views.xml",
         "views/ecom_reconcile_menus.xml",
+        "report/ecom_reconcile_run_report.xml",
     ],
     "demo": ["demo/ecom_reconcile_demo.xml"],
     "assets": {

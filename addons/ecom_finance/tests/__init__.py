@@ -11,3 +11,5 @@ from . import test_fulfilment
 from . import test_budget
 from . import test_approvals
 from . import test_warehouse_scope
+from . import test_read_paths
+from . import test_role_sessions

@@ -839,3 +839,28 @@ class EcomReconcileRun(models.Model):
             "url": f"/web/content/{attachment.id}?download=true",
             "target": "self",
         }
+
+    def _report_totals_by_kind(self):
+        """The printed summary's table: count and amount of the run's differences per kind and
+        currency, over the differences the user reads (a Shop Operator's: its shops' only)."""
+        self.ensure_one()
+        Difference = self.env["ecom.reconcile.difference"]
+        kinds = dict(Difference._fields["kind"]._description_selection(self.env))
+        groups = Difference._read_group(
+            [("run_id", "=", self.id)],
+            ["kind", "currency_id"],
+            ["__count", "amount:sum"],
+            order="kind, currency_id",
+        )
+        return [
+            {"kind": kinds[kind], "currency": currency, "count": count, "amount": amount}
+            for kind, currency, count, amount in groups
+        ]
+
+    def _report_open_differences(self):
+        """The printed summary's list: the differences nobody resolved or wrote off yet."""
+        self.ensure_one()
+        # searched, not read from difference_ids: the record rules apply whatever is in the cache
+        return self.env["ecom.reconcile.difference"].search(
+            [("run_id", "=", self.id), ("state", "in", ("open", "assigned"))]
+        )

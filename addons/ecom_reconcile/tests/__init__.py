@@ -4,3 +4,6 @@ from . import test_reconcile_run
 from . import test_translations
 from . import test_ui
 from . import test_demo_books
+from . import test_read_paths
+from . import test_run_report
+from . import test_ui_escaping

@@ -1,0 +1,1 @@
+from . import ecom_reconcile_run_report
