@@ -27,6 +27,17 @@ SENSITIVE_FIELDS = {
 }
 
 
+def _domain_fields(domain):
+    """The first field of every path a domain reads (``'a.b'`` -> ``'a'``)."""
+    return sorted(
+        {
+            leaf[0].split(".", 1)[0]
+            for leaf in domain or ()
+            if isinstance(leaf, list | tuple) and leaf and isinstance(leaf[0], str)
+        }
+    )
+
+
 class Base(models.AbstractModel):
     """Writes an audit entry for every create, write and unlink of the audited models.
 
@@ -46,6 +57,26 @@ class Base(models.AbstractModel):
         if self._name in AUDITED_MODELS:
             return AUDITED_MODELS[self._name] or True
         return None
+
+    # ------------------------------------------------------------------
+    # Restricted relations of the ecom models
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        # Odoo checks the groups of a field in a domain when it reads the field's column; a
+        # many2many has none, so a Shop Operator could find an ecom record by finance data it
+        # cannot read (the journal entries of a settlement, ``('move_ids', 'in', ids)``).
+        if self._name.startswith("ecom.") and not self.env.su:
+            self.check_field_access_rights("read", _domain_fields(domain))
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        # grouping by a many2many is not checked either, and it names the groups' records
+        if self._name.startswith("ecom.") and not self.env.su:
+            self.check_field_access_rights("read", [spec.split(":")[0].split(".")[0] for spec in groupby])
+        return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
 
     @api.model
     def _ecom_audit_exports(self):

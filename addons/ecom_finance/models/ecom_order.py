@@ -130,7 +130,10 @@ class EcomOrder(models.Model):
     )
     company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
     margin_alerted = fields.Boolean(
-        readonly=True, copy=False, help="Its negative margin was already reported to the shop's responsible."
+        readonly=True,
+        copy=False,
+        groups=FINANCE_READERS,
+        help="Its negative margin was already reported to the shop's responsible.",
     )
 
     _sql_constraints = [

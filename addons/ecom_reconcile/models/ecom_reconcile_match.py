@@ -1,6 +1,6 @@
 from zoneinfo import ZoneInfo
 
-from odoo import Command, api, fields, models
+from odoo import Command, fields, models
 from odoo.tools import SQL
 
 from odoo.addons.ecom_audit.approval import approved_change
@@ -79,29 +79,6 @@ class EcomReconcileMatch(models.Model):
         help="For a channel whose bills list no payouts (WeChat Pay T+1, payout ids): one entry per bank "
         "credit, the payout account against the clearing account.",
     )
-
-    # ------------------------------------------------------------------
-    # Access to the restricted relations
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        # Odoo checks the groups of a field in a domain when it reads its column; a many2many has
-        # none, so without this a Shop Operator could find the matches by their clearing items
-        # and payout entries (``('clearing_line_ids', 'in', ids)``), finance data it cannot read.
-        fnames = {
-            leaf[0].split(".", 1)[0]
-            for leaf in domain
-            if isinstance(leaf, list | tuple) and leaf and isinstance(leaf[0], str)
-        }
-        self.check_field_access_rights("read", list(fnames))
-        return super()._search(domain, offset=offset, limit=limit, order=order)
-
-    @api.model
-    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
-        # grouping by a many2many is not checked either, and it names the groups' records
-        self.check_field_access_rights("read", [spec.split(":")[0].split(".")[0] for spec in groupby])
-        return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
 
     # ------------------------------------------------------------------
     # Clearing account
