@@ -8,9 +8,10 @@ from decimal import Decimal
 from psycopg2.errors import UniqueViolation
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from odoo.addons.ecom_audit.approval import approved_change, in_approved_change
 from odoo.addons.ecom_audit.models.ecom_encrypted_mixin import field_keyring
 
 from ecomfin import parsers
@@ -224,6 +225,15 @@ class EcomStatement(models.Model):
             statement.job_state = job.state if job else False
             statement.job_error = job.exc_message if job else False
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Imports are made by importing (``import_file``, the import wizard), which checks the
+        file and writes its lines all-or-nothing; a bare ``create`` would be an import of nothing
+        that says it is done. Only the import code and the superuser (data files) create them."""
+        if not self.env.su and not in_approved_change():
+            raise AccessError(self.env._("Imports are created by importing a file (Import, or import_file)."))
+        return super().create(vals_list)
+
     # ------------------------------------------------------------------
     # Entry points
     # ------------------------------------------------------------------
@@ -367,7 +377,8 @@ class EcomStatement(models.Model):
         else:
             vals["name"] = f"{shop.code}/{parsed.fmt}/{sha256[:8]}"
             vals["state"] = "queued"
-            target = self.create(vals)
+            with approved_change():  # the import's own record, rights checked in _import_data
+                target = self.create(vals)
             self.env.flush_all()
         progress = statement._progress_reporter(data) if statement else None
         if parsed.fmt == "orders_csv":
@@ -813,18 +824,19 @@ class EcomStatement(models.Model):
         existing = self._existing_import(shop, sha256)
         if existing:
             return existing.with_context(ecom_already_imported=existing.state == "done")
-        statement = self.create(
-            {
-                "name": f"{shop.code}/{filename}",
-                "shop_id": shop.id,
-                "fmt": fmt or False,
-                "filename": filename,
-                "sha256": sha256,
-                "state": "queued",
-                "order_profile": order_profile or False,
-                "bank_csv_profile_id": bank_profile.id if bank_profile else False,
-            }
-        )
+        with approved_change():  # the import's own record, rights checked above
+            statement = self.create(
+                {
+                    "name": f"{shop.code}/{filename}",
+                    "shop_id": shop.id,
+                    "fmt": fmt or False,
+                    "filename": filename,
+                    "sha256": sha256,
+                    "state": "queued",
+                    "order_profile": order_profile or False,
+                    "bank_csv_profile_id": bank_profile.id if bank_profile else False,
+                }
+            )
         # The file is attached by the import itself (attaching to a record needs the right to
         # write it, which nobody has on imports).
         attachment = (
