@@ -50,6 +50,17 @@ class EcomApprovalThreshold(models.Model):
         return self.search([("company_id", "=", company.id), ("operation", "=", operation)], limit=1)
 
     @api.model
+    def _exceeded(self, company, operation, quantity, value):
+        """Whether a count or scrap of ``quantity`` units worth ``value`` needs an approval in
+        ``company``: above the quantity or the value of its threshold (none: never)."""
+        threshold = self._for(company, operation)
+        if not threshold:
+            return False
+        if threshold.min_quantity and abs(quantity) > threshold.min_quantity:
+            return True
+        return value > threshold.min_value
+
+    @api.model
     def _levels_for(self, company, operation, amount):
         threshold = self._for(company, operation)
         if threshold.two_levels_always:

@@ -17,12 +17,19 @@ class StockQuant(models.Model):
         """Whether applying this count needs an approval: above the company's quantity or value
         threshold for inventory adjustments (no threshold, no approval)."""
         self.ensure_one()
-        threshold = self.env["ecom.approval.threshold"].sudo()._for(self.company_id, "inventory_adjustment")
-        if not threshold or not self.inventory_quantity_set:
+        if not self.inventory_quantity_set:
             return False
-        if threshold.min_quantity and abs(self.inventory_diff_quantity) > threshold.min_quantity:
-            return True
-        return self._ecom_adjustment_value() > threshold.min_value
+        # the thresholds are read whoever counts
+        return (
+            self.env["ecom.approval.threshold"]
+            .sudo()
+            ._exceeded(
+                self.company_id,
+                "inventory_adjustment",
+                self.inventory_diff_quantity,
+                self._ecom_adjustment_value(),
+            )
+        )
 
     def _ecom_approval_substance(self, request):
         """What an adjustment approval approves: where, what, and the counted quantity."""

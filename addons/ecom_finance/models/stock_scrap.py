@@ -24,13 +24,13 @@ class StockScrap(models.Model):
 
     def _ecom_needs_approval(self):
         self.ensure_one()
-        threshold = self.env["ecom.approval.threshold"].sudo()._for(self.company_id, "scrap")
-        if not threshold:
-            return False
         quantity = self.product_uom_id._compute_quantity(self.scrap_qty, self.product_id.uom_id)
-        if threshold.min_quantity and quantity > threshold.min_quantity:
-            return True
-        return self._ecom_scrap_value() > threshold.min_value
+        # the thresholds are read whoever scraps
+        return (
+            self.env["ecom.approval.threshold"]
+            .sudo()
+            ._exceeded(self.company_id, "scrap", quantity, self._ecom_scrap_value())
+        )
 
     def _ecom_approval_substance(self, request):
         """What a scrap approval approves: what, from where, how much."""
