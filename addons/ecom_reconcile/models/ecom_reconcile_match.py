@@ -143,16 +143,51 @@ class EcomReconcileMatch(models.Model):
 
     def _statements_listing_payouts(self):
         """Ids of the statements of these matches' channel lines that list payouts themselves."""
+        # set-wise: a payout match of a busy day holds a hundred thousand lines
         return {
             statement_id
             for (statement_id,) in self.env.execute_query(
                 SQL(
-                    """SELECT DISTINCT statement_id FROM ecom_statement_line
-                        WHERE statement_id = ANY(%s) AND line_type = 'payout'""",
-                    self.channel_line_ids.statement_id.ids,
+                    """SELECT DISTINCT p.statement_id
+                         FROM ecom_statement_line p
+                        WHERE p.line_type = 'payout'
+                          AND p.statement_id IN (
+                                SELECT DISTINCT l.statement_id
+                                  FROM ecom_reconcile_match_channel_rel r
+                                  JOIN ecom_statement_line l ON l.id = r.line_id
+                                 WHERE r.match_id = ANY(%s))""",
+                    self.ids,
                 )
             )
         }
+
+    def _line_facts(self, timezone):
+        """{match id: (days of its channel lines, days of its bank lines, statement ids of its
+        channel lines)}, the days in ``timezone``, read set-wise (not line by line)."""
+        facts = {match_id: (set(), set(), set()) for match_id in self.ids}
+        for relation, index in (
+            ("ecom_reconcile_match_channel_rel", 0),
+            ("ecom_reconcile_match_bank_rel", 1),
+        ):
+            rows = self.env.execute_query(
+                SQL(
+                    """SELECT r.match_id,
+                              array_agg(DISTINCT timezone(%(tz)s, l.occurred_at AT TIME ZONE 'UTC')::date),
+                              array_agg(DISTINCT l.statement_id)
+                         FROM %(relation)s r
+                         JOIN ecom_statement_line l ON l.id = r.line_id
+                        WHERE r.match_id = ANY(%(ids)s)
+                        GROUP BY r.match_id""",
+                    tz=timezone,
+                    relation=SQL.identifier(relation),
+                    ids=self.ids,
+                )
+            )
+            for match_id, days, statement_ids in rows:
+                facts[match_id][index].update(days)
+                if index == 0:
+                    facts[match_id][2].update(statement_ids)
+        return facts
 
     def _payout_setup_problem(self, shop):
         """Why payout entries of ``shop`` cannot be made (a message for the run), or False."""
@@ -174,14 +209,13 @@ class EcomReconcileMatch(models.Model):
         A plan holds the clearing ``account``, the ``owed`` items, the payout ``credits`` of
         the settlement entries and the ``bank_lines`` that still need a payout entry.
         """
-        timezone = shop.timezone
         account = shop.clearing_account_id
         facts = []
+        line_facts = self._line_facts(shop.timezone)
         for match in self:
-            days = {local_day(line.occurred_at, timezone) for line in match.channel_line_ids}
-            bank_days = {local_day(line.occurred_at, timezone) for line in match.bank_line_ids}
+            days, bank_days, statements = line_facts[match.id]
             if days:
-                facts.append((min(days), match.id, match, days, bank_days))
+                facts.append((min(days), match.id, match, days, bank_days, statements))
         if not facts:
             return []
         facts.sort(key=lambda fact: fact[:2])
@@ -202,19 +236,19 @@ class EcomReconcileMatch(models.Model):
         live = items.move_id._ecom_live_postings()
         items = items.filtered(lambda line: line.move_id in live)
         plans = []
-        for _first_day, _id, match, days, bank_days in facts:
-            plan = match._clearing_plan(items, days, bank_days, booking)
+        for _first_day, _id, match, days, bank_days, statements in facts:
+            plan = match._clearing_plan(items, days, bank_days, statements, booking)
             if plan:
                 plans.append((match, {"account": account, **plan}))
         return plans
 
-    def _clearing_plan(self, items, days, bank_days, booking):
+    def _clearing_plan(self, items, days, bank_days, statements, booking):
         """The ``owed``, ``credits`` and ``bank_lines`` of this match among the clearing ``items``.
 
         ``days`` are the settled days (the payout days for payout lines), ``bank_days`` those
-        of the bank credits. None when its settlements are not posted (or were reversed).
+        of the bank credits, ``statements`` the imports of its channel lines. None when its
+        settlements are not posted (or were reversed).
         """
-        statements = set(self.channel_line_ids.statement_id.ids)
         owed_items = items.filtered(lambda line: line.ecom_event_type != PAYOUT_EVENT)
         mine = items.filtered(lambda line: line.move_id.ecom_statement_id.id in statements)
         first, last = min(days), max(days)

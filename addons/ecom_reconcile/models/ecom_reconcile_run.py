@@ -309,7 +309,7 @@ class EcomReconcileRun(models.Model):
                 SELECT o.shop_id, o.name
                   FROM ecom_order o
                  WHERE o.shop_id = ANY(%(shops)s)
-                   AND COALESCE(o.last_statement_id, o.statement_id) = ANY(%(new)s)
+                   AND (o.statement_id = ANY(%(new)s) OR o.last_statement_id = ANY(%(new)s))
                 """,
                 affected=SQL.identifier(AFFECTED_TABLE),
                 rules=self._rule_rows(rules),
@@ -324,7 +324,8 @@ class EcomReconcileRun(models.Model):
         cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(AFFECTED_LINES_TABLE)))
         if self._keys_indexed(rules):
             # the lines that may name an affected reference, found through the indexes of the key
-            # columns rather than by reading every line of the period
+            # columns rather than by reading every line of the period (one lookup per reference,
+            # kept as such by OFFSET 0 whatever the statistics say)
             cr.execute(
                 SQL(
                     "CREATE TEMPORARY TABLE %(lines)s ON COMMIT DROP AS %(union)s",
@@ -332,10 +333,13 @@ class EcomReconcileRun(models.Model):
                     union=SQL(" UNION ").join(
                         SQL(
                             """SELECT l.id FROM %(affected)s a
-                                 JOIN ecom_statement_line l
-                                   ON l.shop_id = a.shop_id AND %(column)s = a.ref""",
+                                 CROSS JOIN LATERAL (
+                                       SELECT x.id, x.shop_id FROM ecom_statement_line x
+                                        WHERE %(column)s = a.ref
+                                       OFFSET 0) l
+                                 WHERE l.shop_id = a.shop_id""",
                             affected=SQL.identifier(AFFECTED_TABLE),
-                            column=SQL.identifier("l", column),
+                            column=SQL.identifier("x", column),
                         )
                         for column in INDEXED_KEYS
                     ),
@@ -422,15 +426,25 @@ class EcomReconcileRun(models.Model):
                 # from the few candidate lines, not from every line of the period; the references
                 # they name besides the affected ones are left out once grouped
                 lines = SQL(
-                    "%s al JOIN ecom_statement_line l ON l.id = al.id", SQL.identifier(AFFECTED_LINES_TABLE)
+                    """%s al CROSS JOIN LATERAL (
+                           SELECT * FROM ecom_statement_line x WHERE x.id = al.id OFFSET 0) l""",
+                    SQL.identifier(AFFECTED_LINES_TABLE),
                 )
                 pay_having = SQL("HAVING %s", affected_key)
             else:
                 pay_filter = SQL("AND %s", affected_key)
-        order_filter = (
-            SQL("AND (o.shop_id, o.name) IN (SELECT shop_id, ref FROM %s)", affected)
+        # the affected orders one by one through the unique (name, shop) index. The lookups are
+        # spelled out (LATERAL, OFFSET 0 so that the planner keeps them) because the statistics
+        # of a big import just made would make it read every line and order of the period.
+        orders = (
+            SQL(
+                """%s a CROSS JOIN LATERAL (
+                       SELECT * FROM ecom_order x
+                        WHERE x.shop_id = a.shop_id AND x.name = a.ref OFFSET 0) o""",
+                affected,
+            )
             if only_affected
-            else SQL()
+            else SQL("ecom_order o")
         )
         cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(PAIRS_TABLE)))
         cr.execute(
@@ -463,11 +477,10 @@ class EcomReconcileRun(models.Model):
                 ord AS (
                     SELECT o.id, o.shop_id, o.name AS ref, o.status, o.amount_paid, o.refund_amount,
                            COALESCE(o.paid_time, o.order_time) AS paid_time, o.currency_id
-                      FROM ecom_order o
+                      FROM %(orders)s
                       JOIN rules r ON r.shop_id = o.shop_id
                      WHERE COALESCE(o.paid_time, o.order_time) >= %(start)s
                        AND COALESCE(o.paid_time, o.order_time) < %(end)s
-                       %(order_filter)s
                 )
                 SELECT COALESCE(ord.shop_id, pay.shop_id) AS shop_id,
                        COALESCE(ord.ref, pay.ref) AS ref,
@@ -485,7 +498,7 @@ class EcomReconcileRun(models.Model):
                 lines=lines,
                 pay_filter=pay_filter,
                 pay_having=pay_having,
-                order_filter=order_filter,
+                orders=orders,
                 key=key,
                 fallback=fallback,
                 channel_fmts=list(CHANNEL_FORMATS),
@@ -641,7 +654,7 @@ class EcomReconcileRun(models.Model):
         Match = self.env["ecom.reconcile.match"].sudo()
         Difference = self.env["ecom.reconcile.difference"].sudo()
         # the run's results are written by the run (its right to run was checked in _execute)
-        Match.create(
+        matches = Match.create(
             [
                 {
                     "run_id": self.id,
@@ -654,13 +667,19 @@ class EcomReconcileRun(models.Model):
                     "currency_id": currency,
                     "amount": float(sum(by_key[k].net for k in keys)),
                     "residual": float(residual),
-                    "channel_line_ids": [(6, 0, [i for k in keys for i in lines_of[k]])],
                     "bank_line_ids": [(6, 0, credit_ids)],
                 }
                 for cardinality, keys, credit_ids, residual in result.matches
             ]
         )
-        Difference.create(
+        self._link_channel_lines(
+            matches,
+            "ecom_reconcile_match_channel_rel",
+            "match_id",
+            [keys for _c, keys, *_r in result.matches],
+            lines_of,
+        )
+        differences = Difference.create(
             [
                 {
                     "run_id": self.id,
@@ -673,12 +692,38 @@ class EcomReconcileRun(models.Model):
                     "expected_amount": float(expected),
                     "actual_amount": float(actual),
                     "date": datetime.combine(by_key[keys[0]].day, time.min),
-                    "channel_line_ids": [(6, 0, [i for k in keys for i in lines_of[k]])],
                     "bank_line_ids": [(6, 0, credit_ids)],
                 }
                 for kind, keys, credit_ids, expected, actual in result.differences
             ]
         )
+        self._link_channel_lines(
+            differences,
+            "ecom_reconcile_difference_channel_rel",
+            "difference_id",
+            [keys for _kind, keys, *_r in result.differences],
+            lines_of,
+        )
+
+    def _link_channel_lines(self, records, relation, column, keys_of, lines_of):
+        """Link each of ``records`` to the channel lines of its settlement groups, set-wise: a
+        payout of a busy day holds a hundred thousand lines, too many for the ORM's many2many."""
+        record_ids, line_ids = [], []
+        for record_id, keys in zip(records.ids, keys_of, strict=True):
+            lines = [line for key in keys for line in lines_of[key]]
+            record_ids += [record_id] * len(lines)
+            line_ids += lines
+        if line_ids:
+            self.env.cr.execute(
+                SQL(
+                    "INSERT INTO %s (%s, line_id) SELECT * FROM unnest(%s::int[], %s::int[])",
+                    SQL.identifier(relation),
+                    SQL.identifier(column),
+                    record_ids,
+                    line_ids,
+                )
+            )
+        records.invalidate_recordset(["channel_line_ids"])
 
     @staticmethod
     def _local_day(moment, tz):
