@@ -9,9 +9,8 @@ from .test_approvals import INJECTED
 EXPORT = ("base.group_allow_export",)
 
 
-@tagged("post_install", "-at_install")
-class TestWarehouseScope(TransactionCase):
-    """Warehouse Operators see and move the stock of their own warehouses, and never its cost."""
+class DemoStockCase(TransactionCase):
+    """The demo company, its Hangzhou warehouse, and a storable product with stock there."""
 
     @classmethod
     def setUpClass(cls):
@@ -21,6 +20,30 @@ class TestWarehouseScope(TransactionCase):
         cls.hangzhou = cls.env["stock.warehouse"].search(
             [("company_id", "=", cls.company.id), ("code", "=", "HZ")]
         )
+
+    @classmethod
+    def _stocked_product(cls, name, code, cost, warehouses, quantity):
+        product = cls.env["product.product"].create(
+            {
+                "name": name,
+                "default_code": code,
+                "is_storable": True,
+                "standard_price": cost,
+                "company_id": cls.company.id,
+            }
+        )
+        for warehouse in warehouses:
+            cls.env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, quantity)
+        return product
+
+
+@tagged("post_install", "-at_install")
+class TestWarehouseScope(DemoStockCase):
+    """Warehouse Operators see and move the stock of their own warehouses, and never its cost."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
         cls.shanghai = cls.env.ref("base.demo_warehouse_ecom_shanghai")
         # allowed to export, so that the export of costs is refused for the costs, not the export
         cls.operator = make_role_user(
@@ -32,18 +55,7 @@ class TestWarehouseScope(TransactionCase):
             cls.env, "shop_operator", cls.company, login="ecom_wh_shop", extra_groups=EXPORT
         )
         cls.accountant = make_role_user(cls.env, "accountant", cls.company, login="ecom_wh_acc")
-        cls.product = cls.env["product.product"].create(
-            {
-                "name": "Scoped",
-                "default_code": "SCOPE-1",
-                "is_storable": True,
-                "standard_price": 40.0,
-                "company_id": cls.company.id,
-            }
-        )
-        Quant = cls.env["stock.quant"]
-        for warehouse in (cls.hangzhou, cls.shanghai):
-            Quant._update_available_quantity(cls.product, warehouse.lot_stock_id, 50)
+        cls.product = cls._stocked_product("Scoped", "SCOPE-1", 40.0, cls.hangzhou | cls.shanghai, 50)
 
     def _quants(self, user):
         return self.env["stock.quant"].with_user(user).search([("product_id", "=", self.product.id)])
@@ -183,30 +195,17 @@ class TestWarehouseScope(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestScrapApproval(TransactionCase):
+class TestScrapApproval(DemoStockCase):
     """Scraps above the company's threshold need a second person's approval."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.env.ref("base.demo_company_ecom")
-        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.company.id]))
-        cls.warehouse = cls.env["stock.warehouse"].search(
-            [("company_id", "=", cls.company.id), ("code", "=", "HZ")]
-        )
+        cls.warehouse = cls.hangzhou
         cls.operator = make_role_user(cls.env, "warehouse_operator", cls.company, login="ecom_scrap_op")
         cls.operator.ecom_warehouse_ids = cls.warehouse
         cls.accountant = make_role_user(cls.env, "accountant", cls.company, login="ecom_scrap_acc")
-        cls.product = cls.env["product.product"].create(
-            {
-                "name": "Fragile",
-                "default_code": "SCRAP-1",
-                "is_storable": True,
-                "standard_price": 30.0,
-                "company_id": cls.company.id,
-            }
-        )
-        cls.env["stock.quant"]._update_available_quantity(cls.product, cls.warehouse.lot_stock_id, 100)
+        cls.product = cls._stocked_product("Fragile", "SCRAP-1", 30.0, cls.warehouse, 100)
         cls.env["ecom.approval.threshold"].create(
             {"company_id": cls.company.id, "operation": "scrap", "min_value": 100, "min_quantity": 20}
         )
