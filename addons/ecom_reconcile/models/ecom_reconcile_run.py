@@ -214,7 +214,9 @@ class EcomReconcileRun(models.Model):
         self.env.flush_all()
         cr = self.env.cr
         started = fields.Datetime.now()
-        new = None if full else self._collect_affected(rules)
+        # the imports the run reads, read once: what is new since, and the run's snapshot
+        statements = self._input_statements()
+        new = None if full else self._collect_affected(rules, statements)
         if new is None:
             cr.execute(SQL("DELETE FROM ecom_reconcile_match WHERE run_id = %s", self.id))
             cr.execute(SQL("DELETE FROM ecom_reconcile_difference WHERE run_id = %s", self.id))
@@ -252,7 +254,7 @@ class EcomReconcileRun(models.Model):
         self._report_progress(90.0)
         reconciled = self._reconcile_clearing()
         self._report_progress(95.0)
-        self._finish(rules, reconciled, started)
+        self._finish(rules, statements, reconciled, started)
 
     def _input_statements(self):
         """Every import of the run's shops overlapping the period, whoever may read it."""
@@ -271,7 +273,7 @@ class EcomReconcileRun(models.Model):
             )
         )
 
-    def _collect_affected(self, rules):
+    def _collect_affected(self, rules, statements):
         """Fill the temporary table of the (shop, reference) pairs whose results may change since
         the last run and return the ids of the imports added since; ``None`` when the run must
         read everything instead.
@@ -285,7 +287,6 @@ class EcomReconcileRun(models.Model):
         if self.rules_snapshot != [rules[shop.id]._snapshot() for shop in self.shop_ids]:
             return None
         known = {item["id"] for item in self.inputs_snapshot or []}
-        statements = self._input_statements()
         if known - set(statements.ids):
             return None
         new = [statement_id for statement_id in statements.ids if statement_id not in known]
@@ -780,8 +781,7 @@ class EcomReconcileRun(models.Model):
             lines_of[key] = line_ids
         return groups, lines_of
 
-    def _finish(self, rules, reconciled=0, started=None):
-        statements = self._input_statements()
+    def _finish(self, rules, statements, reconciled=0, started=None):
         inputs = [{"id": s.id, "sha256": s.sha256} for s in statements]
         snapshot = [rules[shop.id]._snapshot() for shop in self.shop_ids]
         digest = hashlib.sha256(
