@@ -25,6 +25,19 @@ AFFECTED_TABLE = "ecom_reconcile_affected"
 AFFECTED_LINES_TABLE = "ecom_reconcile_affected_lines"
 # the statement line columns a rule key reads that have an index (a memo pattern has none)
 INDEXED_KEYS = ("merchant_order_ref", "order_ref", "provider_txn_id")
+KEPT_TABLE = "ecom_reconcile_kept"
+# what a difference of pair ``k`` expects (the order) and what the channel says
+EXPECTED_AMOUNT = SQL(
+    """CASE WHEN k.kind = 'refund_mismatch' THEN COALESCE(k.refund_amount, 0)
+            ELSE COALESCE(k.amount_paid, 0) END"""
+)
+ACTUAL_AMOUNT = SQL(
+    """CASE WHEN k.kind = 'refund_mismatch' THEN COALESCE(k.refunded, 0)
+            WHEN k.kind = 'status_mismatch' THEN COALESCE(k.paid - k.refunded, 0)
+            ELSE COALESCE(k.compared, 0) END"""
+)
+# the mail tables of a record's thread: (table, column of the model's name)
+MAIL_TABLES = (("mail_message", "model"), ("mail_followers", "res_model"), ("mail_activity", "res_model"))
 
 
 class EcomReconcileRun(models.Model):
@@ -200,10 +213,11 @@ class EcomReconcileRun(models.Model):
         The first run, a run whose rules changed since and ``full`` read everything. Otherwise
         (the daily run of a day already run, **Run** on a done run) the order <-> payment stage
         goes over the references that the imports added since the last run touch (their lines,
-        the orders they created or changed): their results are replaced, every other result stays as it is,
-        with its assignee, state and comments; the payout <-> bank stage, a few rows a day, is
+        the orders they created or changed); the payout <-> bank stage, a few rows a day, is
         run again whole. Nothing added since: nothing changes. A change of the posting rules
-        (payout entries) is taken by a run from scratch.
+        (payout entries) is taken by a run from scratch. Either way a result found again as it
+        was stays as it is, with its assignee, state and comments; only what changed is
+        replaced (see ``_replace_order_results``, ``_replace_payout_results``).
         """
         self.ensure_one()
         self.check_access("write")
@@ -218,35 +232,19 @@ class EcomReconcileRun(models.Model):
         statements = self._input_statements()
         new = None if full else self._collect_affected(rules, statements)
         if new is None:
-            cr.execute(SQL("DELETE FROM ecom_reconcile_match WHERE run_id = %s", self.id))
-            cr.execute(SQL("DELETE FROM ecom_reconcile_difference WHERE run_id = %s", self.id))
-        elif new:
-            affected = SQL.identifier(AFFECTED_TABLE)
-            cr.execute(
-                SQL(
-                    """DELETE FROM ecom_reconcile_match m USING %(affected)s a
-                        WHERE m.run_id = %(run)s AND m.kind = 'order_payment'
-                          AND m.shop_id = a.shop_id AND m.reference = a.ref""",
-                    affected=affected,
-                    run=self.id,
+            # the results of shops that the run no longer covers
+            for table in ("ecom_reconcile_match", "ecom_reconcile_difference"):
+                cr.execute(
+                    SQL(
+                        "DELETE FROM %s WHERE run_id = %s AND shop_id <> ALL(%s)",
+                        SQL.identifier(table),
+                        self.id,
+                        self.shop_ids.ids,
+                    )
                 )
-            )
-            cr.execute(
-                SQL(
-                    """DELETE FROM ecom_reconcile_difference d USING %(affected)s a
-                        WHERE d.run_id = %(run)s AND d.stage = 'order'
-                          AND d.shop_id = a.shop_id AND d.reference = a.ref""",
-                    affected=affected,
-                    run=self.id,
-                )
-            )
-            cr.execute(SQL("DELETE FROM ecom_reconcile_match WHERE run_id = %s AND kind = 'payout'", self.id))
-            cr.execute(
-                SQL("DELETE FROM ecom_reconcile_difference WHERE run_id = %s AND stage = 'payout'", self.id)
-            )
-        # else nothing was added since: every result stays
         self.env.invalidate_all()
         if new is None or new:
+            # nothing added since (new == []): every result stays
             self._orders_against_payments(rules, only_affected=new is not None)
             self._report_progress(60.0)
             for shop in self.shop_ids:
@@ -552,27 +550,123 @@ class EcomReconcileRun(models.Model):
                 end=end,
             )
         )
-        now = SQL("now() AT TIME ZONE 'UTC'")
+        self._replace_order_results(only_affected)
+
+    def _replace_order_results(self, only_affected):
+        """Write the order <-> payment results of the pairs table, replacing the run's own.
+
+        A result found again as it is (same amounts, same lines) is kept as it is, with its
+        assignee, state and comments; the others are deleted and the new ones inserted. A
+        difference found again with other amounts takes over the assignee, explanation and
+        comments of the one it replaces (see ``_carry_over``).
+        """
+        cr = self.env.cr
+        pairs = SQL.identifier(PAIRS_TABLE)
+        kept = SQL.identifier(KEPT_TABLE)
+        scope = (
+            SQL(
+                "AND (x.shop_id, x.reference) IN (SELECT shop_id, ref FROM %s)",
+                SQL.identifier(AFFECTED_TABLE),
+            )
+            if only_affected
+            else SQL()
+        )
         common = {
             "pairs": pairs,
+            "kept": kept,
+            "scope": scope,
             "run": self.id,
             "company": self.company_id.id,
-            "uid": self.env.uid,
-            "now": now,
+            "expected": EXPECTED_AMOUNT,
+            "actual": ACTUAL_AMOUNT,
+            "cardinality": SQL("CASE WHEN cardinality(p.line_ids) > 1 THEN '1:N' ELSE '1:1' END"),
+            "clean": SQL("p.order_id IS NOT NULL AND p.line_ids IS NOT NULL AND cardinality(p.kinds) = 0"),
         }
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", kept))
+        cr.execute(
+            SQL(
+                # indexed: whatever the planner expects, a lookup never reads the whole table
+                """CREATE TEMPORARY TABLE %(kept)s (
+                       id int, model varchar, shop_id int, reference varchar, kind varchar,
+                       PRIMARY KEY (model, id)) ON COMMIT DROP;
+                   CREATE INDEX ON %(kept)s (reference)""",
+                kept=kept,
+            )
+        )
+        ((before_difference,),) = self.env.execute_query(
+            SQL("SELECT COALESCE(max(id), 0) FROM ecom_reconcile_difference")
+        )
+        if self._has_results("order"):
+            # What is found again exactly as it was stays (its lines compared as sorted arrays).
+            # The pairs hold the references of the scope only. Each pair looks its results up
+            # through the reference index (LATERAL, OFFSET 0): the statistics of results just
+            # written in the same transaction would make the planner loop over them instead.
+            cr.execute(
+                SQL(
+                    """
+                    INSERT INTO %(kept)s
+                    SELECT x.id, 'match', p.shop_id, p.ref, NULL
+                      FROM %(pairs)s p
+                     CROSS JOIN LATERAL (
+                           SELECT * FROM ecom_reconcile_match m WHERE m.reference = p.ref OFFSET 0) x
+                     WHERE %(clean)s AND x.run_id = %(run)s AND x.shop_id = p.shop_id
+                       AND x.kind = 'order_payment' AND x.cardinality = %(cardinality)s
+                       AND x.rule_id IS NOT DISTINCT FROM p.rule_id AND x.order_id = p.order_id
+                       AND x.currency_id IS NOT DISTINCT FROM p.currency_id
+                       AND x.amount = p.amount_paid AND x.residual = p.compared - p.amount_paid
+                       AND p.line_ids = ARRAY(SELECT r.line_id FROM ecom_reconcile_match_channel_rel r
+                                               WHERE r.match_id = x.id ORDER BY r.line_id)
+                    """,
+                    **common,
+                )
+            )
+            cr.execute(
+                SQL(
+                    """
+                    INSERT INTO %(kept)s
+                    SELECT x.id, 'difference', k.shop_id, k.ref, k.kind
+                      FROM (SELECT p.*, unnest(p.kinds) AS kind FROM %(pairs)s p) k
+                     CROSS JOIN LATERAL (
+                           SELECT * FROM ecom_reconcile_difference d WHERE d.reference = k.ref OFFSET 0) x
+                     WHERE x.run_id = %(run)s AND x.stage = 'order' AND x.shop_id = k.shop_id
+                       AND x.kind = k.kind
+                       AND x.order_id IS NOT DISTINCT FROM k.order_id
+                       AND x.currency_id IS NOT DISTINCT FROM k.currency_id
+                       AND x.expected_amount = %(expected)s AND x.actual_amount = %(actual)s
+                       AND x.date IS NOT DISTINCT FROM COALESCE(k.paid_at, k.paid_time)
+                       AND COALESCE(k.line_ids, '{}') = ARRAY(
+                               SELECT r.line_id FROM ecom_reconcile_difference_channel_rel r
+                                WHERE r.difference_id = x.id ORDER BY r.line_id)
+                    """,
+                    **common,
+                )
+            )
+            cr.execute(SQL("ANALYZE %s", kept))
+            cr.execute(
+                SQL(
+                    """DELETE FROM ecom_reconcile_match x
+                        WHERE x.run_id = %(run)s AND x.kind = 'order_payment' %(scope)s
+                          AND NOT EXISTS (SELECT 1 FROM %(kept)s k
+                                           WHERE k.id = x.id AND k.model = 'match')""",
+                    **common,
+                )
+            )
+        now = SQL("now() AT TIME ZONE 'UTC'")
         cr.execute(
             SQL(
                 """
                 WITH new AS (
                     INSERT INTO ecom_reconcile_match (
                         run_id, shop_id, company_id, kind, cardinality, reference, rule_id, order_id,
-                        currency_id, amount, residual, create_uid, create_date, write_uid, write_date)
-                    SELECT %(run)s, p.shop_id, %(company)s, 'order_payment',
-                           CASE WHEN cardinality(p.line_ids) > 1 THEN '1:N' ELSE '1:1' END,
+                        currency_id, amount, residual)
+                    SELECT %(run)s, p.shop_id, %(company)s, 'order_payment', %(cardinality)s,
                            p.ref, p.rule_id, p.order_id, p.currency_id, p.amount_paid,
-                           p.compared - p.amount_paid, %(uid)s, %(now)s, %(uid)s, %(now)s
+                           p.compared - p.amount_paid
                       FROM %(pairs)s p
-                     WHERE p.order_id IS NOT NULL AND p.line_ids IS NOT NULL AND cardinality(p.kinds) = 0
+                     WHERE %(clean)s
+                       AND NOT EXISTS (SELECT 1 FROM %(kept)s k
+                                        WHERE k.model = 'match' AND k.shop_id = p.shop_id
+                                          AND k.reference = p.ref)
                     RETURNING id, shop_id, reference
                 )
                 INSERT INTO ecom_reconcile_match_channel_rel (match_id, line_id)
@@ -585,7 +679,7 @@ class EcomReconcileRun(models.Model):
         cr.execute(
             SQL(
                 """
-                WITH kinds AS (
+                WITH k AS (
                     SELECT p.*, unnest(p.kinds) AS kind FROM %(pairs)s p
                 ), new AS (
                     INSERT INTO ecom_reconcile_difference (
@@ -593,38 +687,163 @@ class EcomReconcileRun(models.Model):
                         expected_amount, actual_amount, amount, date, state,
                         create_uid, create_date, write_uid, write_date)
                     SELECT %(run)s, k.shop_id, %(company)s, 'order', k.kind, k.ref, k.order_id, k.currency_id,
-                           CASE WHEN k.kind = 'refund_mismatch' THEN COALESCE(k.refund_amount, 0)
-                                ELSE COALESCE(k.amount_paid, 0) END,
-                           CASE WHEN k.kind = 'refund_mismatch' THEN COALESCE(k.refunded, 0)
-                                WHEN k.kind = 'status_mismatch' THEN COALESCE(k.paid - k.refunded, 0)
-                                ELSE COALESCE(k.compared, 0) END,
-                           0, COALESCE(k.paid_at, k.paid_time), 'open',
+                           %(expected)s, %(actual)s, %(actual)s - %(expected)s,
+                           COALESCE(k.paid_at, k.paid_time), 'open',
                            %(uid)s, %(now)s, %(uid)s, %(now)s
-                      FROM kinds k
+                      FROM k
+                     WHERE NOT EXISTS (SELECT 1 FROM %(kept)s x
+                                        WHERE x.model = 'difference' AND x.shop_id = k.shop_id
+                                          AND x.reference = k.ref AND x.kind = k.kind)
                     RETURNING id, shop_id, reference
                 )
                 INSERT INTO ecom_reconcile_difference_channel_rel (difference_id, line_id)
-                SELECT new.id, unnest(p.line_ids)
+                SELECT DISTINCT new.id, unnest(p.line_ids)
                   FROM new JOIN %(pairs)s p ON p.shop_id = new.shop_id AND p.ref = new.reference
                  WHERE p.line_ids IS NOT NULL
                 """,
+                uid=self.env.uid,
+                now=now,
                 **common,
             )
         )
-        # the stored amount: one set-wise update instead of the ORM compute
-        cr.execute(
+        # the differences replaced: those of the scope neither kept nor just inserted
+        replaced = self.env.execute_query(
             SQL(
-                """UPDATE ecom_reconcile_difference SET amount = actual_amount - expected_amount
-                    WHERE run_id = %s""",
-                self.id,
+                """SELECT x.id FROM ecom_reconcile_difference x
+                    WHERE x.run_id = %(run)s AND x.stage = 'order' %(scope)s AND x.id <= %(before)s
+                      AND NOT EXISTS (SELECT 1 FROM %(kept)s k
+                                       WHERE k.id = x.id AND k.model = 'difference')""",
+                before=before_difference,
+                **common,
             )
         )
+        self._replace_differences([row[0] for row in replaced], before_difference)
+
+    def _has_results(self, stage):
+        """Whether the run holds results of ``stage`` ('order' or 'payout') from an earlier run."""
+        kind = "order_payment" if stage == "order" else "payout"
+        return bool(
+            self.env.execute_query(
+                SQL(
+                    """SELECT 1 FROM ecom_reconcile_match WHERE run_id = %(run)s AND kind = %(kind)s
+                        UNION ALL
+                       SELECT 1 FROM ecom_reconcile_difference WHERE run_id = %(run)s AND stage = %(stage)s
+                        LIMIT 1""",
+                    run=self.id,
+                    kind=kind,
+                    stage=stage,
+                )
+            )
+        )
+
+    def _replace_differences(self, old_ids, after_id):
+        """Delete the differences ``old_ids`` of the run, that the run just replaced.
+
+        A new difference (id above ``after_id``) of the same stage, shop, kind and reference
+        takes over the assignee, the explanation, the comments, followers and activities of
+        the one it replaces; it is open again (assigned when it had an assignee): its amounts
+        changed, so a resolution or write-off of the old amounts is for a person to look at
+        again. The comments of the differences that are gone go with them.
+        """
+        if not old_ids:
+            return
+        cr = self.env.cr
+        carried = self.env.execute_query(
+            SQL(
+                """SELECT DISTINCT ON (o.id) o.id, n.id
+                     FROM ecom_reconcile_difference o
+                     JOIN ecom_reconcile_difference n
+                       ON n.run_id = o.run_id AND n.stage = o.stage AND n.shop_id = o.shop_id
+                      AND n.kind = o.kind AND n.reference = o.reference AND n.id > %s
+                    WHERE o.id = ANY(%s)
+                    ORDER BY o.id, n.id""",
+                after_id,
+                old_ids,
+            )
+        )
+        Difference = self.env["ecom.reconcile.difference"]
+        if carried:
+            old, new = [row[0] for row in carried], [row[1] for row in carried]
+            cr.execute(
+                SQL(
+                    """UPDATE ecom_reconcile_difference n
+                          SET user_id = o.user_id, resolution = o.resolution,
+                              state = CASE WHEN o.user_id IS NULL THEN 'open' ELSE 'assigned' END
+                         FROM unnest(%s::int[], %s::int[]) AS c(old_id, new_id)
+                         JOIN ecom_reconcile_difference o ON o.id = c.old_id
+                        WHERE n.id = c.new_id""",
+                    old,
+                    new,
+                )
+            )
+            for table, model_column in MAIL_TABLES:
+                # a follower of both stays once
+                unique = (
+                    SQL(
+                        """AND NOT EXISTS (SELECT 1 FROM mail_followers f
+                                            WHERE f.res_model = t.res_model AND f.res_id = c.new_id
+                                              AND f.partner_id = t.partner_id)"""
+                    )
+                    if table == "mail_followers"
+                    else SQL()
+                )
+                cr.execute(
+                    SQL(
+                        """UPDATE %(table)s t SET res_id = c.new_id
+                             FROM unnest(%(old)s::int[], %(new)s::int[]) AS c(old_id, new_id)
+                            WHERE t.%(model)s = %(name)s AND t.res_id = c.old_id %(unique)s""",
+                        table=SQL.identifier(table),
+                        model=SQL.identifier(model_column),
+                        name=Difference._name,
+                        old=old,
+                        new=new,
+                        unique=unique,
+                    )
+                )
+            Difference.invalidate_model()
+            moved = dict(zip(new, old, strict=True))
+            amounts = {
+                row[0]: row[1:]
+                for row in self.env.execute_query(
+                    SQL(
+                        """SELECT id, expected_amount, actual_amount
+                             FROM ecom_reconcile_difference WHERE id = ANY(%s)""",
+                        old,
+                    )
+                )
+            }
+            for difference in Difference.browse(new):
+                expected, actual = amounts[moved[difference.id]]
+                difference._message_log(
+                    body=self.env._(
+                        "Found again by %(run)s with other amounts: expected %(expected)s (was "
+                        "%(old_expected)s), actual %(actual)s (was %(old_actual)s).",
+                        run=self.name,
+                        expected=difference.expected_amount,
+                        old_expected=expected,
+                        actual=difference.actual_amount,
+                        old_actual=actual,
+                    )
+                )
+        for table, model_column in MAIL_TABLES:
+            cr.execute(
+                SQL(
+                    "DELETE FROM %s WHERE %s = %s AND res_id = ANY(%s)",
+                    SQL.identifier(table),
+                    SQL.identifier(model_column),
+                    Difference._name,
+                    old_ids,
+                )
+            )
+        cr.execute(SQL("DELETE FROM ecom_reconcile_difference WHERE id = ANY(%s)", old_ids))
+        Difference.invalidate_model()
 
     def _payouts_against_bank(self, shop, rule):
         # credits up to two weeks after the window: a late credit of the right amount is "timing"
         start, end, late = self._period(rule.timezone, extra_hours=24 * (rule.payout_window_days + 15))
         tz = ZoneInfo(rule.timezone)
-        groups, lines_of = self._settlement_groups(shop, rule, start, end, tz)
+        source = self._settlement_source(shop, rule, start, end)
+        groups, signatures = self._settlement_groups(source, tz)
         credits = [
             BankCredit(
                 line_id=line_id, day=self._local_day(moment, tz), amount=Decimal(str(gross)), memo=memo or ""
@@ -651,135 +870,241 @@ class EcomReconcileRun(models.Model):
         )
         result = match_payouts(groups, credits, tolerance)
         by_key = {group.key: group for group in groups}
-        currency = shop.currency_id.id
+        currency = shop.currency_id
+        matches = [
+            {
+                "run_id": self.id,
+                "shop_id": shop.id,
+                "company_id": self.company_id.id,
+                "kind": "payout",
+                "cardinality": cardinality,
+                "reference": ", ".join(keys),
+                "rule_id": rule.id,
+                "currency_id": currency.id,
+                "amount": currency.round(float(sum(by_key[k].net for k in keys))),
+                "residual": currency.round(float(residual)),
+                "bank_line_ids": [(6, 0, sorted(credit_ids))],
+            }
+            for cardinality, keys, credit_ids, residual in result.matches
+        ]
+        differences = [
+            {
+                "run_id": self.id,
+                "shop_id": shop.id,
+                "company_id": self.company_id.id,
+                "stage": "payout",
+                "kind": kind,
+                "reference": ", ".join(keys),
+                "currency_id": currency.id,
+                "expected_amount": currency.round(float(expected)),
+                "actual_amount": currency.round(float(actual)),
+                "date": datetime.combine(by_key[keys[0]].day, time.min),
+                "bank_line_ids": [(6, 0, sorted(credit_ids))],
+            }
+            for kind, keys, credit_ids, expected, actual in result.differences
+        ]
+        self._replace_payout_results(shop, source, signatures, matches, differences)
+
+    def _replace_payout_results(self, shop, source, signatures, matches, differences):
+        """Write the payout <-> bank results of ``shop`` (creation values), replacing the run's own.
+
+        As for the orders (``_replace_order_results``): a result found again as it was (same
+        settlements with the same lines, same credits and amounts) stays, with its assignee,
+        state and comments; a difference found again with other amounts takes over those of
+        the one it replaces.
+        """
         Match = self.env["ecom.reconcile.match"].sudo()
         Difference = self.env["ecom.reconcile.difference"].sudo()
+        domain = [("run_id", "=", self.id), ("shop_id", "=", shop.id)]
+        old_matches = Match.search([*domain, ("kind", "=", "payout")])
+        old_differences = Difference.search([*domain, ("stage", "=", "payout")])
+
+        def identity(vals, lines):
+            keys = vals["reference"].split(", ")
+            amounts = (
+                (vals["amount"], vals["residual"])
+                if "amount" in vals
+                else (vals["expected_amount"], vals["actual_amount"], vals["date"])
+            )
+            return (
+                vals.get("kind"),
+                vals.get("cardinality"),
+                vals.get("rule_id"),
+                tuple(keys),
+                vals["currency_id"],
+                amounts,
+                tuple(vals["bank_line_ids"][0][2]),
+                tuple(lines.get(key) for key in keys),
+            )
+
+        def kept_of(records, wanted, relation, column, fields_of):
+            old_lines = self._linked_signatures(records, relation, column, source)
+            todo = {}
+            for vals in wanted:
+                todo.setdefault(identity(vals, signatures), []).append(vals)
+            kept = records.browse()
+            for record in records:
+                same = todo.get(identity(fields_of(record), old_lines.get(record.id, {})))
+                if same:
+                    same.pop()
+                    kept |= record
+            return kept, [vals for group in todo.values() for vals in group]
+
+        def match_fields(match):
+            return {
+                "kind": match.kind,
+                "cardinality": match.cardinality,
+                "reference": match.reference or "",
+                "currency_id": match.currency_id.id,
+                "rule_id": match.rule_id.id,
+                "amount": match.currency_id.round(match.amount),
+                "residual": match.currency_id.round(match.residual),
+                "bank_line_ids": [(6, 0, sorted(match.bank_line_ids.ids))],
+            }
+
+        def difference_fields(difference):
+            return {
+                "kind": difference.kind,
+                "reference": difference.reference or "",
+                "currency_id": difference.currency_id.id,
+                "expected_amount": difference.currency_id.round(difference.expected_amount),
+                "actual_amount": difference.currency_id.round(difference.actual_amount),
+                "date": difference.date,
+                "bank_line_ids": [(6, 0, sorted(difference.bank_line_ids.ids))],
+            }
+
+        kept, todo = kept_of(
+            old_matches, matches, "ecom_reconcile_match_channel_rel", "match_id", match_fields
+        )
         # the run's results are written by the run (its right to run was checked in _execute)
-        matches = Match.create(
-            [
-                {
-                    "run_id": self.id,
-                    "shop_id": shop.id,
-                    "company_id": self.company_id.id,
-                    "kind": "payout",
-                    "cardinality": cardinality,
-                    "reference": ", ".join(keys),
-                    "rule_id": rule.id,
-                    "currency_id": currency,
-                    "amount": float(sum(by_key[k].net for k in keys)),
-                    "residual": float(residual),
-                    "bank_line_ids": [(6, 0, credit_ids)],
-                }
-                for cardinality, keys, credit_ids, residual in result.matches
-            ]
-        )
-        self._link_channel_lines(
-            matches,
-            "ecom_reconcile_match_channel_rel",
-            "match_id",
-            [keys for _c, keys, *_r in result.matches],
-            lines_of,
-        )
-        differences = Difference.create(
-            [
-                {
-                    "run_id": self.id,
-                    "shop_id": shop.id,
-                    "company_id": self.company_id.id,
-                    "stage": "payout",
-                    "kind": kind,
-                    "reference": ", ".join(keys),
-                    "currency_id": currency,
-                    "expected_amount": float(expected),
-                    "actual_amount": float(actual),
-                    "date": datetime.combine(by_key[keys[0]].day, time.min),
-                    "bank_line_ids": [(6, 0, credit_ids)],
-                }
-                for kind, keys, credit_ids, expected, actual in result.differences
-            ]
-        )
-        self._link_channel_lines(
+        (old_matches - kept).unlink()
+        created = Match.create(todo)
+        self._link_channel_lines(created, "ecom_reconcile_match_channel_rel", "match_id", source)
+        kept, todo = kept_of(
+            old_differences,
             differences,
             "ecom_reconcile_difference_channel_rel",
             "difference_id",
-            [keys for _kind, keys, *_r in result.differences],
-            lines_of,
+            difference_fields,
         )
+        ((before,),) = self.env.execute_query(
+            SQL("SELECT COALESCE(max(id), 0) FROM ecom_reconcile_difference")
+        )
+        created = Difference.create(todo)
+        self._link_channel_lines(created, "ecom_reconcile_difference_channel_rel", "difference_id", source)
+        self._replace_differences((old_differences - kept).ids, before)
 
-    def _link_channel_lines(self, records, relation, column, keys_of, lines_of):
-        """Link each of ``records`` to the channel lines of its settlement groups, set-wise: a
-        payout of a busy day holds a hundred thousand lines, too many for the ORM's many2many."""
-        record_ids, line_ids = [], []
-        for record_id, keys in zip(records.ids, keys_of, strict=True):
-            lines = [line for key in keys for line in lines_of[key]]
-            record_ids += [record_id] * len(lines)
-            line_ids += lines
-        if line_ids:
-            self.env.cr.execute(
+    def _linked_signatures(self, records, relation, column, source):
+        """{record id: {settlement key: signature}} of the channel lines linked to ``records``."""
+        result = defaultdict(dict)
+        if records:
+            key, _where = source
+            for record_id, group_key, signature in self.env.execute_query(
                 SQL(
-                    "INSERT INTO %s (%s, line_id) SELECT * FROM unnest(%s::int[], %s::int[])",
-                    SQL.identifier(relation),
-                    SQL.identifier(column),
-                    record_ids,
-                    line_ids,
+                    """SELECT r.%(column)s, %(key)s, md5(string_agg(l.id::varchar, ',' ORDER BY l.id))
+                         FROM %(relation)s r JOIN ecom_statement_line l ON l.id = r.line_id
+                        WHERE r.%(column)s = ANY(%(ids)s)
+                        GROUP BY 1, 2""",
+                    column=SQL.identifier(column),
+                    relation=SQL.identifier(relation),
+                    key=key,
+                    ids=records.ids,
                 )
+            ):
+                result[record_id][group_key] = signature
+        return result
+
+    def _link_channel_lines(self, records, relation, column, source):
+        """Link each of ``records`` to the channel lines of its settlements (its reference),
+        set-wise in PostgreSQL: a payout of a busy day holds a hundred thousand lines, too many
+        for the ORM's many2many or for a list in Python."""
+        if not records:
+            return
+        key, where = source
+        pairs = [(record.id, group) for record in records for group in (record.reference or "").split(", ")]
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO %(relation)s (%(column)s, line_id)
+                   SELECT DISTINCT v.record_id, l.id
+                     FROM ecom_statement_line l JOIN ecom_statement s ON s.id = l.statement_id
+                     JOIN unnest(%(ids)s::int[], %(keys)s::varchar[]) AS v(record_id, key) ON v.key = %(key)s
+                    WHERE %(where)s""",
+                relation=SQL.identifier(relation),
+                column=SQL.identifier(column),
+                ids=[pair[0] for pair in pairs],
+                keys=[pair[1] for pair in pairs],
+                key=key,
+                where=where,
             )
+        )
         records.invalidate_recordset(["channel_line_ids"])
 
     @staticmethod
     def _local_day(moment, tz):
         return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz).date()
 
-    def _settlement_groups(self, shop, rule, start, end, tz):
-        """The settlement groups of ``shop`` in the period, by the rule's payout source."""
+    def _settlement_source(self, shop, rule, start, end):
+        """(key, condition): SQL of the settlement key of channel line ``l`` (of statement
+        ``s``) by the rule's payout source, and of the lines of ``shop`` in the period that
+        make the settlements."""
         if rule.payout_source == "payout_lines":
-            rows = self.env.execute_query(
+            return (
+                SQL("COALESCE(l.provider_txn_id, l.payout_ref, l.id::varchar)"),
                 SQL(
-                    """SELECT COALESCE(l.provider_txn_id, l.payout_ref, l.id::varchar),
-                              l.occurred_at, -l.gross,
-                              COALESCE(l.payout_ref, l.provider_txn_id), ARRAY[l.id]
-                         FROM ecom_statement_line l JOIN ecom_statement s ON s.id = l.statement_id
-                        WHERE l.shop_id = %s AND s.fmt = ANY(%s) AND l.line_type = 'payout'
-                          AND l.occurred_at >= %s AND l.occurred_at < %s
-                        ORDER BY l.occurred_at, l.id""",
+                    """l.shop_id = %s AND s.fmt = ANY(%s) AND l.line_type = 'payout'
+                       AND l.occurred_at >= %s AND l.occurred_at < %s""",
                     shop.id,
                     list(CHANNEL_FORMATS),
                     start,
                     end,
-                )
+                ),
             )
-        else:
-            group_key = (
-                SQL("l.payout_ref")
-                if rule.payout_source == "payout_ref"
-                else SQL(
-                    "to_char(timezone(%s, l.occurred_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')", rule.timezone
-                )
+        key = (
+            SQL("l.payout_ref")
+            if rule.payout_source == "payout_ref"
+            else SQL("to_char(timezone(%s, l.occurred_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')", rule.timezone)
+        )
+        return key, SQL(
+            """l.shop_id = %s AND s.fmt = ANY(%s) AND l.line_type <> 'payout'
+               AND l.occurred_at >= %s AND l.occurred_at < %s AND %s IS NOT NULL""",
+            shop.id,
+            list(CHANNEL_FORMATS),
+            start,
+            end,
+            key,
+        )
+
+    def _settlement_groups(self, source, tz):
+        """The settlement groups of ``source`` (see ``_settlement_source``), and the signature
+        of the lines of each ({key: md5 of their sorted ids})."""
+        key, where = source
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT %(key)s,
+                          max(l.occurred_at),
+                          sum(CASE WHEN l.line_type = 'payout' THEN -l.gross ELSE l.net END),
+                          min(COALESCE(l.payout_ref,
+                                       CASE WHEN l.line_type = 'payout' THEN l.provider_txn_id END)),
+                          md5(string_agg(l.id::varchar, ',' ORDER BY l.id))
+                     FROM ecom_statement_line l JOIN ecom_statement s ON s.id = l.statement_id
+                    WHERE %(where)s
+                    GROUP BY 1 ORDER BY 2, 1""",
+                key=key,
+                where=where,
             )
-            rows = self.env.execute_query(
-                SQL(
-                    """SELECT %(key)s, max(l.occurred_at), sum(l.net), min(l.payout_ref),
-                              array_agg(l.id ORDER BY l.id)
-                         FROM ecom_statement_line l JOIN ecom_statement s ON s.id = l.statement_id
-                        WHERE l.shop_id = %(shop)s AND s.fmt = ANY(%(fmts)s) AND l.line_type <> 'payout'
-                          AND l.occurred_at >= %(start)s AND l.occurred_at < %(end)s AND %(key)s IS NOT NULL
-                        GROUP BY 1 ORDER BY 1""",
-                    key=group_key,
-                    shop=shop.id,
-                    fmts=list(CHANNEL_FORMATS),
-                    start=start,
-                    end=end,
-                )
-            )
-        groups, lines_of = [], defaultdict(list)
-        for key, moment, net, payout_ref, line_ids in rows:
+        )
+        groups, signatures = [], {}
+        for group_key, moment, net, payout_ref, signature in rows:
             groups.append(
                 SettlementGroup(
-                    key=key, day=self._local_day(moment, tz), net=Decimal(str(net)), payout_ref=payout_ref
+                    key=group_key,
+                    day=self._local_day(moment, tz),
+                    net=Decimal(str(net)),
+                    payout_ref=payout_ref,
                 )
             )
-            lines_of[key] = line_ids
-        return groups, lines_of
+            signatures[group_key] = signature
+        return groups, signatures
 
     def _finish(self, rules, statements, reconciled=0, started=None):
         inputs = [{"id": s.id, "sha256": s.sha256} for s in statements]

@@ -113,12 +113,52 @@ class TestOrdersAgainstPayments(ReconcileCase):
         self.assertEqual(first.inputs_hash, second.inputs_hash)
         self.assertTrue(first.inputs_snapshot)
         before = signature(first)
-        ids_before = set(first.difference_ids.ids)
+        ids_before = set(first.difference_ids.ids), set(first.match_ids.ids)
         first.with_user(self.users["accountant"]).action_run_full()
         first.invalidate_recordset()
         self.assertEqual(signature(first), before)
-        self.assertFalse(ids_before & set(first.difference_ids.ids), "a re-run replaces its own results")
+        self.assertEqual(
+            (set(first.difference_ids.ids), set(first.match_ids.ids)),
+            ids_before,
+            "what a run from scratch finds again as it was stays the same record",
+        )
         self.assertEqual(signature(second), before, "and leaves other runs alone")
+
+    def test_a_changed_difference_takes_over_the_work_done_on_it(self):
+        accountant = self.users["accountant"]
+        run = self.env["ecom.reconcile.run"].browse(self._run()["run_id"])
+        duplicate = run.difference_ids.filtered(lambda d: d.kind == "duplicate_payment")
+        duplicate = duplicate.with_user(accountant)
+        duplicate.action_assign_to_me()
+        duplicate.resolution = "Two captures of O5; the second goes back to the buyer."
+        duplicate.message_post(body="Asked WeChat Pay for the refund of the second capture.")
+        missing = run.difference_ids.filtered(lambda d: d.kind == "missing_payment")
+        # a third capture of O5 comes in, and O2 gets paid: O5's difference changes, O2's goes
+        self._lines(
+            self.shop,
+            "wechat_trade",
+            [(at(2, 13), "sale", 60.0, 0.36, "O5", ""), (at(1, 15), "sale", 50.0, 0.3, "O2", "")],
+        )
+        run.with_user(accountant).action_run_full()
+        run.invalidate_recordset()
+        self.assertFalse(duplicate.exists(), "replaced: its amounts changed")
+        self.assertFalse(missing.exists())
+        new = run.difference_ids.filtered(lambda d: d.kind == "duplicate_payment")
+        self.assertEqual(len(new.channel_line_ids), 3)
+        self.assertEqual(
+            (new.user_id, new.state, new.resolution),
+            (accountant, "assigned", "Two captures of O5; the second goes back to the buyer."),
+        )
+        bodies = " ".join(new.message_ids.mapped("body"))
+        self.assertIn("Asked WeChat Pay for the refund", bodies)
+        self.assertIn("Found again by", bodies)
+        self.assertIn(accountant.partner_id, new.message_partner_ids)
+        self.assertFalse(
+            self.env["mail.message"].search_count(
+                [("model", "=", "ecom.reconcile.difference"), ("res_id", "in", (duplicate | missing).ids)]
+            ),
+            "no comment is left on a difference that is gone",
+        )
 
     def test_run_again_goes_over_what_new_imports_touch_only(self):
         accountant = self.users["accountant"]
@@ -263,6 +303,34 @@ class TestPayoutsAgainstBank(ReconcileCase):
                 ("timing", "2024-03-07", 33.0, 33.0),
             ],
         )
+        links = {m.reference: len(m.channel_line_ids) for m in run.match_ids}
+        self.assertEqual(links, {"2024-03-01": 1, "2024-03-04": 1, "2024-03-02, 2024-03-03": 2})
+
+    def test_run_again_keeps_the_work_done_on_payout_differences(self):
+        run = self.env["ecom.reconcile.run"].browse(
+            self.env["ecom.reconcile.run"].run_reconciliation(self.shop.ids, "2024-03-01", "2024-03-07")[
+                "run_id"
+            ]
+        )
+        accountant = self.users["accountant"]
+        missing = run.difference_ids.filtered(lambda d: d.kind == "missing_payout").with_user(accountant)
+        missing.action_assign_to_me()
+        mismatch = run.difference_ids.filtered(lambda d: d.kind == "payout_mismatch").with_user(accountant)
+        mismatch.action_assign_to_me()
+        mismatch.message_post(body="The bank kept 5.00 as a fee.")
+        matches = run.match_ids
+        # a late channel line of day 6: its settlement changes, nothing else does
+        self._lines(self.shop, "wechat_fund", [(at(6, 15), "sale", 1.0, 0.0, False, "")])
+        run.with_user(accountant).action_run_full()
+        run.invalidate_recordset()
+        self.assertEqual(run.match_ids, matches, "the matched payouts stay as they were")
+        self.assertEqual((missing.exists().user_id, missing.state), (accountant, "assigned"))
+        new = run.difference_ids.filtered(lambda d: d.kind == "payout_mismatch")
+        self.assertNotEqual(new, mismatch)
+        self.assertEqual((new.expected_amount, new.actual_amount), (91.0, 85.0))
+        self.assertEqual((new.user_id, new.state), (accountant, "assigned"))
+        self.assertEqual(len(new.channel_line_ids), 2)
+        self.assertIn("The bank kept 5.00 as a fee.", " ".join(new.message_ids.mapped("body")))
 
 
 @tagged("post_install", "-at_install")
