@@ -232,16 +232,25 @@ class EcomReconcileRun(models.Model):
         statements = self._input_statements()
         new = None if full else self._collect_affected(rules, statements)
         if new is None:
-            # the results of shops that the run no longer covers
-            for table in ("ecom_reconcile_match", "ecom_reconcile_difference"):
-                cr.execute(
+            # the results of shops that the run no longer covers (differences with their comments)
+            cr.execute(
+                SQL(
+                    "DELETE FROM ecom_reconcile_match WHERE run_id = %s AND shop_id <> ALL(%s)",
+                    self.id,
+                    self.shop_ids.ids,
+                )
+            )
+            gone = [
+                row[0]
+                for row in self.env.execute_query(
                     SQL(
-                        "DELETE FROM %s WHERE run_id = %s AND shop_id <> ALL(%s)",
-                        SQL.identifier(table),
+                        "SELECT id FROM ecom_reconcile_difference WHERE run_id = %s AND shop_id <> ALL(%s)",
                         self.id,
                         self.shop_ids.ids,
                     )
                 )
+            ]
+            self._replace_differences(gone, max(gone, default=0))
         self.env.invalidate_all()
         if new is None or new:
             # nothing added since (new == []): every result stays

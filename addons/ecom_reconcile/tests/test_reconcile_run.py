@@ -124,6 +124,26 @@ class TestOrdersAgainstPayments(ReconcileCase):
         )
         self.assertEqual(signature(second), before, "and leaves other runs alone")
 
+    def test_a_shop_taken_off_a_run_takes_its_results_along(self):
+        accountant = self.users["accountant"]
+        Run = self.env["ecom.reconcile.run"].with_user(accountant)
+        run = Run.browse(
+            Run.run_reconciliation((self.shop | self.shop_own).ids, "2024-03-01", "2024-03-07")["run_id"]
+        )
+        mismatch = run.difference_ids.filtered(lambda d: d.kind == "amount_mismatch")
+        mismatch.with_user(accountant).message_post(body="Checked with the buyer.")
+        run.shop_ids = self.shop_own
+        run.action_run()
+        run.invalidate_recordset()
+        self.assertFalse(run.difference_ids.filtered(lambda d: d.shop_id == self.shop))
+        self.assertFalse(run.match_ids.filtered(lambda m: m.shop_id == self.shop))
+        self.assertFalse(mismatch.exists())
+        self.assertFalse(
+            self.env["mail.message"].search_count(
+                [("model", "=", "ecom.reconcile.difference"), ("res_id", "=", mismatch.id)]
+            )
+        )
+
     def test_a_changed_difference_takes_over_the_work_done_on_it(self):
         accountant = self.users["accountant"]
         run = self.env["ecom.reconcile.run"].browse(self._run()["run_id"])
