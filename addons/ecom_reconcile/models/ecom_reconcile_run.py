@@ -567,7 +567,7 @@ class EcomReconcileRun(models.Model):
         A result found again as it is (same amounts, same lines) is kept as it is, with its
         assignee, state and comments; the others are deleted and the new ones inserted. A
         difference found again with other amounts takes over the assignee, explanation and
-        comments of the one it replaces (see ``_carry_over``).
+        comments of the one it replaces (see ``_replace_differences``).
         """
         cr = self.env.cr
         pairs = SQL.identifier(PAIRS_TABLE)
@@ -602,10 +602,8 @@ class EcomReconcileRun(models.Model):
                 kept=kept,
             )
         )
-        ((before_difference,),) = self.env.execute_query(
-            SQL("SELECT COALESCE(max(id), 0) FROM ecom_reconcile_difference")
-        )
-        if self._has_results("order"):
+        before_difference = self._last_difference_id()
+        if self._has_order_results():
             # What is found again exactly as it was stays (its lines compared as sorted arrays).
             # The pairs hold the references of the scope only. Each pair looks its results up
             # through the reference index (LATERAL, OFFSET 0): the statistics of results just
@@ -728,22 +726,24 @@ class EcomReconcileRun(models.Model):
         )
         self._replace_differences([row[0] for row in replaced], before_difference)
 
-    def _has_results(self, stage):
-        """Whether the run holds results of ``stage`` ('order' or 'payout') from an earlier run."""
-        kind = "order_payment" if stage == "order" else "payout"
+    def _has_order_results(self):
+        """Whether the run holds order <-> payment results of an earlier run."""
         return bool(
             self.env.execute_query(
                 SQL(
-                    """SELECT 1 FROM ecom_reconcile_match WHERE run_id = %(run)s AND kind = %(kind)s
+                    """SELECT 1 FROM ecom_reconcile_match WHERE run_id = %(run)s AND kind = 'order_payment'
                         UNION ALL
-                       SELECT 1 FROM ecom_reconcile_difference WHERE run_id = %(run)s AND stage = %(stage)s
+                       SELECT 1 FROM ecom_reconcile_difference WHERE run_id = %(run)s AND stage = 'order'
                         LIMIT 1""",
                     run=self.id,
-                    kind=kind,
-                    stage=stage,
                 )
             )
         )
+
+    def _last_difference_id(self):
+        """The highest difference id so far: the differences above it are the ones a pass adds."""
+        ((last,),) = self.env.execute_query(SQL("SELECT COALESCE(max(id), 0) FROM ecom_reconcile_difference"))
+        return last
 
     def _replace_differences(self, old_ids, after_id):
         """Delete the differences ``old_ids`` of the run, that the run just replaced.
@@ -759,7 +759,7 @@ class EcomReconcileRun(models.Model):
         cr = self.env.cr
         carried = self.env.execute_query(
             SQL(
-                """SELECT DISTINCT ON (o.id) o.id, n.id
+                """SELECT DISTINCT ON (o.id) o.id, n.id, o.expected_amount, o.actual_amount
                      FROM ecom_reconcile_difference o
                      JOIN ecom_reconcile_difference n
                        ON n.run_id = o.run_id AND n.stage = o.stage AND n.shop_id = o.shop_id
@@ -773,6 +773,7 @@ class EcomReconcileRun(models.Model):
         Difference = self.env["ecom.reconcile.difference"]
         if carried:
             old, new = [row[0] for row in carried], [row[1] for row in carried]
+            was = {new_id: (expected, actual) for _old_id, new_id, expected, actual in carried}
             cr.execute(
                 SQL(
                     """UPDATE ecom_reconcile_difference n
@@ -810,30 +811,21 @@ class EcomReconcileRun(models.Model):
                     )
                 )
             Difference.invalidate_model()
-            moved = dict(zip(new, old, strict=True))
-            amounts = {
-                row[0]: row[1:]
-                for row in self.env.execute_query(
-                    SQL(
-                        """SELECT id, expected_amount, actual_amount
-                             FROM ecom_reconcile_difference WHERE id = ANY(%s)""",
-                        old,
-                    )
-                )
-            }
-            for difference in Difference.browse(new):
-                expected, actual = amounts[moved[difference.id]]
-                difference._message_log(
-                    body=self.env._(
+            found_again = Difference.browse(new)
+            found_again._message_log_batch(
+                bodies={
+                    difference.id: self.env._(
                         "Found again by %(run)s with other amounts: expected %(expected)s (was "
                         "%(old_expected)s), actual %(actual)s (was %(old_actual)s).",
                         run=self.name,
                         expected=difference.expected_amount,
-                        old_expected=expected,
+                        old_expected=was[difference.id][0],
                         actual=difference.actual_amount,
-                        old_actual=actual,
+                        old_actual=was[difference.id][1],
                     )
-                )
+                    for difference in found_again
+                }
+            )
         for table, model_column in MAIL_TABLES:
             cr.execute(
                 SQL(
@@ -996,9 +988,7 @@ class EcomReconcileRun(models.Model):
             "difference_id",
             difference_fields,
         )
-        ((before,),) = self.env.execute_query(
-            SQL("SELECT COALESCE(max(id), 0) FROM ecom_reconcile_difference")
-        )
+        before = self._last_difference_id()
         created = Difference.create(todo)
         self._link_channel_lines(created, "ecom_reconcile_difference_channel_rel", "difference_id", source)
         self._replace_differences((old_differences - kept).ids, before)
