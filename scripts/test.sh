@@ -148,6 +148,32 @@ if problems "$LOG_DIR/odoo-test.log" >/dev/null; then
     status=1
 fi
 
+# Background jobs through the real queue_job runner: Odoo with workers, as `make run` starts it.
+if [ "${ECOM_SKIP_RUNNER:-0}" != 1 ] && [ "$total" -gt 0 ]; then
+    port=$(free_port)
+    say "starting Odoo with 2 workers and the queue_job runner on port $port (log: $LOG_DIR/odoo-runner.log)"
+    ODOO_QUEUE_JOB_CHANNELS=root:2 odoo "${OPTS[@]}" --workers=2 --load=base,web,queue_job \
+        --http-port="$port" --http-interface=127.0.0.1 --log-level=info >"$LOG_DIR/odoo-runner.log" 2>&1 &
+    runner_pid=$!
+    for _ in $(seq 1 120); do
+        "$PYTHON" -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/web/health', timeout=2)" \
+            >/dev/null 2>&1 && break
+        sleep 1
+    done
+    "$PYTHON" scripts/runner_check.py --url "http://127.0.0.1:$port" --db "$DB" | tee "$LOG_DIR/runner.log"
+    runner_rc=${PIPESTATUS[0]}
+    kill "$runner_pid" 2>/dev/null
+    wait "$runner_pid" 2>/dev/null
+    if [ "$runner_rc" -ne 0 ] || problems "$LOG_DIR/odoo-runner.log" >/dev/null; then
+        say "the real-runner check FAILED:"
+        problems "$LOG_DIR/odoo-runner.log" | cut -c1-400 | head -n 20
+        odoo_line="$odoo_line, real-runner check failed"
+        status=1
+    else
+        odoo_line="$odoo_line, real-runner check ok"
+    fi
+fi
+
 if [ "${ECOM_SKIP_REINSTALL:-0}" != 1 ] && [ "$total" -gt 0 ]; then
     say "uninstalling and reinstalling $ECOM_ADDONS (log: $LOG_DIR/odoo-reinstall.log)"
     {

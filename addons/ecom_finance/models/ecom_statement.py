@@ -28,8 +28,6 @@ from ecomfin.ingest import (
 from ecomfin.money import money_repr
 from ecomfin.posting import FEE_EVENT, TYPE_EVENTS, PostingError, build_entry
 
-from ..progress import write_progress
-
 _logger = logging.getLogger(__name__)
 
 FORMATS = [
@@ -96,7 +94,7 @@ class EcomStatement(models.Model):
 
     _name = "ecom.statement"
     _description = "E-commerce Statement Import"
-    _inherit = ["mail.thread", "ecom.encrypted.mixin"]
+    _inherit = ["mail.thread", "ecom.encrypted.mixin", "ecom.job.mixin"]
     _order = "create_date desc, id desc"
     _check_company_auto = True
     _ecom_encrypted_fields = {"account": "account_token"}
@@ -121,10 +119,6 @@ class EcomStatement(models.Model):
         readonly=True,
         tracking=True,
     )
-    progress = fields.Float(readonly=True, help="Share of the file loaded so far, for queued imports.")
-    job_uuid = fields.Char(readonly=True, copy=False)
-    job_state = fields.Char(compute="_compute_job")
-    job_error = fields.Text(compute="_compute_job")
     attachment_id = fields.Many2one("ir.attachment", string="File", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     account = fields.Char(
@@ -214,16 +208,6 @@ class EcomStatement(models.Model):
 
     def _search_account(self, operator, value):
         return self._ecom_search_index("account", operator, value)
-
-    def _compute_job(self):
-        jobs = (
-            self.env["queue.job"].sudo().search([("uuid", "in", [u for u in self.mapped("job_uuid") if u])])
-        )
-        by_uuid = {job.uuid: job for job in jobs}
-        for statement in self:
-            job = by_uuid.get(statement.job_uuid)
-            statement.job_state = job.state if job else False
-            statement.job_error = job.exc_message if job else False
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -371,8 +355,8 @@ class EcomStatement(models.Model):
             "bank_csv_profile_id": options["bank_profile"].id if options["bank_profile"] else False,
         }
         if statement:
-            # A queued import: its row is written once, at the end (progress is reported
-            # on it by another cursor meanwhile).
+            # A queued import: its row is written once, at the end (its progress goes to
+            # ecom.job.progress meanwhile, see ecom.job.mixin).
             target = statement
         else:
             vals["name"] = f"{shop.code}/{parsed.fmt}/{sha256[:8]}"
@@ -386,7 +370,7 @@ class EcomStatement(models.Model):
         else:
             result = target._load_lines(shop, parsed, progress)
         result.update(vals)
-        result.update(state="done", progress=100.0)
+        result.update(state="done")
         result["name"] = self._statement_name(shop, parsed.fmt, result)
         # The import's own bookkeeping: nobody has the right to write imports (their content
         # is what the file said); the right to import was checked in _import_data.
@@ -400,13 +384,12 @@ class EcomStatement(models.Model):
         return f"{shop.code}/{fmt}/{period}"
 
     def _progress_reporter(self, data):
-        """A callback writing the share of rows loaded (see ``write_progress``)."""
+        """A callback recording the rows loaded (see ``ecom.job.mixin._job_progress``)."""
         self.ensure_one()
         expected = max(data.count(b"\n"), 1)
-        statement_id = self.id
 
         def report(rows):
-            write_progress(self.env, self._table, statement_id, 100.0 * rows / expected)
+            self._job_progress(rows, max(expected, rows))
 
         return report
 
@@ -844,10 +827,25 @@ class EcomStatement(models.Model):
             .sudo()
             .create({"name": filename, "raw": data, "res_model": self._name, "res_id": statement.id})
         )
-        job = statement.with_delay(description=self.env._("Import %s", filename))._job_import(fmt)
         # bookkeeping of the import itself, see _load
-        statement.sudo().write({"attachment_id": attachment.id, "job_uuid": job.uuid})
+        statement.sudo().attachment_id = attachment
+        statement._job_enqueue()
         return statement
+
+    def _job_enqueue(self):
+        self.ensure_one()
+        description = self.env._("Import %s", self.filename)
+        job = self.with_delay(description=description)._job_import(self.fmt or None)
+        # bookkeeping of the import itself, see _load
+        self.sudo().job_uuid = job.uuid
+        return job
+
+    def _job_check_rights(self):
+        if self.env.user.share:
+            # background imports come from the web client's import; partners import synchronously
+            raise AccessError(self.env._("Background imports are retried from the web client."))
+        for shop in self.shop_id:
+            self._check_import_access(shop)
 
     def _job_import(self, fmt=None):
         """queue_job: import the file of a queued statement."""

@@ -3,7 +3,7 @@ import uuid
 from psycopg2.errors import LockNotAvailable
 
 from odoo import SUPERUSER_ID, api
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -205,3 +205,51 @@ class TestPartnerApiOverXmlRpc(HttpCase):
                 self.assertEqual(info.exception.faultCode, 4, str(info.exception))  # AccessError
         self.assertEqual(self.shop.name, "Partner shop")
         self.assertFalse(self.env["ecom.statement"].search([("shop_id", "=", self.other_shop.id)]))
+
+
+@tagged("post_install", "-at_install")
+class TestFailedImportJob(EcomShopCase):
+    """A background import whose job failed says why on the import and offers Retry."""
+
+    def _queued(self):
+        self.env["ir.config_parameter"].set_param("ecom_finance.import_async_bytes", "100")
+        accountant = self.users["accountant"]
+        return (
+            self.env["ecom.statement"]
+            .with_user(accountant)
+            ._enqueue_import(self.shop_own, "late.csv", alipay_file([row(n) for n in range(1, 6)]))
+        )
+
+    def test_failed_job_is_shown_and_retried(self):
+        statement = self._queued()
+        self.assertEqual(
+            (statement.job_state, statement.job_stuck, statement.progress), ("pending", False, 0.0)
+        )
+        self.assertEqual(statement.progress_text, "Waiting for the job runner.")
+        job = self.env["queue.job"].search([("uuid", "=", statement.job_uuid)])
+        job.write({"state": "failed", "exc_message": "late.csv, line 7: the amount is not a number"})
+        statement.invalidate_recordset()
+        self.assertTrue(statement.job_stuck)
+        self.assertIn("line 7", statement.job_error)
+        for role in ("auditor", "warehouse_operator"):
+            with self.subTest(role=role), self.assertRaises(AccessError):
+                statement.with_user(self.users[role]).action_retry_job()
+        statement.action_retry_job()
+        self.assertEqual(job.state, "pending")
+        Job.load(self.env, job.uuid).perform()
+        statement.invalidate_recordset()
+        self.assertEqual((statement.state, statement.line_count, statement.job_stuck), ("done", 5, False))
+
+    def test_progress_counts_rows(self):
+        statement = self._queued()
+        statement._job_progress(500, 2000)
+        statement.invalidate_recordset()
+        # committed by its own transaction: this test's transaction does not see it (its snapshot
+        # is older), as a job's own transaction would not; the form reads it in a new one
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT done, total FROM ecom_job_progress WHERE res_model = %s AND res_id = %s",
+                ["ecom.statement", statement.id],
+            )
+            self.assertEqual(cr.fetchone(), (500, 2000))
+            cr.execute("DELETE FROM ecom_job_progress WHERE res_id = %s", [statement.id])

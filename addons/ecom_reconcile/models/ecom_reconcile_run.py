@@ -10,7 +10,6 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from odoo.addons.ecom_finance.models.ecom_statement import FINANCE_READERS, SETTLEMENT_FORMATS
-from odoo.addons.ecom_finance.progress import write_progress
 
 from ecomfin.matching import BankCredit, SettlementGroup, Tolerance, match_payouts
 from ecomfin.xlsx import differences_workbook
@@ -53,7 +52,7 @@ class EcomReconcileRun(models.Model):
 
     _name = "ecom.reconcile.run"
     _description = "Reconciliation Run"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "ecom.job.mixin"]
     _order = "date_to desc, id desc"
     _check_company_auto = True
 
@@ -70,11 +69,9 @@ class EcomReconcileRun(models.Model):
         required=True,
         tracking=True,
     )
-    progress = fields.Float(readonly=True)
     executed_at = fields.Datetime(
         string="Last Run", readonly=True, copy=False, help="When the run last read its inputs."
     )
-    job_uuid = fields.Char(readonly=True, copy=False)
     rules_snapshot = fields.Json(readonly=True, help="The rules used, with their versions.")
     inputs_snapshot = fields.Json(readonly=True, help="The imports read, with their SHA-256.")
     inputs_hash = fields.Char(
@@ -171,13 +168,26 @@ class EcomReconcileRun(models.Model):
 
     def action_run(self):
         """Run now: a run already done goes over what its inputs gained since (see ``_execute``)."""
+        self._check_no_job_under_way()
         for run in self:
             run._execute()
 
     def action_run_full(self):
         """Run again from scratch: every result of the run is replaced."""
+        self._check_no_job_under_way()
         for run in self:
             run._execute(full=True)
+
+    def _check_no_job_under_way(self):
+        self.check_access("write")
+        busy = self.filtered(lambda run: run.state == "queued" and not run.job_stuck)
+        if busy:
+            raise UserError(
+                self.env._(
+                    "%s is being run in the background: wait for it to finish (its progress is on the form).",
+                    ", ".join(busy.mapped("name")),
+                )
+            )
 
     def action_reconcile_clearing(self):
         """Reconcile the clearing items of the matched payouts again, e.g. after settlements were posted."""
@@ -188,6 +198,7 @@ class EcomReconcileRun(models.Model):
             run.sudo().clearing_reconciled_count = count
 
     def action_open_clearing_items(self):
+        self.check_access("read")
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
@@ -199,9 +210,22 @@ class EcomReconcileRun(models.Model):
         }
 
     def action_run_in_background(self):
+        """Run in a background job (queue_job); the form shows its progress and, if it fails, why."""
+        self._check_no_job_under_way()
         for run in self:
-            job = run.with_delay(description=self.env._("Reconcile %s", run.name))._execute()
-            run.sudo().write({"state": "queued", "job_uuid": job.uuid, "progress": 0.0})
+            run._job_enqueue()
+        return True
+
+    def _job_enqueue(self):
+        self.ensure_one()
+        self._job_progress_reset()
+        job = self.with_delay(description=self.env._("Reconcile %s", self.name))._execute()
+        # the run's own bookkeeping, see _execute
+        self.sudo().write({"state": "queued", "job_uuid": job.uuid})
+        return job
+
+    def _job_check_rights(self):
+        self.check_access("write")
 
     # ------------------------------------------------------------------
     # Engine
@@ -382,9 +406,14 @@ class EcomReconcileRun(models.Model):
         return start, end, end + timedelta(hours=extra_hours)
 
     def _report_progress(self, value):
-        # only a queued run (its row committed by action_run_in_background) shows progress
+        # only a queued run (a job runs it) shows progress
         if self.state == "queued":
-            write_progress(self.env, self._table, self.id, value)
+            self._job_progress(value, 100)
+
+    def _progress_words(self, done, total, started, updated):
+        if not total:
+            return super()._progress_words(done, total, started, updated)
+        return self.env._("%s%% done", done)
 
     @staticmethod
     def _line_key(which):
@@ -1131,7 +1160,6 @@ class EcomReconcileRun(models.Model):
         self.sudo().write(
             {
                 "state": "done",
-                "progress": 100.0,
                 "inputs_snapshot": inputs,
                 "rules_snapshot": snapshot,
                 "inputs_hash": digest,
@@ -1195,6 +1223,7 @@ class EcomReconcileRun(models.Model):
         return differences_workbook(self.name, summary, sheets, labels)
 
     def action_export_xlsx(self):
+        self.check_access("read")
         self.ensure_one()
         attachment = self.env["ir.attachment"].create(
             {
