@@ -9,12 +9,19 @@ Someone able to rewrite the whole table could recompute the chain; an *anchor* (
 head's sequence, hash and count, signed with an HMAC key kept outside the database)
 published elsewhere catches that, and a truncated tail too.
 
-:func:`verify` walks entries in sequence order and reports the first bad one.
+Numbers are canonical: an entry hashes the same before it is stored in a PostgreSQL ``jsonb``
+column and as ``json.loads`` reads it back from there (``jsonb`` keeps numbers as ``numeric``: it
+prints ``1e20`` as ``100000000000000000000`` and ``-0.0`` as ``0.0``). NaN and infinities are not
+JSON: :func:`canonical` refuses them, :func:`storable` turns them into text first.
+
+:func:`verify` walks every entry in sequence order and reports every bad range, the first one
+named in ``first_bad_id`` and ``reason``.
 """
 
 import hashlib
 import hmac
 import json
+import math
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -32,9 +39,59 @@ def _default(value):
     raise TypeError(f"cannot hash a {type(value).__name__}")
 
 
+def _number(value):
+    """A float as ``jsonb`` gives it back: an integral float Python writes with an exponent
+    (``1e+20``, from 1e16 up) as the integer it stands for, ``-0.0`` as ``0.0``. Every other
+    float reads back as itself, and hashes as before."""
+    if not math.isfinite(value):
+        raise ValueError(f"cannot hash {value!r}: not a JSON number (store it with storable())")
+    if value == 0:
+        return 0.0
+    text = repr(value)
+    if "e+" in text:
+        return int(Decimal(text))
+    return value
+
+
+def _numbers(value):
+    kind = type(value)
+    if kind is float:
+        return _number(value)
+    if kind is dict:
+        return {key: _numbers(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [_numbers(item) for item in value]
+    if isinstance(value, set | frozenset):
+        return [_numbers(item) for item in sorted(value)]
+    return value
+
+
 def canonical(entry):
-    """The canonical JSON text of an entry (sorted keys, compact, UTF-8)."""
-    return json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default)
+    """The canonical JSON text of an entry (sorted keys, compact, UTF-8, canonical numbers)."""
+    return json.dumps(
+        _numbers(entry),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+        default=_default,
+    )
+
+
+NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+
+
+def storable(value):
+    """``value`` with NaN and infinities as the text ``"NaN"``, ``"Infinity"``, ``"-Infinity"``
+    (``jsonb`` refuses them as numbers), in dicts, lists and tuples alike (tuples as lists)."""
+    kind = type(value)
+    if kind is float:
+        return value if math.isfinite(value) else NON_FINITE[repr(value)]
+    if kind is dict:
+        return {key: storable(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [storable(item) for item in value]
+    return value
 
 
 def entry_hash(previous_hash, entry):
@@ -53,53 +110,140 @@ def anchor_is_authentic(anchor, key):
     return hmac.compare_digest(expected, anchor.get("signature", ""))
 
 
-def verify(entries, anchors=(), key=None):
-    """Check a chain.
+def verify(entries, anchors=(), key=None, *, published=None, uncovered_before=None):
+    """Check a chain: every entry, every anchor, and that the anchors are not missing or stale.
 
     :param entries: iterable of ``(id, seq, stored_hash, entry_dict)`` in ``seq`` order
     :param anchors: signed heads published earlier (checked when ``key`` is given)
-    :returns: ``{'ok', 'first_bad_id', 'reason', 'checked'}``
+    :param published: the newest anchor known to have been published (``{'seq', 'at'}``), if any:
+        anchors that stop before its sequence are a missing or stale anchor file
+    :param uncovered_before: a :class:`datetime`: entries logged before it (their ``at``, ISO text)
+        must be covered by an anchor, else the anchors are stale
+    :returns: ``{'ok', 'first_bad_id', 'reason', 'checked', 'bad_ranges'}``; ``bad_ranges`` lists
+        every run of consecutive bad entries, then every anchor problem, each as ``{'first_id',
+        'last_id', 'first_seq', 'last_seq', 'reason'}`` (ids and sequences ``False`` when no entry
+        is concerned); ``first_bad_id`` and ``reason`` are those of the first range; ``checked``
+        counts the entries read
     """
+    ranges = _Ranges()
     previous = GENESIS
     expected_seq = 1
     checked = 0
     by_seq = {}
     last_id = False
+    last_seq = 0
+    uncovered = []
     for entry_id, seq, stored, entry in entries:
+        checked += 1
         if seq != expected_seq:
             reason = (
                 "an entry is missing before this one" if seq > expected_seq else "entries are out of order"
             )
-            return _bad(entry_id, f"{reason} (sequence {seq}, expected {expected_seq})", checked)
-        computed = entry_hash(previous, entry)
-        if not hmac.compare_digest(computed, stored or ""):
-            return _bad(
-                entry_id,
-                f"hash mismatch at sequence {seq}: the entry or its predecessor was altered",
-                checked,
+            ranges.entry(entry_id, seq, f"{reason} (sequence {seq}, expected {expected_seq})")
+        elif not hmac.compare_digest(_hash_or_none(previous, entry), stored or ""):
+            ranges.entry(
+                entry_id, seq, f"hash mismatch at sequence {seq}: the entry or its predecessor was altered"
             )
+        else:
+            ranges.good()
         by_seq[seq] = (entry_id, stored)
-        previous, expected_seq, last_id = stored, seq + 1, entry_id
-        checked += 1
+        # go on from the stored hash: an altered entry is reported, and only it
+        previous, expected_seq, last_id, last_seq = stored or "", seq + 1, entry_id, seq
+        if uncovered_before is not None and _logged_before(entry, uncovered_before):
+            uncovered.append((entry_id, seq))
+    ranges.good()
+    newest = 0
     for anchor in anchors:
         if key is not None and not anchor_is_authentic(anchor, key):
-            return _bad(False, f"anchor of sequence {anchor.get('seq')} has a wrong signature", checked)
-        if anchor["seq"] > checked:
-            return _bad(
+            ranges.other(False, False, f"anchor of sequence {anchor.get('seq')} has a wrong signature")
+            continue
+        if anchor["seq"] > last_seq:
+            ranges.other(
                 last_id,
-                f"the log ends at sequence {checked} but an anchor saw sequence {anchor['seq']}: "
+                last_seq,
+                f"the log ends at sequence {last_seq} but an anchor saw sequence {anchor['seq']}: "
                 "its tail was removed",
-                checked,
             )
-        entry_id, stored = by_seq[anchor["seq"]]
+            continue
+        newest = max(newest, anchor["seq"])
+        entry_id, stored = by_seq.get(anchor["seq"], (False, None))
         if stored != anchor["hash"]:
-            return _bad(
+            ranges.other(
                 entry_id,
+                anchor["seq"],
                 f"sequence {anchor['seq']} differs from its anchor: the chain was recomputed after a change",
-                checked,
             )
-    return {"ok": True, "first_bad_id": False, "reason": "", "checked": checked}
+    if published and newest < published["seq"]:
+        ranges.other(
+            False,
+            False,
+            f"the anchor file is missing or stale: its anchors end at sequence {newest}, but an anchor "
+            f"of sequence {published['seq']} was published ({published.get('at') or 'time unknown'})",
+        )
+    late = [(entry_id, seq) for entry_id, seq in uncovered if seq > newest]
+    if late:
+        ranges.span(
+            late[0],
+            late[-1],
+            f"the anchors are stale: entries from sequence {late[0][1]} on, logged before "
+            f"{uncovered_before:%Y-%m-%d %H:%M:%S}, are covered by no anchor",
+        )
+    found = ranges.found
+    return {
+        "ok": not found,
+        "first_bad_id": found[0]["first_id"] if found else False,
+        "reason": found[0]["reason"] if found else "",
+        "checked": checked,
+        "bad_ranges": found,
+    }
 
 
-def _bad(entry_id, reason, checked):
-    return {"ok": False, "first_bad_id": entry_id, "reason": reason, "checked": checked}
+def _hash_or_none(previous, entry):
+    try:
+        return entry_hash(previous, entry)
+    except ValueError:  # a NaN stored by hand: it cannot be what was hashed
+        return ""
+
+
+def _logged_before(entry, moment):
+    at = entry.get("at") if isinstance(entry, dict) else None
+    return bool(at) and datetime.fromisoformat(at) < moment
+
+
+class _Ranges:
+    """Runs of consecutive bad entries, then the other problems, in the order found."""
+
+    def __init__(self):
+        self.found = []
+        self.current = None
+
+    def entry(self, entry_id, seq, reason):
+        if self.current is None:
+            self.current = {
+                "first_id": entry_id,
+                "last_id": entry_id,
+                "first_seq": seq,
+                "last_seq": seq,
+                "reason": reason,
+            }
+            self.found.append(self.current)
+        else:
+            self.current.update(last_id=entry_id, last_seq=seq)
+
+    def good(self):
+        self.current = None
+
+    def span(self, first, last, reason):
+        (first_id, first_seq), (last_id, last_seq) = first, last
+        self.found.append(
+            {
+                "first_id": first_id,
+                "last_id": last_id,
+                "first_seq": first_seq,
+                "last_seq": last_seq,
+                "reason": reason,
+            }
+        )
+
+    def other(self, entry_id, seq, reason):
+        self.span((entry_id, seq), (entry_id, seq), reason)

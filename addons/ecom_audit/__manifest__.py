@@ -20,6 +20,7 @@
         "views/ecom_approval_request_views.xml",
         "views/ecom_access_grant_views.xml",
         "wizards/ecom_audit_anomaly_settings_views.xml",
+        "wizards/ecom_audit_verification_views.xml",
         "views/ecom_audit_menus.xml",
     ],
     "post_load": "post_load",

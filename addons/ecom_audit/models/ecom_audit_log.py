@@ -3,16 +3,17 @@ import json
 import logging
 import os
 import threading
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 from odoo.tools import SQL, config
 from odoo.tools.sql import create_index
 
-from ecomfin.hashchain import GENESIS, entry_hash, sign_anchor, verify
+from ecomfin.hashchain import GENESIS, entry_hash, sign_anchor, storable, verify
 
 _logger = logging.getLogger(__name__)
 
@@ -56,6 +57,10 @@ def copy_text(value):
     return "\\N" if value is None else str(value).translate(COPY_ESCAPES)
 
 
+def _ids(res_ids):
+    return [int(part) for part in (res_ids or "").split(",") if part.strip().isdigit()]
+
+
 class AuthorCache(dict):
     """Environment -> (uid, login, company, origin) for one transaction. Odoo's tests deep-copy
     the pre-commit data, which environments refuse: a copy of a cache starts empty."""
@@ -73,6 +78,17 @@ def hmac_key():
 def anchor_path():
     path = config.get("ecom_audit_anchor_path") or os.environ.get("ECOM_AUDIT_ANCHOR_PATH")
     return Path(path) if path else None
+
+
+# The newest anchor published (sequence and time), kept in the database too: an anchor file that
+# stops before it was removed or replaced by an older copy.
+PUBLISHED_PARAM = "ecom_audit.anchor_published"
+
+
+def anchor_max_age():
+    """How long an entry may wait for an anchor (the cron publishes one every hour)."""
+    hours = config.get("ecom_audit_anchor_max_age_hours") or os.environ.get("ECOM_AUDIT_ANCHOR_MAX_AGE_HOURS")
+    return timedelta(hours=float(hours or 3))
 
 
 class EcomAuditLog(models.Model):
@@ -173,7 +189,12 @@ class EcomAuditLog(models.Model):
         author = authors.get(self.env)
         if author is None:
             user = self.env.user
-            author = authors[self.env] = (user.id, user.login, self.env.company.id or None, self._origin())
+            author = authors[self.env] = (
+                user.id,
+                user.login,
+                self.env.company.id or None,
+                self._change_origin(),
+            )
         uid, login, company_id, origin = author
         now = fields.Datetime.now()
         buffer.extend(
@@ -186,12 +207,70 @@ class EcomAuditLog(models.Model):
                 record["model"],
                 record["res_ids"],
                 record["operation"],
-                # as the database will give it back to the verifier
-                changes if is_plain_json(changes) else json.loads(json.dumps(changes)),
+                # as the database will give it back to the verifier (NaN and infinities as text:
+                # jsonb refuses them)
+                storable(changes if is_plain_json(changes) else json.loads(json.dumps(changes))),
             )
-            for record in records
+            for record in self._by_record_company(records, company_id)
             for changes in (record.get("changes") or {},)
         )
+
+    @api.model
+    def _by_record_company(self, records, author_company_id):
+        """``records`` with the company of the records they are about: an entry goes to the
+        Auditors of the record's company, not of the company the author was working in.
+
+        An entry on records of several companies is split, one per company. The models without a
+        ``company_id`` (groups, rules) and the records without a company keep the author's company;
+        an entry that names its company (logins, alerts) keeps it.
+        """
+        ids_by_model = {}
+        for record in records:
+            if "company_id" not in record and self._company_field(record["model"]):
+                ids_by_model.setdefault(record["model"], set()).update(_ids(record["res_ids"]))
+        if not ids_by_model:
+            return records
+        companies = {}
+        for model, ids in ids_by_model.items():
+            # the environment of the trail (the superuser's): the record's company is read to
+            # file the entry, not shown to the author
+            rows = self.env[model].browse(sorted(ids))
+            try:
+                companies[model] = {row.id: row.company_id.id for row in rows}
+            except MissingError:
+                companies[model] = {row.id: row.company_id.id for row in rows.exists()}
+        split = []
+        for record in records:
+            by_id = companies.get(record["model"])
+            if by_id is None or "company_id" in record:
+                split.append(record)
+                continue
+            groups = {}
+            ids = _ids(record["res_ids"])
+            for res_id in ids:
+                groups.setdefault(by_id.get(res_id) or author_company_id, []).append(res_id)
+            if len(groups) <= 1:
+                split.append({**record, "company_id": next(iter(groups), author_company_id)})
+                continue
+            for company_id, group in groups.items():
+                changes = record.get("changes") or {}
+                if changes.get("count") == len(ids):  # an export: the count of this company's part
+                    changes = {**changes, "count": len(group)}
+                split.append(
+                    {
+                        **record,
+                        "res_ids": ",".join(map(str, group)),
+                        "company_id": company_id,
+                        "changes": changes,
+                    }
+                )
+        return split
+
+    @api.model
+    def _company_field(self, model):
+        Model = self.env.get(model)
+        field = Model._fields.get("company_id") if Model is not None else None
+        return bool(field) and field.type == "many2one" and field.comodel_name == "res.company"
 
     @api.model
     def _flush_pending(self):
@@ -266,7 +345,7 @@ class EcomAuditLog(models.Model):
         return max([*own, *committed], default=(0, GENESIS))
 
     @api.model
-    def _origin(self):
+    def _change_origin(self):
         """Where the change comes from: the request first, the context only when there is none.
 
         XML-RPC and JSON-RPC calls run with the request unexposed (``odoo.http.borrow_request``),
@@ -292,34 +371,81 @@ class EcomAuditLog(models.Model):
     def verify_chain(self):
         """XML-RPC (Auditors): check the chain and the anchors.
 
-        :returns: ``{'ok': bool, 'first_bad_id': id or False, 'reason': str, 'checked': n}``
+        A missing or stale anchor file is a failure once anchors were published: the anchors end
+        before the newest one published (the file was removed, or replaced by an older copy), or
+        entries older than ``ecom_audit_anchor_max_age_hours`` (3) are covered by none.
+
+        :returns: ``{'ok': bool, 'first_bad_id': id or False, 'reason': str, 'checked': n,
+            'bad_ranges': [{'first_id', 'last_id', 'first_seq', 'last_seq', 'reason'}, ...],
+            'warnings': [str, ...]}``: every bad range, the first one also in ``first_bad_id`` and
+            ``reason``; the warnings say what could not be checked (anchors not configured, none
+            published yet)
         """
         self._check_auditor()
         self._flush_pending()
-        return verify(self._chain_rows(), self._read_anchors(), hmac_key())
+        key, path = hmac_key(), anchor_path()
+        warnings = []
+        if not key or not path:
+            warnings.append(
+                "audit anchors are not configured (ecom_audit_hmac_key, ecom_audit_anchor_path): "
+                "a recomputed chain or a removed tail cannot be detected"
+            )
+        anchors = self._read_anchors()
+        published = self._published_anchor() if path else None
+        uncovered_before = None
+        if anchors or published:
+            uncovered_before = fields.Datetime.now() - anchor_max_age()
+        elif path:
+            warnings.append(f"no audit anchor has been published to {path} yet")
+        result = verify(
+            self._chain_rows(), anchors, key, published=published, uncovered_before=uncovered_before
+        )
+        result["warnings"] = warnings
+        return result
+
+    @api.model
+    def _published_anchor(self):
+        # a system parameter, read for the check only (Auditors have no right on the parameters)
+        value = self.env["ir.config_parameter"].sudo().get_param(PUBLISHED_PARAM)
+        return json.loads(value) if value else None
 
     @api.model
     def _action_verify(self):
-        """The Auditors' menu entry: verify and say the result in a notification."""
+        """The Auditors' menu entry: verify, and show the result (every bad range) in a dialog."""
         result = self.verify_chain()
+        # every bad range, by sequence (the reasons and warnings come from the verifier, in English)
+        ranges = "\n".join(
+            f"[{bad['first_seq']}-{bad['last_seq']}] {bad['reason']}"
+            if bad["first_seq"] and bad["last_seq"] != bad["first_seq"]
+            else (f"[{bad['first_seq']}] {bad['reason']}" if bad["first_seq"] else bad["reason"])
+            for bad in result["bad_ranges"]
+        )
         message = (
             self.env._("The audit trail is intact: %s entries checked.", result["checked"])
             if result["ok"]
             else self.env._(
                 "The audit trail is broken at entry %(id)s: %(reason)s",
                 id=result["first_bad_id"],
-                reason=result["reason"],
+                reason=ranges.replace("\n", "; "),
             )
         )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Audit trail"),
+        verification = self.env["ecom.audit.verification"].create(
+            {
+                "ok": result["ok"],
+                "checked": result["checked"],
                 "message": message,
-                "type": "success" if result["ok"] else "danger",
-                "sticky": not result["ok"],
-            },
+                "bad_ranges": ranges,
+                "warnings": "\n".join(result["warnings"]),
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Audit trail"),
+            "res_model": verification._name,
+            "res_id": verification.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
         }
 
     def _check_auditor(self):
@@ -361,8 +487,16 @@ class EcomAuditLog(models.Model):
         if not key or not path:
             _logger.info("audit anchors are not configured (ecom_audit_hmac_key, ecom_audit_anchor_path)")
             return False
-        anchor = sign_anchor(self._head(), key)
+        # the failed logins left out of the chain are summed up first, so the anchor covers them
+        self.env["res.users"]._ecom_audit_login_summaries()
+        # ``at`` is for the reader, outside the signature (the verifier dates entries, not anchors)
+        anchor = {**sign_anchor(self._head(), key), "at": fields.Datetime.to_string(fields.Datetime.now())}
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a") as sink:
             sink.write(json.dumps(anchor, sort_keys=True) + "\n")
+        # the database remembers the newest anchor, so that a file removed or put back older is seen
+        # (a system parameter: nobody but the system writes it)
+        self.env["ir.config_parameter"].sudo().set_param(
+            PUBLISHED_PARAM, json.dumps({"seq": anchor["seq"], "at": anchor["at"]})
+        )
         return anchor

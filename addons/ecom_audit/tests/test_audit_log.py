@@ -231,4 +231,6 @@ class TestAuditLog(EcomRolesCase):
                 with self.assertRaises(AccessError):
                     self.Log.with_user(self.users[role]).search([])
         action = self.Log.with_user(self.users["auditor"])._action_verify()
-        self.assertEqual(action["params"]["type"], "success")
+        verification = self.env[action["res_model"]].browse(action["res_id"])
+        self.assertTrue(verification.ok)
+        self.assertIn("intact", verification.message)

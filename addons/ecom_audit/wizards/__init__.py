@@ -1,1 +1,2 @@
 from . import ecom_audit_anomaly_settings
+from . import ecom_audit_verification
