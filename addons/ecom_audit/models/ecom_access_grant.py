@@ -1,9 +1,9 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..approval import approved_change, in_approved_change
+from ..approval import approved_change, in_approved_change, substance_hash
 
 _logger = logging.getLogger(__name__)
 
@@ -47,15 +47,19 @@ class EcomAccessGrant(models.Model):
     date_from = fields.Datetime(string="From", required=True, default=fields.Datetime.now)
     date_until = fields.Datetime(string="Until", help="Empty: until revoked by hand.")
     reason = fields.Text(required=True)
-    state = fields.Selection(GRANT_STATES, required=True, default="draft", readonly=True, index=True)
-    request_id = fields.Many2one("ecom.approval.request", readonly=True)
+    # protected (PROTECTED_FIELDS): not copied, refused in create, copy, load and write
+    state = fields.Selection(
+        GRANT_STATES, required=True, default="draft", readonly=True, index=True, copy=False
+    )
+    request_id = fields.Many2one("ecom.approval.request", readonly=True, copy=False)
     added_group_ids = fields.Many2many(
         "res.groups",
         string="Groups Given",
         readonly=True,
+        copy=False,
         help="What the grant added; what revoking removes.",
     )
-    revoked_at = fields.Datetime(readonly=True)
+    revoked_at = fields.Datetime(readonly=True, copy=False)
 
     @api.depends("user_id", "group_id")
     def _compute_name(self):
@@ -68,15 +72,50 @@ class EcomAccessGrant(models.Model):
             if grant.date_until and grant.date_until <= grant.date_from:
                 raise UserError(self.env._("A grant ends after it starts."))
 
-    def write(self, vals):
-        protected = PROTECTED_FIELDS & set(vals)
-        if protected and not in_approved_change():
+    @api.constrains("group_id")
+    def _check_finance_role(self):
+        """Only the roles of e-commerce finance are granted (the field's domain binds the web
+        client only: an RPC caller could name any group, Settings included)."""
+        category = self.env.ref("ecom_audit.module_category_ecom_finance")
+        # the group's category is read to check it, whoever may read groups
+        for grant in self.sudo():
+            if grant.group_id.category_id != category:
+                raise ValidationError(
+                    self.env._(
+                        "A grant gives a role of E-commerce Finance, not %s.", grant.group_id.full_name
+                    )
+                )
+
+    @api.model
+    def _check_protected(self, vals_list):
+        """Refuse the protected fields to every caller but the grant's own methods (``_set``),
+        in create, copy and load as in write: a grant made approved, active or pointing at a
+        request is the same bypass as one written so."""
+        if in_approved_change():
+            return
+        protected = set()
+        for vals in vals_list:
+            protected |= {
+                name
+                for name in PROTECTED_FIELDS & set(vals)
+                if vals[name] and not (name == "state" and vals[name] == "draft")
+            }
+        if protected:
             raise AccessError(
                 self.env._(
                     "Grants change state through Request, approval and Revoke: %s.",
                     ", ".join(sorted(protected)),
                 )
             )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # copy() and load() create through here too
+        self._check_protected(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_protected([{name: True for name in PROTECTED_FIELDS & set(vals)}])
         if not in_approved_change() and self.filtered(
             lambda grant: grant.state not in ("draft", "requested")
         ):
@@ -113,6 +152,10 @@ class EcomAccessGrant(models.Model):
             "reason": self.reason,
         }
 
+    def _ecom_approval_beneficiaries(self):
+        """Who the approval is for: they do not decide on it (``ecom.approval.request``)."""
+        return self.user_id
+
     def action_request(self):
         """Ask for the grant: a Finance Manager other than the requester approves it."""
         for grant in self:
@@ -141,7 +184,34 @@ class EcomAccessGrant(models.Model):
     def _ecom_approval_rejected(self, request):
         self._set({"state": "rejected"})
 
+    def _is_approved(self):
+        """Whether the grant's own approval request was approved, for this very grant: the
+        request's state, its target and the user and group it froze. A state or request set by
+        any other path than Request and approval (a forged row) does not give anything."""
+        self.ensure_one()
+        # the request is read as the system: the check must not depend on who runs it (the cron)
+        request = self.request_id.sudo()
+        substance = request.substance or {}
+        return bool(
+            request
+            and request.state in ("approved", "applied")
+            and request.operation == "group_grant"
+            and request.res_model == self._name
+            and request.res_id == self.id
+            and substance.get("grant") == self.id
+            and substance.get("user") == self.user_id.id
+            and substance.get("group") == self.group_id.id
+            and request.substance_hash == substance_hash(self._ecom_approval_substance(request))
+        )
+
     def _activate(self):
+        unapproved = self.filtered(lambda grant: not grant._is_approved())
+        if unapproved:
+            raise AccessError(
+                self.env._(
+                    "%s was not approved: the group is not given.", ", ".join(unapproved.mapped("name"))
+                )
+            )
         for grant in self:
             user = grant.user_id
             before = user.groups_id
@@ -174,7 +244,11 @@ class EcomAccessGrant(models.Model):
     def _cron_revoke(self):
         """Hourly: start the approved grants whose time has come, revoke those whose time is up."""
         now = fields.Datetime.now()
-        self.search([("state", "=", "approved"), ("date_from", "<=", now)])._activate()
+        due = self.search([("state", "=", "approved"), ("date_from", "<=", now)])
+        forged = due.filtered(lambda grant: not grant._is_approved())
+        if forged:
+            _logger.warning("Access grants %s are approved without a valid approval: not started", forged.ids)
+        (due - forged)._activate()
         self.search(
             [("state", "=", "active"), ("date_until", "!=", False), ("date_until", "<=", now)]
         )._revoke()

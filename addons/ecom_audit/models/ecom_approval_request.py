@@ -102,6 +102,7 @@ class EcomApprovalRequest(models.Model):
                 request.state == "pending"
                 and request.requester_id != user
                 and user not in request.line_ids.user_id
+                and user not in request._beneficiaries()
                 and user.has_group(request._level_group(request.levels_approved + 1))
             )
 
@@ -206,6 +207,8 @@ class EcomApprovalRequest(models.Model):
                         "You already decided on %s: the next level needs another person.", request.name
                     )
                 )
+            if user in request._beneficiaries():
+                raise AccessError(self.env._("%s is for you: someone else must decide on it.", request.name))
             level = request.levels_approved + 1
             if not user.has_group(request._level_group(level)):
                 raise AccessError(
@@ -220,6 +223,16 @@ class EcomApprovalRequest(models.Model):
     def _target(self):
         self.ensure_one()
         return self.env[self.res_model].browse(self.res_id)
+
+    def _beneficiaries(self):
+        """The users the request is for (the grantee of a grant): never among its deciders."""
+        self.ensure_one()
+        # read as the system: who benefits is checked, not shown, and the decider may lack
+        # rights on the target
+        target = self._target().sudo()
+        if not self.res_id or not hasattr(target, "_ecom_approval_beneficiaries") or not target.exists():
+            return self.env["res.users"]
+        return target._ecom_approval_beneficiaries()
 
     def _is_stale(self):
         """Whether the target's substance no longer is what was asked for."""
@@ -319,6 +332,7 @@ class EcomApprovalRequest(models.Model):
         company, neither the requester nor someone who already decided."""
         self.ensure_one()
         group = self.env.ref(self._level_group(self.levels_approved + 1))
+        beneficiaries = self._beneficiaries()
         # who holds a group is read as the system: the requester may be an operator
         return group.sudo().users.filtered(
             lambda user: user.active
@@ -326,6 +340,7 @@ class EcomApprovalRequest(models.Model):
             and self.company_id in user.company_ids
             and user != self.requester_id
             and user not in self.line_ids.user_id
+            and user not in beneficiaries
         )
 
     def _notify_deciders(self):

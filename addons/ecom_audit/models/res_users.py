@@ -1,5 +1,13 @@
-from odoo import SUPERUSER_ID, api, models
+import json
+from collections import Counter
+from datetime import timedelta
+
+from psycopg2 import errors
+
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessDenied, AccessError
+from odoo.http import request
+from odoo.tools import SQL
 
 from ..approval import in_approved_change
 
@@ -9,6 +17,34 @@ FINANCE_GROUPS = (
     "ecom_audit.group_ecom_manager",
     "ecom_audit.group_ecom_auditor",
 )
+
+
+# Failed logins come from unauthenticated callers: each minute, at most this many entries per
+# login and per source address (``ecom_audit.failed_login_log_limit``); the others are counted
+# and summed up in one entry per minute once the minute is over.
+FAILED_LOGIN_LIMIT = 10
+# One summariser of the attempts left out at a time (an advisory lock of its own).
+SUMMARY_LOCK = 0x45434F4C  # "ECOL"
+# The attempts left out wait in ``ecom_audit_pending`` under this mark (never a transaction id).
+THROTTLED = "login_throttled"
+# At most this many logins and addresses named in a summary; the others are counted together.
+SUMMARY_TOP = 50
+# A login is kept to this length in the trail, with its length after it.
+LOGIN_MAX = 64
+
+
+def clip_login(login):
+    """The login as the trail keeps it: a long one cut, with a mark saying how long it was."""
+    login = login if isinstance(login, str) else str(login or "")
+    if len(login) <= LOGIN_MAX:
+        return login
+    return f"{login[:LOGIN_MAX]}...[{len(login)} chars]"
+
+
+def _top(counter):
+    top = dict(counter.most_common(SUMMARY_TOP))
+    others = sum(counter.values()) - sum(top.values())
+    return {**top, "(others)": others} if others else top
 
 
 def finance_groups_of(users):
@@ -64,22 +100,53 @@ class ResUsers(models.Model):
     def _login(cls, db, credential, user_agent_env):
         """Log every login, successful or failed, in the audit trail."""
         login = credential.get("login")
+        ip = (user_agent_env or {}).get("REMOTE_ADDR") or (
+            request.httprequest.remote_addr if request else None
+        )
         try:
             auth_info = super()._login(db, credential, user_agent_env)
         except AccessDenied:
-            cls._ecom_audit_login(login, False, "login_failed")
+            cls._ecom_audit_login(login, False, "login_failed", ip)
             raise
-        cls._ecom_audit_login(login, auth_info.get("uid"), "login")
+        cls._ecom_audit_login(login, auth_info.get("uid"), "login", ip)
         return auth_info
 
     @classmethod
-    def _ecom_audit_login(cls, login, uid, operation):
+    def _ecom_audit_login(cls, login, uid, operation, ip=None):
         # A login runs in a transaction of its own (``_login`` opens and commits it); its
         # entry does too, so that a failed login, whose request is rolled back, is kept.
         with cls.pool.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            user = env["res.users"].browse(uid) if uid else env["res.users"]
-            log = env["ecom.audit.log"]
+            env["res.users"]._ecom_audit_login_entry(login, uid, operation, ip)
+
+    @api.model
+    def _ecom_audit_login_entry(self, login, uid, operation, ip):
+        """Chain the entry of a login (as the superuser, in the login's own transaction).
+
+        A failed login over the limit of its minute is not chained on its own: it waits to be
+        counted in the summary of its minute. The limit is per login; for a login that is no
+        user's, per source address too (unknown over XML-RPC: those share one budget). A flood
+        of made-up logins from one address thus cannot push the attempts on a real account out
+        of the chain (the access alerts count them), and those are bounded by the number of
+        users. The login is cut to 64 characters (``clip_login``).
+        """
+        log = self.env["ecom.audit.log"]
+        login = clip_login(login)
+        changes = {"ip": ip} if ip else {}
+        now = fields.Datetime.now()
+        if operation == "login_failed" and self._ecom_audit_login_over_limit(login, ip, now):
+            self.env.cr.execute(
+                SQL(
+                    """INSERT INTO ecom_audit_pending (txid, logged_at, user_uid, login, operation, changes)
+                       VALUES (%s, %s, 0, %s, 'login_failed', %s)""",
+                    THROTTLED,
+                    now,
+                    login,
+                    json.dumps(changes),
+                )
+            )
+        else:
+            user = self.browse(uid) if uid else self.browse()
             log._append(
                 [
                     {
@@ -89,8 +156,87 @@ class ResUsers(models.Model):
                         "uid": uid or 0,
                         "login": login,
                         "company_id": user.company_id.id or False,
-                        "changes": {},
+                        "changes": changes,
                     }
                 ]
             )
-            log._flush_pending()
+        self._ecom_audit_login_summaries()
+        log._flush_pending()
+
+    @api.model
+    def _ecom_audit_login_over_limit(self, login, ip, now):
+        """Whether this minute already has its entries of failed logins for ``login``, or, for a
+        login that is no user's, for the source ``ip``."""
+        limit = int(
+            self.env["ir.config_parameter"].get_param("ecom_audit.failed_login_log_limit", FAILED_LOGIN_LIMIT)
+        )
+        known = len(login) <= LOGIN_MAX and self.with_context(active_test=False).search_count(
+            [("login", "=", login)], limit=1
+        )
+        minute = now.replace(second=0, microsecond=0)
+        # failed logins have no user (0): the index on (user_uid, logged_at) finds the minute's
+        [[by_login, by_ip]] = self.env.execute_query(
+            SQL(
+                """SELECT count(*) FILTER (WHERE login = %(login)s),
+                          count(*) FILTER (WHERE changes->>'ip' IS NOT DISTINCT FROM %(ip)s)
+                     FROM ecom_audit_log
+                    WHERE user_uid = 0 AND operation = 'login_failed' AND logged_at >= %(minute)s""",
+                login=login,
+                ip=ip or None,
+                minute=minute,
+            )
+        )
+        return by_login >= limit or (not known and by_ip >= limit)
+
+    @api.model
+    def _ecom_audit_login_summaries(self, all_windows=False):
+        """Chain one entry per past minute summing up the failed logins left out of the chain
+        (``all_windows``: the current minute too): how many, by login and by address.
+
+        Run at every login and before an anchor is published. One summariser at a time; another
+        running at the same moment leaves the rows to it.
+        """
+        cr = self.env.cr
+        before = fields.Datetime.now() + timedelta(minutes=1) if all_windows else fields.Datetime.now()
+        [[locked]] = self.env.execute_query(SQL("SELECT pg_try_advisory_xact_lock(%s)", SUMMARY_LOCK))
+        if not locked:
+            return
+        try:
+            with cr.savepoint():
+                rows = self.env.execute_query(
+                    SQL(
+                        """DELETE FROM ecom_audit_pending
+                            WHERE txid = %s AND logged_at < date_trunc('minute', %s::timestamp)
+                        RETURNING date_trunc('minute', logged_at), login, changes->>'ip'""",
+                        THROTTLED,
+                        before,
+                    )
+                )
+        except errors.SerializationFailure:
+            # a summariser that committed just before this transaction began took them
+            return
+        windows = {}
+        for minute, login, ip in rows:
+            logins, sources = windows.setdefault(minute, (Counter(), Counter()))
+            logins[login or ""] += 1
+            sources[ip or "unknown"] += 1
+        self.env["ecom.audit.log"]._append(
+            [
+                {
+                    "model": "res.users",
+                    "res_ids": "",
+                    "operation": "login_failed",
+                    "uid": 0,
+                    "login": None,  # NULL, as read back (False would hash otherwise)
+                    "company_id": False,
+                    "changes": {
+                        "summary": True,
+                        "window": fields.Datetime.to_string(minute),
+                        "count": sum(logins.values()),
+                        "logins": _top(logins),
+                        "sources": _top(sources),
+                    },
+                }
+                for minute, (logins, sources) in sorted(windows.items())
+            ]
+        )

@@ -6,3 +6,6 @@ from . import test_audit_sensitive
 from . import test_roles
 from . import test_translations
 from . import test_approval
+from . import test_audit_integrity
+from . import test_access_grant_guard
+from . import test_audit_login_limit
