@@ -1,5 +1,14 @@
-"""XLSX workbooks an accountant can hand on unchanged (xlsxwriter, in memory)."""
+"""XLSX workbooks an accountant can hand on unchanged (xlsxwriter, in memory).
 
+Text is written as text, never as a formula or a link: what comes from a platform or a bank
+(an order reference, a buyer's note) may start with ``=``. Text starting like a formula
+(``= + - @``, tab, carriage return) is prefixed with a single quote, as OWASP advises for CSV
+injection, so that it stays inert once the sheet is edited or saved as CSV. Numbers stay
+numbers, dates dates.
+"""
+
+import datetime
+import decimal
 import io
 
 import xlsxwriter
@@ -16,6 +25,28 @@ DIFFERENCE_COLUMNS = (
     ("assignee", "Assignee", 18),
 )
 MONEY_KEYS = {"expected", "actual", "difference"}
+# What a spreadsheet reads as the start of a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_text(text):
+    """``text`` as a spreadsheet shows it without evaluating it: a leading formula character is
+    preceded by a single quote."""
+    text = str(text)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def write_cell(sheet, row, col, value, cell_format=None):
+    """Write ``value`` by its type: numbers as numbers, dates as dates, anything else as inert
+    text (``write_string``: never a formula, a link or a number read from text)."""
+    if value is None:
+        sheet.write_blank(row, col, None, cell_format)
+    elif isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool):
+        sheet.write_number(row, col, float(value), cell_format)
+    elif isinstance(value, datetime.date | datetime.time):
+        sheet.write_datetime(row, col, value, cell_format)
+    else:
+        sheet.write_string(row, col, inert_text(value), cell_format)
 
 
 def differences_workbook(title, summary, sheets, labels=None):
@@ -30,7 +61,17 @@ def differences_workbook(title, summary, sheets, labels=None):
     """
     labels = labels or {}
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "remove_timezone": True})
+    # no guessing from text either, should a plain write() slip in
+    book = xlsxwriter.Workbook(
+        out,
+        {
+            "in_memory": True,
+            "remove_timezone": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
     bold = book.add_format({"bold": True})
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     money = book.add_format({"num_format": "#,##0.00"})
@@ -38,17 +79,17 @@ def differences_workbook(title, summary, sheets, labels=None):
     date = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
 
     sheet = book.add_worksheet(labels.get("summary", "Summary")[:31])
-    sheet.write(0, 0, title, bold)
+    write_cell(sheet, 0, 0, title, bold)
     for row, (label, value) in enumerate(summary, start=2):
-        sheet.write(row, 0, label)
-        sheet.write(row, 1, value)
+        write_cell(sheet, row, 0, label)
+        write_cell(sheet, row, 1, value)
     sheet.set_column(0, 0, 32)
     sheet.set_column(1, 1, 18)
 
     for _kind, (sheet_title, rows) in sheets.items():
         sheet = book.add_worksheet(sheet_title[:31])
         for col, (key, header, width) in enumerate(DIFFERENCE_COLUMNS):
-            sheet.write(0, col, labels.get(key, header), head)
+            write_cell(sheet, 0, col, labels.get(key, header), head)
             sheet.set_column(col, col, width)
         sheet.freeze_panes(1, 0)
         for row_index, row in enumerate(rows, start=1):
@@ -59,9 +100,9 @@ def differences_workbook(title, summary, sheets, labels=None):
                 elif hasattr(value, "strftime"):
                     sheet.write_datetime(row_index, col, value, date)
                 else:
-                    sheet.write(row_index, col, "" if value is None else value)
+                    write_cell(sheet, row_index, col, None if value == "" else value)
         total_row = len(rows) + 1
-        sheet.write(total_row, 0, labels.get("total", "Total"), bold)
+        write_cell(sheet, total_row, 0, labels.get("total", "Total"), bold)
         for col, (key, _header, _width) in enumerate(DIFFERENCE_COLUMNS):
             if key in MONEY_KEYS:
                 total = round(sum(float(r.get(key) or 0) for r in rows), 2)

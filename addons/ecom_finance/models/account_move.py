@@ -1,7 +1,17 @@
+import contextvars
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.ecom_audit.approval import in_approved_change
+
+# Ids of the entries whose approval ``_post`` just checked and consumed: the only writes of
+# ``state = 'posted'`` let through on the e-commerce journals (set by Python code, like the
+# guards of ecom_audit.approval: no caller reaches it).
+_POSTING = contextvars.ContextVar("ecom_posting_checked", default=frozenset())
+# A change of these voids the approval of a manual entry (line edits are also caught when
+# posting: the substance is recomputed then).
+SUBSTANCE_FIELDS = {"line_ids", "invoice_line_ids", "date", "journal_id", "ref", "partner_id", "currency_id"}
 
 
 class AccountMove(models.Model):
@@ -49,22 +59,30 @@ class AccountMove(models.Model):
             move.ecom_manual_entry = move.journal_id in journals and not move.ecom_statement_id
 
     def _ecom_approval_substance(self, request):
-        """What a manual-entry approval approves: the journal, the date and every line's amounts."""
+        """What a manual-entry approval approves: the journal, the date, the reference and partner,
+        and every line's account, partner, amounts, label, analytic distribution and taxes."""
         self.ensure_one()
         return {
             "move": self.id,
             "journal": self.journal_id.id,
             "date": fields.Date.to_string(self.date),
             "currency": self.currency_id.name,
+            "ref": self.ref or "",
+            "partner": self.partner_id.id or 0,
             "lines": sorted(
                 [
                     line.account_id.code or "",
+                    line.account_id.id or 0,
                     line.partner_id.id or 0,
                     line.debit,
                     line.credit,
                     line.amount_currency,
                     line.currency_id.name or "",
                     line.name or "",
+                    sorted([key, float(share)] for key, share in (line.analytic_distribution or {}).items()),
+                    sorted(line.tax_ids.ids),
+                    line.tax_line_id.id or 0,
+                    sorted(line.tax_tag_ids.ids),
                 ]
                 for line in self.line_ids
             ),
@@ -108,11 +126,22 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         self._ecom_check_manual_entries()
-        return super()._post(soft=soft)
+        token = _POSTING.set(_POSTING.get() | frozenset(self.ids))
+        try:
+            return super()._post(soft=soft)
+        finally:
+            _POSTING.reset(token)
 
     def write(self, vals):
+        if vals.get("state") == "posted":
+            # a write of the state is a posting too (draft -> posted, or back to posted after
+            # Reset to Draft): it needs the approval Post consumes, unless Post is the writer
+            checked = _POSTING.get()
+            unchecked = self.filtered(lambda move: move.id not in checked and move.state != "posted")
+            if unchecked:
+                unchecked._ecom_check_manual_entries()
         result = super().write(vals)
-        if "line_ids" in vals or "date" in vals or "journal_id" in vals:
+        if SUBSTANCE_FIELDS & vals.keys():
             # a change after the request voids it
             self.env["ecom.approval.request"]._void_stale(self)
         return result

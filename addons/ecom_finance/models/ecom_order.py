@@ -167,9 +167,10 @@ class EcomOrder(models.Model):
         return; a cancelled one that had not shipped is cancelled. Safe to call again.
 
         :param list order_ids: ids of ``ecom.order`` records
-        A refunded order above its shop's *Refunds Approved Above* amount is returned or
-        cancelled only with an approved ``refund`` request: the first call asks for it (as the
-        caller) and counts the order in ``awaiting_approval``; a call after the approval books it.
+        A refunded or cancelled order whose goods back to stock (at their cost) or refund are worth
+        more than its shop's *Refunds Approved Above* is returned or cancelled only with an
+        approved ``refund`` request: the first call asks for it (as the caller) and counts the
+        order in ``awaiting_approval``; a call after the approval books it.
 
         :returns: ``{'sale_orders': n created, 'deliveries': n validated, 'returns': n, 'cancelled': n,
             'awaiting_approval': n}``
@@ -345,18 +346,58 @@ class EcomOrder(models.Model):
     # ------------------------------------------------------------------
 
     def _ecom_refund_needs_approval(self):
-        """Whether booking this order's refund (its return or cancellation) needs an approval."""
+        """Whether booking this order's refund or cancellation (its return, or the cancellation of
+        its sale order) needs an approval: when the goods it brings back to stock, or the amount
+        refunded, are worth more than the shop's threshold.
+
+        The goods decide, whatever the platform's status (``refunded`` or ``cancelled``) and
+        refund amount say: a refund of 0.01 returning a whole delivery is a return of the whole
+        delivery."""
         self.ensure_one()
         threshold = self.shop_id.refund_approval_amount
         return (
-            self.status == "refunded"
+            self.status in ("refunded", "cancelled")
             and self.fulfilment_state in ("confirmed", "delivered")
             and bool(threshold)
-            and self.refund_amount > threshold
+            and self._ecom_refund_value() > threshold
         )
 
+    def _ecom_returned_moves(self):
+        """The delivered stock moves that booking the refund returns (see ``_follow_status``)."""
+        self.ensure_one()
+        if self.fulfilment_state != "delivered":
+            return self.env["stock.move"]
+        deliveries = self.sale_order_id.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state == "done"
+        )
+        return deliveries.move_ids.filtered(lambda move: move.state == "done")
+
+    def _ecom_returned_cost(self):
+        """Value, in the company's currency, of the goods the return brings back to stock: the
+        valuation of their deliveries (a return is valued like the delivery it returns), else
+        their quantity at the product's cost."""
+        self.ensure_one()
+        value = 0.0
+        for move in self._ecom_returned_moves():
+            layers = move.stock_valuation_layer_ids
+            if layers:
+                value += abs(sum(layers.mapped("value")))
+            else:
+                value += move.product_qty * move.product_id.with_company(self.company_id).standard_price
+        return self.company_id.currency_id.round(value)
+
+    def _ecom_refund_value(self):
+        """What booking the refund is worth, in the order's currency: the larger of the goods
+        returned to stock and the amount refunded."""
+        self.ensure_one()
+        returned = self.company_id.currency_id._convert(
+            self._ecom_returned_cost(), self.currency_id, self.company_id, fields.Date.context_today(self)
+        )
+        return self.currency_id.round(max(self.refund_amount, returned))
+
     def _ecom_approval_substance(self, request):
-        """What a refund approval approves: the order, its status and the amount refunded."""
+        """What a refund approval approves: the order, its status, the amount refunded and the
+        goods returned to stock (product, quantity, value)."""
         self.ensure_one()
         return {
             "order": self.id,
@@ -364,6 +405,10 @@ class EcomOrder(models.Model):
             "status": self.status,
             "refund_amount": self.currency_id.round(self.refund_amount),
             "currency": self.currency_id.name,
+            "returned": sorted(
+                [move.product_id.id, move.product_qty] for move in self._ecom_returned_moves()
+            ),
+            "returned_cost": self._ecom_returned_cost(),
         }
 
     def _ecom_refund_awaits_approval(self):
@@ -383,10 +428,10 @@ class EcomOrder(models.Model):
             self.env._(
                 "Refund of order %(order)s: %(amount)s %(currency)s",
                 order=self.name,
-                amount=self.refund_amount,
+                amount=self._ecom_refund_value(),
                 currency=self.currency_id.name,
             ),
-            amount=self.refund_amount,
+            amount=self._ecom_refund_value(),
             currency=self.currency_id,
             company=self.company_id,
         )

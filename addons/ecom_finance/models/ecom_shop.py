@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.ecom_audit.approval import approved_change
+from odoo.addons.ecom_audit.approval import approved_change, in_approved_change
 
 from ..posting_defaults import CHANNEL_SUFFIX, CLEARING_PREFIX, EVENT_ACCOUNTS, EXTRA_ACCOUNTS
 from .ecom_statement import ORDER_PROFILES, PLATFORM_ORDER_PROFILE
@@ -16,6 +16,12 @@ PLATFORMS = [
     ("amazon", "Amazon"),
     ("other", "Other"),
 ]
+
+# Raising or clearing a shop's refund threshold is asked for and approved by a second Finance
+# Manager. ecom_audit has no operation of its own for a shop's settings yet: it goes as a change
+# of the shop's accounting setup, decided and applied like a posting rule change.
+REFUND_THRESHOLD = "refund_approval_amount"
+REFUND_THRESHOLD_OPERATION = "posting_rule_change"
 
 PAYMENT_CHANNELS = [
     ("alipay", "Alipay"),
@@ -207,6 +213,127 @@ class EcomShop(models.Model):
             or self.warehouse_id
             or self.env["stock.warehouse"].search([("company_id", "=", self.company_id.id)], limit=1)
         )
+
+    # ------------------------------------------------------------------
+    # The refund threshold: loosened only through a dual approval
+    # ------------------------------------------------------------------
+
+    def _ecom_loosens_refund_threshold(self, amount):
+        """Whether ``amount`` as this shop's *Refunds Approved Above* asks for fewer approvals than
+        the current threshold: it clears it or raises it (0 is no threshold at all)."""
+        self.ensure_one()
+        current = self.refund_approval_amount
+        return bool(current) and (not amount or self.currency_id.compare_amounts(amount, current) > 0)
+
+    def _ecom_check_refund_threshold(self, vals):
+        """Refuse to clear or raise a refund threshold outside an approved change. Lowering or
+        setting one needs nothing; the superuser (installation, data files) is let through,
+        as for posting rules; no context key is."""
+        if REFUND_THRESHOLD not in vals or self.env.su or in_approved_change():
+            return
+        loosened = self.filtered(lambda shop: shop._ecom_loosens_refund_threshold(vals[REFUND_THRESHOLD]))
+        if loosened:
+            raise UserError(
+                self.env._(
+                    "Raising or clearing the refund approval threshold of %(shops)s needs an approval: "
+                    "request the change (save the shop form, or ecom_request_write), a "
+                    "second Finance Manager approves it.",
+                    shops=", ".join(loosened.mapped("display_name")),
+                )
+            )
+
+    def write(self, vals):
+        self._ecom_check_refund_threshold(vals)
+        result = super().write(vals)
+        if REFUND_THRESHOLD in vals or "currency_id" in vals:
+            # a threshold changed meanwhile voids the requests asked on the old one
+            self.env["ecom.approval.request"]._void_stale(self)
+        return result
+
+    def ecom_request_write(self, vals, reason=False):
+        """Ask to change *Refunds Approved Above* of these shops (the one field of a shop under
+        approval; XML-RPC too), like ``ecom_request_write`` of the posting rules: it is set when a
+        second Finance Manager approves it. Returns the ids of the requests, one per shop."""
+        self.check_access("write")
+        if set(vals) != {REFUND_THRESHOLD}:
+            raise UserError(
+                self.env._(
+                    "These fields cannot be requested: %s.",
+                    ", ".join(sorted(set(vals) - {REFUND_THRESHOLD})) or "-",
+                )
+            )
+        amount = float(vals[REFUND_THRESHOLD] or 0.0)
+        Request = self.env["ecom.approval.request"]
+        field = self._fields[REFUND_THRESHOLD].get_description(self.env)["string"]
+        request_ids = []
+        for shop in self:
+            substance = {
+                "model": self._name,
+                "op": "write",
+                "id": shop.id,
+                "vals": {REFUND_THRESHOLD: amount},
+                "before": shop._ecom_refund_threshold_before(),
+            }
+            request = Request._create_request(
+                REFUND_THRESHOLD_OPERATION,
+                shop,
+                substance,
+                self.env._(
+                    "%(field)s of %(shop)s: %(before)s -> %(after)s %(currency)s",
+                    field=field,
+                    shop=shop.display_name,
+                    before=shop.refund_approval_amount,
+                    after=amount,
+                    currency=shop.currency_id.name,
+                ),
+                amount=abs(amount),
+                currency=shop.currency_id,
+                reason=reason,
+            )
+            request_ids.append(request.id)
+        return request_ids
+
+    def _ecom_refund_threshold_before(self):
+        self.ensure_one()
+        return {
+            REFUND_THRESHOLD: self.currency_id.round(self.refund_approval_amount),
+            "currency": self.currency_id.name,
+        }
+
+    def _ecom_approval_substance(self, request):
+        """A threshold request as it would be now: the asked value and the shop's current one."""
+        self.ensure_one()
+        substance = dict(request.substance or {})
+        substance["before"] = self._ecom_refund_threshold_before()
+        return substance
+
+    def _ecom_apply_approval(self, request):
+        """Set the approved threshold (inside ``approved_change``, as the approver)."""
+        self.ensure_one()
+        self.write({REFUND_THRESHOLD: request.substance["vals"][REFUND_THRESHOLD]})
+        return self
+
+    def web_save(self, vals, specification, next_id=None):
+        """Saving the form asks for a loosened threshold instead of setting it; the rest is saved."""
+        if REFUND_THRESHOLD in vals and not (self.env.su or in_approved_change()):
+            amount = vals[REFUND_THRESHOLD]
+            loosened = self.filtered(lambda shop: shop._ecom_loosens_refund_threshold(amount))
+            if loosened:
+                vals = {name: value for name, value in vals.items() if name != REFUND_THRESHOLD}
+                loosened.ecom_request_write({REFUND_THRESHOLD: amount})
+                (self - loosened).write({REFUND_THRESHOLD: amount})
+                self.env.user._bus_send(
+                    "simple_notification",
+                    {
+                        "type": "info",
+                        "title": self.env._("Approval requested"),
+                        "message": self.env._(
+                            "The new refund approval threshold is set when a second Finance Manager "
+                            "approves it (E-commerce Finance > Approvals)."
+                        ),
+                    },
+                )
+        return super().web_save(vals, specification, next_id=next_id)
 
     # ------------------------------------------------------------------
     # Accounting setup

@@ -1,5 +1,6 @@
 from odoo import models
 from odoo.exceptions import UserError
+from odoo.tools import float_is_zero
 
 from odoo.addons.ecom_audit.approval import in_approved_change
 
@@ -15,9 +16,13 @@ class StockQuant(models.Model):
 
     def _ecom_needs_approval(self):
         """Whether applying this count needs an approval: above the company's quantity or value
-        threshold for inventory adjustments (no threshold, no approval)."""
+        threshold for inventory adjustments (no threshold, no approval).
+
+        Decided from the difference applying books (``inventory_diff_quantity``: counted less on
+        hand), never from ``inventory_quantity_set``: whoever counts writes that flag too, and
+        ``_apply_inventory`` books the difference whatever the flag says."""
         self.ensure_one()
-        if not self.inventory_quantity_set:
+        if float_is_zero(self.inventory_diff_quantity, precision_rounding=self.product_uom_id.rounding):
             return False
         # the thresholds are read whoever counts
         return (
@@ -41,6 +46,7 @@ class StockQuant(models.Model):
             "lot": self.lot_id.id or 0,
             "quantity": self.quantity,
             "counted": self.inventory_quantity,
+            "difference": self.inventory_diff_quantity,
         }
 
     def action_ecom_request_adjustment(self):

@@ -13,3 +13,4 @@ from . import test_approvals
 from . import test_warehouse_scope
 from . import test_read_paths
 from . import test_role_sessions
+from . import test_approval_bypasses
