@@ -9,3 +9,4 @@ from . import test_run_report
 from . import test_ui_escaping
 from . import test_public_methods
 from . import test_run_jobs
+from . import test_click_everywhere
