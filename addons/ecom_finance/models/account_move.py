@@ -124,6 +124,32 @@ class AccountMove(models.Model):
                     )
                 )
 
+    # ------------------------------------------------------------------
+    # Settlement entries: corrected by reversal, never reset to draft
+    # ------------------------------------------------------------------
+
+    def _compute_show_reset_to_draft_button(self):
+        super()._compute_show_reset_to_draft_button()
+        for move in self.filtered("ecom_statement_id"):
+            move.show_reset_to_draft_button = False
+
+    def button_draft(self):
+        """A settlement entry is what its import says: it is corrected by **Reverse Entries** on
+        the import, then **Post Entries** again (a reset entry could only be posted again by hand,
+        against the approval that guards the e-commerce journals, and its import would read as
+        reversed)."""
+        settled = self.filtered("ecom_statement_id")
+        if settled:
+            raise UserError(
+                self.env._(
+                    "%(moves)s summarise the import %(imports)s: open the import, press Reverse Entries, "
+                    "correct the posting rules if needed, then press Post Entries.",
+                    moves=", ".join(settled.mapped("display_name")),
+                    imports=", ".join(settled.ecom_statement_id.mapped("name")),
+                )
+            )
+        return super().button_draft()
+
     def _post(self, soft=True):
         self._ecom_check_manual_entries()
         token = _POSTING.set(_POSTING.get() | frozenset(self.ids))

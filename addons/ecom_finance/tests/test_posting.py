@@ -355,11 +355,28 @@ class TestSettlementPosting(SettlementCase):
         self.assertIn("write", logged.mapped("operation"), "posting changes the state")
         items = Log.search([("model", "=", "account.move.line"), ("operation", "=", "create")])
         self.assertTrue(set(map(str, move.line_ids.ids)) <= set(items.mapped("res_ids")))
-        move.button_draft()
+        statement.with_user(self.users["accountant"]).action_reverse_entries()
         self.env.flush_all()
         Log._flush_pending()
-        last = Log.search(
-            [("model", "=", "account.move"), ("res_ids", "=", str(move.id))], order="id desc", limit=1
-        )
-        self.assertEqual(last.operation, "write")
-        self.assertEqual(last.changes["state"], ["posted", "draft"])
+        reversal = move.reversal_move_ids
+        self.assertTrue(reversal)
+        logged = Log.search([("model", "=", "account.move"), ("res_ids", "=", str(reversal.id))])
+        self.assertIn("create", logged.mapped("operation"))
+
+    def test_a_settlement_entry_is_not_reset_to_draft(self):
+        """Reset to Draft left an entry only a manual approval could post again (with no button to
+        ask for it), and its import read "Reversed": the way is Reverse Entries, then Post Entries."""
+        statement = self._statement(self.tmall, [("2024-03-18 10:00", "sale", 40.0, 0.24)])
+        move = self._post(statement)
+        self.assertFalse(move.show_reset_to_draft_button)
+        for user in (self.users["accountant"], self.env.user):
+            with self.subTest(user=user.login), self.assertRaisesRegex(UserError, "Reverse Entries"):
+                move.with_user(user).button_draft()
+        self.assertEqual((move.state, statement.posting_state), ("posted", "posted"))
+        statement.with_user(self.users["accountant"]).action_reverse_entries()
+        statement.invalidate_recordset()
+        self.assertEqual(statement.posting_state, "reversed")
+        again = statement.with_user(self.users["accountant"]).action_post_entries()
+        statement.invalidate_recordset()
+        self.assertEqual(statement.posting_state, "posted")
+        self.assertTrue(again)
