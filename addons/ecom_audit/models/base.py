@@ -158,10 +158,9 @@ class Base(models.AbstractModel):
         The web client's export (``/web/export/csv``, ``/web/export/xlsx``, grouped or not) and
         RPC both come through here; like the other entries, no context key skips it.
         """
-        if self._ecom_audit_exports():
-            # Odoo exports what it is given: the external ids of records the caller cannot read
-            # (``['id']``) would come out, and be created, without a look at the caller's rights
-            self.check_access("read")
+        # Odoo exports what it is given: the external ids of records the caller cannot read
+        # (``['id']``) would come out, and be created, without a look at the caller's rights
+        self.check_access("read")
         result = super().export_data(fields_to_export)
         if self and self._ecom_audit_exports():
             self.env["ecom.audit.log"].sudo()._append(

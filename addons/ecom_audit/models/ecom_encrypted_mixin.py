@@ -54,6 +54,7 @@ class EcomEncryptedMixin(models.AbstractModel):
 
     read._readonly = False
 
+    @api.model
     def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs):
         return super().search_read(
             domain=domain, fields=fields, offset=offset, limit=limit, order=order, **read_kwargs
@@ -66,6 +67,7 @@ class EcomEncryptedMixin(models.AbstractModel):
 
     web_read._readonly = False
 
+    @api.model
     def web_search_read(self, domain, specification, offset=0, limit=None, order=None, count_limit=None):
         return super().web_search_read(
             domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit
