@@ -1,5 +1,5 @@
 # ecom-finance for Odoo: the commands the README gives.
-.PHONY: help run test test-core lint i18n bench bench-import bench-reconcile bench-audit bench-posting bench-reconcile-oca rotate-keys backup restore-verify
+.PHONY: help run test test-core lint i18n bench bench-import bench-reconcile bench-audit bench-posting bench-margin bench-reconcile-oca rotate-keys backup restore-verify
 
 help:
 	@echo "make run        create database 'ecom' (four addons + demo data) if missing and start Odoo"
@@ -43,6 +43,9 @@ bench-audit:
 
 bench-posting:
 	@scripts/bench_odoo.sh posting $(DB) $(ROWS)
+
+bench-margin:
+	@scripts/bench_odoo.sh margin $(DB) $(ROWS)
 
 bench-reconcile-oca:
 	@scripts/bench_odoo.sh reconcile_oca $(DB) $(ROWS)

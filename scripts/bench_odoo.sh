@@ -5,7 +5,7 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-NAME=${1:?usage: scripts/bench_odoo.sh import|reconcile|audit|posting|reconcile_oca <database> [rows ...]}
+NAME=${1:?usage: scripts/bench_odoo.sh import|reconcile|audit|posting|margin|reconcile_oca <database> [rows ...]}
 DB=${2:?usage: make bench-$NAME DB=<database with the ecom addons installed> [ROWS="..."]}
 shift 2
 find_odoo || { say "no Odoo 18: $ODOO_MISSING"; exit 1; }

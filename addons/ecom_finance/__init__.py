@@ -14,3 +14,6 @@ def uninstall_hook(env):
     env["ir.attachment"].search([("res_model", "=", "ecom.statement")]).unlink()
     env.cr.execute(SQL("DELETE FROM ecom_order"))
     env.cr.execute(SQL("DELETE FROM ecom_statement"))
+    # what the margin report made outside its own table (see ecom.order.margin.report.init)
+    env.cr.execute(SQL("DROP TABLE IF EXISTS ecom_order_margin_state"))
+    env.cr.execute(SQL("DROP INDEX IF EXISTS stock_valuation_layer_create_date_margin_index"))

@@ -2,6 +2,7 @@ from datetime import datetime
 
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import SQL
 
 from odoo.addons.ecom_audit.tests.common import make_role_user
 from odoo.addons.queue_job.job import Job
@@ -410,3 +411,28 @@ class TestFulfilmentAndCost(TransactionCase):
         self.assertEqual(str(move.stock_valuation_layer_ids.account_move_id.date), "2024-01-31")
         self.assertAlmostEqual(product.with_company(self.company).value_svl, 4 * 25.0 + 3 * 40.0, places=2)
         self.assertEqual(self._valuation_gap(), 0.0)
+
+    def test_margin_report_follows_what_changes_and_flags_what_is_not_delivered(self):
+        """The report is a table refreshed set-wise for what changed; it must agree with a fresh
+        computation of every row, and an order not delivered yet has no margin to show."""
+        Report = self.env["ecom.order.margin.report"].with_user(self.users["accountant"])
+        order = self._order("paid", [(self.fifo, 1, 200.0)])
+        rows = Report.search([("order_id", "=", order.id)])
+        self.assertEqual((len(rows), rows.cogs_pending, rows.cogs), (1, True, 0.0))
+        self.assertIn(rows, Report.search([("cogs_pending", "=", True)]))
+        order.status = "shipped"
+        self._fulfil(order)
+        rows = Report.search([("order_id", "=", order.id)])
+        self.assertEqual((rows.cogs_pending, rows.cogs), (False, 50.0))
+        order.refund_amount = 20.0  # a later change of the order is taken by the next read
+        self.assertAlmostEqual(Report.search([("order_id", "=", order.id)]).revenue, 180.0, places=2)
+        # incremental refreshes agree with a computation of every row from scratch
+        self.env.flush_all()
+        columns = "id, order_id, revenue, fees, cogs, margin, is_negative, cogs_pending"
+        query = SQL("SELECT %s FROM ecom_order_margin_report ORDER BY id", SQL(columns))
+        self.env.cr.execute(query)
+        stored = self.env.cr.fetchall()
+        Report.sudo()._refresh(full=True)
+        self.env.cr.execute(query)
+        self.assertEqual(stored, self.env.cr.fetchall())
+        self.assertTrue(stored)
