@@ -41,6 +41,8 @@ class EcomReconcileAlert(models.Model):
     ]
 
     def action_done(self):
+        # the caller's right first: a read-only role (Auditor) is refused even on no alert
+        self.check_access("write")
         self.write({"state": "done"})
         self.activity_ids.action_feedback()
 

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from odoo.addons.ecom_audit.approval import approved_change, in_approved_change
+
 DIFFERENCE_KINDS = [
     ("missing_payment", "Missing payment"),
     ("missing_order", "Missing order"),
@@ -18,16 +20,22 @@ DIFFERENCE_STATES = [
     ("resolved", "Resolved"),
     ("written_off", "Written Off"),
 ]
+CLOSED_STATES = ("resolved", "written_off")
+# who works on differences (Assign to Me, Resolve); Finance Managers write off
+WORKERS = ("ecom_audit.group_ecom_shop_operator", "ecom_audit.group_ecom_accountant")
+ACCOUNTANT = "ecom_audit.group_ecom_accountant"
+MANAGER = "ecom_audit.group_ecom_manager"
 
 
 # What a write-off request approves, besides the amounts: changing it voids the request.
 WRITE_OFF_SUBSTANCE = {"resolution"}
 
-# Written by the run only: the workflow (assign, comment, resolve) never changes them.
+# Written by the run only (inside ``approved_change``): the workflow never changes them.
 PROTECTED_FIELDS = {
     "run_id",
     "shop_id",
     "company_id",
+    "stage",
     "kind",
     "reference",
     "order_id",
@@ -38,7 +46,14 @@ PROTECTED_FIELDS = {
     "actual_amount",
     "amount",
     "date",
+    # archived by the run only: a difference it no longer finds that someone worked on
+    "active",
 }
+# Written by the difference's own actions (and the run) only: a direct write of the state
+# would close a difference without its explanation or its write-off approval.
+WORKFLOW_FIELDS = {"state", "resolved_date"}
+# What a person writes on an open difference; kept as it was once the difference is closed.
+CLOSED_KEEPS = {"resolution", "user_id"}
 
 
 class EcomReconcileDifference(models.Model):
@@ -88,10 +103,18 @@ class EcomReconcileDifference(models.Model):
         compute="_compute_amount", store=True, help="Actual minus expected: what is unexplained."
     )
     date = fields.Datetime(readonly=True)
-    state = fields.Selection(DIFFERENCE_STATES, default="open", required=True, index=True, tracking=True)
+    active = fields.Boolean(
+        default=True,
+        readonly=True,
+        help="Archived: no longer found by its run, and kept as it was because someone worked on it.",
+    )
+    # protected (WORKFLOW_FIELDS): changed by the actions below only
+    state = fields.Selection(
+        DIFFERENCE_STATES, default="open", required=True, index=True, tracking=True, readonly=True, copy=False
+    )
     user_id = fields.Many2one("res.users", string="Assignee", tracking=True, check_company=True)
     resolution = fields.Text(tracking=True)
-    resolved_date = fields.Datetime(readonly=True)
+    resolved_date = fields.Datetime(readonly=True, copy=False)
 
     @api.depends("kind", "reference")
     def _compute_name(self):
@@ -104,39 +127,93 @@ class EcomReconcileDifference(models.Model):
         for difference in self:
             difference.amount = difference.actual_amount - difference.expected_amount
 
-    def write(self, vals):
-        protected = PROTECTED_FIELDS & set(vals)
-        if protected and not self.env.su:
+    @api.model_create_multi
+    def create(self, vals_list):
+        # copy() and load() create through here too: differences are the runs' findings only
+        if not in_approved_change():
             raise AccessError(
-                self.env._("What a run found is not editable: %s.", ", ".join(sorted(protected)))
+                self.env._("Differences are found by reconciliation runs, not created by hand.")
             )
-        if vals.get("state") == "written_off" and not self.env.su:
-            raise AccessError(self.env._("Write differences off with the Write Off button."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not in_approved_change():
+            # no context key and no superuser passes: only the run and the actions below
+            self._check_direct_write(vals)
         result = super().write(vals)
         if WRITE_OFF_SUBSTANCE & set(vals):
             # a write-off asked for or approved before this change is void
             self.env["ecom.approval.request"]._void_stale(self)
         return result
 
+    def _check_direct_write(self, vals):
+        protected = PROTECTED_FIELDS & set(vals)
+        if protected:
+            raise AccessError(
+                self.env._("What a run found is not editable: %s.", ", ".join(sorted(protected)))
+            )
+        workflow = WORKFLOW_FIELDS & set(vals)
+        if workflow:
+            raise AccessError(
+                self.env._(
+                    "A difference changes state through its buttons only (Assign to Me, Resolve, "
+                    "Request Write-Off, Write Off, Reopen): %s.",
+                    ", ".join(sorted(workflow)),
+                )
+            )
+        if CLOSED_KEEPS & set(vals):
+            kept = self.filtered(lambda d: d.state in CLOSED_STATES or not d.active)
+            if kept:
+                raise AccessError(
+                    self.env._(
+                        "%s is closed or archived: its explanation and assignee stay as they were "
+                        "(reopen it first).",
+                        kept[0].name,
+                    )
+                )
+
+    def _set_workflow(self, vals):
+        """The change of an action whose checks passed, past the guard of ``write()``."""
+        with approved_change():
+            return self.write(vals)
+
+    def _check_rights(self, groups=WORKERS):
+        """The caller's right to an action, checked first: the role, then the records (access
+        rights and record rules: a Shop Operator's own shops only, an Auditor nowhere)."""
+        if not self.env.su and not any(self.env.user.has_group(group) for group in groups):
+            raise AccessError(self.env._("Your role may not change reconciliation differences this way."))
+        self.check_access("write")
+
     def action_assign_to_me(self):
+        self._check_rights()
         self._check_open()
-        self.write({"user_id": self.env.uid, "state": "assigned"})
+        self._set_workflow({"user_id": self.env.uid, "state": "assigned"})
 
     def action_resolve(self):
+        self._check_rights()
         self._check_open()
         for difference in self:
             if not difference.resolution:
                 raise UserError(
                     self.env._("Explain the resolution of %s before resolving it.", difference.name)
                 )
-        self.write({"state": "resolved", "resolved_date": fields.Datetime.now()})
+        self._set_workflow({"state": "resolved", "resolved_date": fields.Datetime.now()})
 
     def action_reopen(self):
-        self.write({"state": "open", "resolved_date": False})
+        """Reopen a closed difference: Accountants; a write-off is undone by a Finance Manager."""
+        self._check_rights((ACCOUNTANT,))
+        if self.filtered(lambda d: d.state == "written_off"):
+            self._check_rights((MANAGER,))
+        self._check_live()
+        still_open = self.filtered(lambda d: d.state not in CLOSED_STATES)
+        if still_open:
+            raise UserError(self.env._("%s is not closed.", still_open[0].name))
+        self._set_workflow({"state": "open", "resolved_date": False})
 
     def action_request_write_off(self):
         """Ask for the write-off: a second person approves it (a Finance Manager too above the
         company's threshold), then Write Off carries it out."""
+        self._check_rights((MANAGER,))
         self._check_write_off()
         Request = self.env["ecom.approval.request"]
         for difference in self:
@@ -164,14 +241,13 @@ class EcomReconcileDifference(models.Model):
         The journal entry of the write-off comes with the posting rules of the automatic
         accounting.
         """
+        self._check_rights((MANAGER,))
         self._check_write_off()
         self._ecom_check_write_off_approval()
-        self._write_state("written_off")
+        self._set_workflow({"state": "written_off", "resolved_date": fields.Datetime.now()})
 
     def _check_write_off(self):
         self._check_open()
-        if not self.env.su and not self.env.user.has_group("ecom_audit.group_ecom_manager"):
-            raise UserError(self.env._("Only a Finance Manager may write a difference off."))
         for difference in self:
             if not difference.resolution:
                 raise UserError(self.env._("Explain why %s is written off.", difference.name))
@@ -190,11 +266,6 @@ class EcomReconcileDifference(models.Model):
             "resolution": self.resolution or "",
         }
 
-    def _write_state(self, state):
-        # The state change of an action whose checks passed: straight to the ORM's write,
-        # past the guard of write() that refuses it to direct (RPC) writes.
-        return super().write({"state": state, "resolved_date": fields.Datetime.now()})
-
     def _ecom_check_write_off_approval(self):
         """Each difference needs an approved write-off request for its current amounts and
         explanation (``ecom.approval.request``); it is marked applied. No context key and no
@@ -210,7 +281,17 @@ class EcomReconcileDifference(models.Model):
                     )
                 )
 
+    def _check_live(self):
+        archived = self.filtered(lambda d: not d.active)
+        if archived:
+            raise UserError(
+                self.env._(
+                    "%s is no longer found by its run: it is kept archived, as it was.", archived[0].name
+                )
+            )
+
     def _check_open(self):
-        closed = self.filtered(lambda d: d.state in ("resolved", "written_off"))
+        self._check_live()
+        closed = self.filtered(lambda d: d.state in CLOSED_STATES)
         if closed:
             raise UserError(self.env._("%s is already closed; reopen it first.", closed[0].name))

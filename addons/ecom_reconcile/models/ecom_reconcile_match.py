@@ -1,9 +1,10 @@
 from zoneinfo import ZoneInfo
 
-from odoo import Command, fields, models
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
-from odoo.addons.ecom_audit.approval import approved_change
+from odoo.addons.ecom_audit.approval import approved_change, in_approved_change
 from odoo.addons.ecom_finance.models.ecom_statement import FINANCE_READERS
 
 MATCH_KINDS = [("order_payment", "Order and payment"), ("payout", "Settlement and bank credit")]
@@ -83,6 +84,19 @@ class EcomReconcileMatch(models.Model):
         "credit, the payout account against the clearing account.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # copy() and load() create through here too: matches are the runs' findings only
+        if not in_approved_change():
+            raise AccessError(self.env._("Matches are found by reconciliation runs, not created by hand."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        # every field of a match is the run's (no context key and no superuser passes)
+        if not in_approved_change():
+            raise AccessError(self.env._("What a run found is not editable: %s.", ", ".join(sorted(vals))))
+        return super().write(vals)
+
     # ------------------------------------------------------------------
     # Clearing account
     # ------------------------------------------------------------------
@@ -138,9 +152,13 @@ class EcomReconcileMatch(models.Model):
                 and bool(item.move_id.ecom_statement_id or item.move_id.ecom_bank_line_id)
             )
             # the run's results are written by the run (its right to run was checked in _execute)
-            match.sudo().write(
-                {"clearing_line_ids": [Command.set(items.ids)], "payout_move_ids": [Command.set(payouts.ids)]}
-            )
+            with approved_change():
+                match.sudo().write(
+                    {
+                        "clearing_line_ids": [Command.set(items.ids)],
+                        "payout_move_ids": [Command.set(payouts.ids)],
+                    }
+                )
             linked |= items
         return linked
 

@@ -6,9 +6,10 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from odoo.addons.ecom_audit.approval import approved_change, in_approved_change
 from odoo.addons.ecom_finance.models.ecom_statement import FINANCE_READERS, SETTLEMENT_FORMATS
 
 from ecomfin.matching import BankCredit, SettlementGroup, Tolerance, match_payouts
@@ -37,6 +38,32 @@ ACTUAL_AMOUNT = SQL(
 )
 # the mail tables of a record's thread: (table, column of the model's name)
 MAIL_TABLES = (("mail_message", "model"), ("mail_followers", "res_model"), ("mail_activity", "res_model"))
+DIFFERENCE_MODEL = "ecom.reconcile.difference"
+# A difference ``d`` that a person worked on: a run never deletes it (see _replace_differences).
+# Its state, assignee or explanation were set, or people wrote in its chatter (a message of anyone
+# but the system, whose notes the run writes as OdooBot: ``root``; a tracked change), planned an
+# activity on it or asked for its write-off.
+WORKED_ON = """(d.state <> 'open' OR d.user_id IS NOT NULL OR COALESCE(d.resolution, '') <> ''
+    OR EXISTS (SELECT 1 FROM mail_message m
+                WHERE m.model = %(model)s AND m.res_id = d.id
+                  AND (m.author_id IS DISTINCT FROM %(root)s
+                       OR m.message_type IN ('comment', 'email', 'email_outgoing')
+                       OR EXISTS (SELECT 1 FROM mail_tracking_value t WHERE t.mail_message_id = m.id)))
+    OR EXISTS (SELECT 1 FROM mail_activity a WHERE a.res_model = %(model)s AND a.res_id = d.id)
+    OR EXISTS (SELECT 1 FROM ecom_approval_request q
+                WHERE q.res_model = %(model)s AND q.res_id = d.id))"""
+# The run's summary, written by the run's own code only (inside ``approved_change``).
+SUMMARY_FIELDS = {
+    "state",
+    "executed_at",
+    "rules_snapshot",
+    "inputs_snapshot",
+    "inputs_hash",
+    "matched_count",
+    "difference_count",
+    "counts",
+    "clearing_reconciled_count",
+}
 
 
 class EcomReconcileRun(models.Model):
@@ -63,29 +90,33 @@ class EcomReconcileRun(models.Model):
     shop_ids = fields.Many2many("ecom.shop", string="Shops", required=True, check_company=True)
     date_from = fields.Date(required=True)
     date_to = fields.Date(required=True)
+    # the summary (SUMMARY_FIELDS): the run's own, refused in create, copy, load and write
     state = fields.Selection(
         [("draft", "Draft"), ("queued", "Queued"), ("done", "Done")],
         default="draft",
         required=True,
+        readonly=True,
+        copy=False,
         tracking=True,
     )
     executed_at = fields.Datetime(
         string="Last Run", readonly=True, copy=False, help="When the run last read its inputs."
     )
-    rules_snapshot = fields.Json(readonly=True, help="The rules used, with their versions.")
-    inputs_snapshot = fields.Json(readonly=True, help="The imports read, with their SHA-256.")
+    rules_snapshot = fields.Json(readonly=True, copy=False, help="The rules used, with their versions.")
+    inputs_snapshot = fields.Json(readonly=True, copy=False, help="The imports read, with their SHA-256.")
     inputs_hash = fields.Char(
-        readonly=True, help="SHA-256 of the inputs and rules: equal hashes, equal results."
+        readonly=True, copy=False, help="SHA-256 of the inputs and rules: equal hashes, equal results."
     )
     match_ids = fields.One2many("ecom.reconcile.match", "run_id", readonly=True)
     difference_ids = fields.One2many("ecom.reconcile.difference", "run_id", readonly=True)
-    matched_count = fields.Integer(readonly=True)
-    difference_count = fields.Integer(readonly=True)
-    counts = fields.Json(readonly=True, help="Number of differences per kind.")
+    matched_count = fields.Integer(readonly=True, copy=False)
+    difference_count = fields.Integer(readonly=True, copy=False)
+    counts = fields.Json(readonly=True, copy=False, help="Number of differences per kind.")
     counts_display = fields.Text(compute="_compute_counts_display", string="Differences per Kind")
     clearing_reconciled_count = fields.Integer(
         string="Clearing Items Reconciled",
         readonly=True,
+        copy=False,
         groups=FINANCE_READERS,
         help="Journal items of the shops' clearing accounts that the matched payouts reconciled.",
     )
@@ -109,6 +140,77 @@ class EcomReconcileRun(models.Model):
         for run in self:
             if run.date_from > run.date_to:
                 raise UserError(self.env._("The period of %s ends before it starts.", run.name))
+
+    @api.model
+    def _summary_fields(self):
+        return SUMMARY_FIELDS | self._job_bookkeeping_fields()
+
+    @api.model
+    def _check_summary(self, vals_list, creating=False):
+        """Refuse the summary to every caller but the run's own code: counts, hashes and a state
+        set by hand would say the run found what it did not. A new run may say it is a draft
+        (the web client sends the defaults)."""
+        if in_approved_change():
+            return
+        protected = set()
+        for vals in vals_list:
+            protected |= {
+                name
+                for name in self._summary_fields() & set(vals)
+                if not creating or (vals[name] and not (name == "state" and vals[name] == "draft"))
+            }
+        if protected:
+            raise AccessError(
+                self.env._(
+                    "A run's results are written by running it (Run, Run from Scratch): %s.",
+                    ", ".join(sorted(protected)),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # copy() and load() create through here too
+        self._check_summary(vals_list, creating=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_summary([vals])
+        return super().write(vals)
+
+    def _write_summary(self, vals):
+        """The run's own bookkeeping, past the guard of ``write()``. As the superuser: the caller's
+        right to run it was checked (``_execute``, ``_job_check_rights``), and the summary holds
+        what the caller may not write (clearing_reconciled_count is for finance readers)."""
+        with approved_change():
+            return self.sudo().write(vals)
+
+    def _worked_on_sql(self):
+        """SQL of ``WORKED_ON``: whether the difference ``d`` is one a person worked on."""
+        return SQL(WORKED_ON, model=DIFFERENCE_MODEL, root=self._system_author())
+
+    def _system_author(self):
+        """The author of the notes the run writes in the differences' chatter (OdooBot)."""
+        return self.env.ref("base.partner_root").id
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_worked_on(self):
+        """A run is not deleted with the differences that people worked on (its cascade would)."""
+        if not self.ids:
+            return
+        worked = self.env.execute_query(
+            SQL(
+                "SELECT 1 FROM ecom_reconcile_difference d WHERE d.run_id = ANY(%s) AND %s LIMIT 1",
+                self.ids,
+                self._worked_on_sql(),
+            )
+        )
+        if worked:
+            raise UserError(
+                self.env._(
+                    "%s holds differences that people worked on: a run is not deleted with them.",
+                    ", ".join(self.mapped("name")),
+                )
+            )
 
     # ------------------------------------------------------------------
     # Entry points
@@ -191,11 +293,10 @@ class EcomReconcileRun(models.Model):
 
     def action_reconcile_clearing(self):
         """Reconcile the clearing items of the matched payouts again, e.g. after settlements were posted."""
+        self.check_access("write")
         for run in self:
-            run.check_access("write")
             count = run._reconcile_clearing()
-            # the run's own bookkeeping, see _execute
-            run.sudo().clearing_reconciled_count = count
+            run._write_summary({"clearing_reconciled_count": count})
 
     def action_open_clearing_items(self):
         self.check_access("read")
@@ -220,8 +321,7 @@ class EcomReconcileRun(models.Model):
         self.ensure_one()
         self._job_progress_reset()
         job = self.with_delay(description=self.env._("Reconcile %s", self.name))._execute()
-        # the run's own bookkeeping, see _execute
-        self.sudo().write({"state": "queued", "job_uuid": job.uuid})
+        self._write_summary({"state": "queued", "job_uuid": job.uuid})
         return job
 
     def _job_check_rights(self):
@@ -256,7 +356,8 @@ class EcomReconcileRun(models.Model):
         statements = self._input_statements()
         new = None if full else self._collect_affected(rules, statements)
         if new is None:
-            # the results of shops that the run no longer covers (differences with their comments)
+            # the results of shops that the run no longer covers: the matches, and the differences
+            # nobody worked on (the others are kept, archived: see _replace_differences)
             cr.execute(
                 SQL(
                     "DELETE FROM ecom_reconcile_match WHERE run_id = %s AND shop_id <> ALL(%s)",
@@ -268,13 +369,14 @@ class EcomReconcileRun(models.Model):
                 row[0]
                 for row in self.env.execute_query(
                     SQL(
-                        "SELECT id FROM ecom_reconcile_difference WHERE run_id = %s AND shop_id <> ALL(%s)",
+                        """SELECT id FROM ecom_reconcile_difference
+                            WHERE run_id = %s AND active AND shop_id <> ALL(%s)""",
                         self.id,
                         self.shop_ids.ids,
                     )
                 )
             ]
-            self._replace_differences(gone, max(gone, default=0))
+            self._replace_differences(gone, max(gone, default=0), taken_off=True)
         self.env.invalidate_all()
         if new is None or new:
             # nothing added since (new == []): every result stays
@@ -664,7 +766,7 @@ class EcomReconcileRun(models.Model):
                       FROM (SELECT p.*, unnest(p.kinds) AS kind FROM %(pairs)s p) k
                      CROSS JOIN LATERAL (
                            SELECT * FROM ecom_reconcile_difference d WHERE d.reference = k.ref OFFSET 0) x
-                     WHERE x.run_id = %(run)s AND x.stage = 'order' AND x.shop_id = k.shop_id
+                     WHERE x.run_id = %(run)s AND x.active AND x.stage = 'order' AND x.shop_id = k.shop_id
                        AND x.kind = k.kind
                        AND x.order_id IS NOT DISTINCT FROM k.order_id
                        AND x.currency_id IS NOT DISTINCT FROM k.currency_id
@@ -720,11 +822,11 @@ class EcomReconcileRun(models.Model):
                 ), new AS (
                     INSERT INTO ecom_reconcile_difference (
                         run_id, shop_id, company_id, stage, kind, reference, order_id, currency_id,
-                        expected_amount, actual_amount, amount, date, state,
+                        expected_amount, actual_amount, amount, date, state, active,
                         create_uid, create_date, write_uid, write_date)
                     SELECT %(run)s, k.shop_id, %(company)s, 'order', k.kind, k.ref, k.order_id, k.currency_id,
                            %(expected)s, %(actual)s, %(actual)s - %(expected)s,
-                           COALESCE(k.paid_at, k.paid_time), 'open',
+                           COALESCE(k.paid_at, k.paid_time), 'open', true,
                            %(uid)s, %(now)s, %(uid)s, %(now)s
                       FROM k
                      WHERE NOT EXISTS (SELECT 1 FROM %(kept)s x
@@ -746,7 +848,8 @@ class EcomReconcileRun(models.Model):
         replaced = self.env.execute_query(
             SQL(
                 """SELECT x.id FROM ecom_reconcile_difference x
-                    WHERE x.run_id = %(run)s AND x.stage = 'order' %(scope)s AND x.id <= %(before)s
+                    WHERE x.run_id = %(run)s AND x.active AND x.stage = 'order' %(scope)s
+                      AND x.id <= %(before)s
                       AND NOT EXISTS (SELECT 1 FROM %(kept)s k
                                        WHERE k.id = x.id AND k.model = 'difference')""",
                 before=before_difference,
@@ -762,7 +865,8 @@ class EcomReconcileRun(models.Model):
                 SQL(
                     """SELECT 1 FROM ecom_reconcile_match WHERE run_id = %(run)s AND kind = 'order_payment'
                         UNION ALL
-                       SELECT 1 FROM ecom_reconcile_difference WHERE run_id = %(run)s AND stage = 'order'
+                       SELECT 1 FROM ecom_reconcile_difference
+                        WHERE run_id = %(run)s AND active AND stage = 'order'
                         LIMIT 1""",
                     run=self.id,
                 )
@@ -774,18 +878,34 @@ class EcomReconcileRun(models.Model):
         ((last,),) = self.env.execute_query(SQL("SELECT COALESCE(max(id), 0) FROM ecom_reconcile_difference"))
         return last
 
-    def _replace_differences(self, old_ids, after_id):
-        """Delete the differences ``old_ids`` of the run, that the run just replaced.
+    def _replace_differences(self, old_ids, after_id, taken_off=False):
+        """Take the differences ``old_ids`` of the run, that the run just replaced, off its results.
 
         A new difference (id above ``after_id``) of the same stage, shop, kind and reference
-        takes over the assignee, the explanation, the comments, followers and activities of
-        the one it replaces; it is open again (assigned when it had an assignee): its amounts
-        changed, so a resolution or write-off of the old amounts is for a person to look at
-        again. The comments of the differences that are gone go with them.
+        takes over the assignee, the explanation, the followers and activities of the one it
+        replaces; it is open again (assigned when it had an assignee): its amounts changed, so a
+        resolution or write-off of the old amounts is for a person to look at again.
+
+        A difference that people worked on (``WORKED_ON``) is never deleted: it is archived as
+        it was (state, explanation, comments, write-off request) with a note saying why the run
+        no longer finds it, and the difference replacing it points to it. The others (nobody
+        touched them) are deleted, their comments going to the difference replacing them.
+        ``taken_off``: their shops were taken off the run.
         """
         if not old_ids:
             return
         cr = self.env.cr
+        Difference = self.env[DIFFERENCE_MODEL]
+        worked = {
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    "SELECT d.id FROM ecom_reconcile_difference d WHERE d.id = ANY(%s) AND %s",
+                    old_ids,
+                    self._worked_on_sql(),
+                )
+            )
+        }
         carried = self.env.execute_query(
             SQL(
                 """SELECT DISTINCT ON (o.id) o.id, n.id, o.expected_amount, o.actual_amount
@@ -799,10 +919,11 @@ class EcomReconcileRun(models.Model):
                 old_ids,
             )
         )
-        Difference = self.env["ecom.reconcile.difference"]
+        replaced_by = {}
         if carried:
             old, new = [row[0] for row in carried], [row[1] for row in carried]
-            was = {new_id: (expected, actual) for _old_id, new_id, expected, actual in carried}
+            replaced_by = dict(zip(old, new, strict=True))
+            was = {new_id: (old_id, expected, actual) for old_id, new_id, expected, actual in carried}
             cr.execute(
                 SQL(
                     """UPDATE ecom_reconcile_difference n
@@ -816,6 +937,13 @@ class EcomReconcileRun(models.Model):
                 )
             )
             for table, model_column in MAIL_TABLES:
+                if table == "mail_message":
+                    # the messages of a difference kept stay with it
+                    pairs = [(o, n) for o, n in zip(old, new, strict=True) if o not in worked]
+                else:
+                    pairs = list(zip(old, new, strict=True))
+                if not pairs:
+                    continue
                 # a follower of both stays once
                 unique = (
                     SQL(
@@ -833,40 +961,90 @@ class EcomReconcileRun(models.Model):
                             WHERE t.%(model)s = %(name)s AND t.res_id = c.old_id %(unique)s""",
                         table=SQL.identifier(table),
                         model=SQL.identifier(model_column),
-                        name=Difference._name,
-                        old=old,
-                        new=new,
+                        name=DIFFERENCE_MODEL,
+                        old=[pair[0] for pair in pairs],
+                        new=[pair[1] for pair in pairs],
                         unique=unique,
                     )
                 )
             Difference.invalidate_model()
             found_again = Difference.browse(new)
-            found_again._message_log_batch(
-                bodies={
-                    difference.id: self.env._(
+            bodies = {}
+            for difference in found_again:
+                old_id, old_expected, old_actual = was[difference.id]
+                amounts = {
+                    "run": self.name,
+                    "expected": difference.expected_amount,
+                    "old_expected": old_expected,
+                    "actual": difference.actual_amount,
+                    "old_actual": old_actual,
+                }
+                bodies[difference.id] = (
+                    self.env._(
+                        "Found again by %(run)s with other amounts: expected %(expected)s (was "
+                        "%(old_expected)s), actual %(actual)s (was %(old_actual)s). The difference it "
+                        "replaces, #%(old)s, is kept archived with its comments.",
+                        old=old_id,
+                        **amounts,
+                    )
+                    if old_id in worked
+                    else self.env._(
                         "Found again by %(run)s with other amounts: expected %(expected)s (was "
                         "%(old_expected)s), actual %(actual)s (was %(old_actual)s).",
-                        run=self.name,
-                        expected=difference.expected_amount,
-                        old_expected=was[difference.id][0],
-                        actual=difference.actual_amount,
-                        old_actual=was[difference.id][1],
+                        **amounts,
                     )
-                    for difference in found_again
-                }
-            )
+                )
+            found_again._message_log_batch(bodies=bodies, author_id=self._system_author())
+        if worked:
+            self._archive_worked_on(sorted(worked), replaced_by, taken_off)
+        gone = [difference_id for difference_id in old_ids if difference_id not in worked]
+        if not gone:
+            return
         for table, model_column in MAIL_TABLES:
             cr.execute(
                 SQL(
                     "DELETE FROM %s WHERE %s = %s AND res_id = ANY(%s)",
                     SQL.identifier(table),
                     SQL.identifier(model_column),
-                    Difference._name,
-                    old_ids,
+                    DIFFERENCE_MODEL,
+                    gone,
                 )
             )
-        cr.execute(SQL("DELETE FROM ecom_reconcile_difference WHERE id = ANY(%s)", old_ids))
+        cr.execute(SQL("DELETE FROM ecom_reconcile_difference WHERE id = ANY(%s)", gone))
         Difference.invalidate_model()
+
+    def _archive_worked_on(self, ids, replaced_by, taken_off):
+        """Archive the differences ``ids`` that the run no longer finds, as they are, and say why
+        in their chatter. ``replaced_by``: {old id: id of the difference found again in its place}."""
+        # set-wise, as the run's other results; the workflow and facts stay as they were
+        self.env.cr.execute(
+            SQL("UPDATE ecom_reconcile_difference SET active = false WHERE id = ANY(%s)", ids)
+        )
+        Difference = self.env[DIFFERENCE_MODEL]
+        Difference.invalidate_model(["active"])
+        bodies = {}
+        for difference in Difference.browse(ids):
+            if difference.id in replaced_by:
+                bodies[difference.id] = self.env._(
+                    "No longer found by %(run)s as it was: found again with other amounts as #%(new)s. "
+                    "Kept, archived, with the work done on it.",
+                    run=self.name,
+                    new=replaced_by[difference.id],
+                )
+            elif taken_off:
+                bodies[difference.id] = self.env._(
+                    "No longer found by %(run)s: shop %(shop)s was taken off the run. Kept, archived, "
+                    "with the work done on it.",
+                    run=self.name,
+                    shop=difference.shop_id.code,
+                )
+            else:
+                bodies[difference.id] = self.env._(
+                    "No longer found by %(run)s: the sources agree now. Kept, archived, with the work "
+                    "done on it.",
+                    run=self.name,
+                )
+        Difference.browse(ids)._message_log_batch(bodies=bodies, author_id=self._system_author())
 
     def _payouts_against_bank(self, shop, rule):
         # credits up to two weeks after the window: a late credit of the right amount is "timing"
@@ -1008,7 +1186,8 @@ class EcomReconcileRun(models.Model):
         )
         # the run's results are written by the run (its right to run was checked in _execute)
         (old_matches - kept).unlink()
-        created = Match.create(todo)
+        with approved_change():
+            created = Match.create(todo)
         self._link_channel_lines(created, "ecom_reconcile_match_channel_rel", "match_id", source)
         kept, todo = kept_of(
             old_differences,
@@ -1018,7 +1197,10 @@ class EcomReconcileRun(models.Model):
             difference_fields,
         )
         before = self._last_difference_id()
-        created = Difference.create(todo)
+        with approved_change():
+            # no "created" message: a difference's chatter is for the people working on it (and
+            # a message of anyone else would count as work on it, see WORKED_ON)
+            created = Difference.with_context(mail_create_nolog=True).create(todo)
         self._link_channel_lines(created, "ecom_reconcile_difference_channel_rel", "difference_id", source)
         self._replace_differences((old_differences - kept).ids, before)
 
@@ -1147,7 +1329,8 @@ class EcomReconcileRun(models.Model):
         counts = dict(
             self.env.execute_query(
                 SQL(
-                    "SELECT kind, count(*) FROM ecom_reconcile_difference WHERE run_id = %s GROUP BY kind",
+                    """SELECT kind, count(*) FROM ecom_reconcile_difference
+                        WHERE run_id = %s AND active GROUP BY kind""",
                     self.id,
                 )
             )
@@ -1156,8 +1339,7 @@ class EcomReconcileRun(models.Model):
             SQL("SELECT count(*) FROM ecom_reconcile_match WHERE run_id = %s", self.id)
         )
         self.env.invalidate_all()
-        # the run's own bookkeeping, see _execute
-        self.sudo().write(
+        self._write_summary(
             {
                 "state": "done",
                 "inputs_snapshot": inputs,

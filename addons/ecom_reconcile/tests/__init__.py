@@ -10,3 +10,4 @@ from . import test_ui_escaping
 from . import test_public_methods
 from . import test_run_jobs
 from . import test_click_everywhere
+from . import test_result_guards

@@ -132,17 +132,25 @@ class TestOrdersAgainstPayments(ReconcileCase):
         )
         mismatch = run.difference_ids.filtered(lambda d: d.kind == "amount_mismatch")
         mismatch.with_user(accountant).message_post(body="Checked with the buyer.")
+        untouched = run.difference_ids.filtered(
+            lambda d: d.kind == "missing_payment" and d.shop_id == self.shop
+        )
         run.shop_ids = self.shop_own
         run.action_run()
         run.invalidate_recordset()
         self.assertFalse(run.difference_ids.filtered(lambda d: d.shop_id == self.shop))
         self.assertFalse(run.match_ids.filtered(lambda m: m.shop_id == self.shop))
-        self.assertFalse(mismatch.exists())
-        self.assertFalse(
-            self.env["mail.message"].search_count(
-                [("model", "=", "ecom.reconcile.difference"), ("res_id", "=", mismatch.id)]
-            )
+        self.assertFalse(untouched.exists(), "nobody worked on it: gone with its shop")
+        # someone worked on it (a comment): kept, archived, off the run's results, with why
+        mismatch.invalidate_recordset()
+        self.assertEqual((mismatch.exists(), mismatch.active), (mismatch, False))
+        bodies = " ".join(
+            self.env["mail.message"]
+            .search([("model", "=", "ecom.reconcile.difference"), ("res_id", "=", mismatch.id)])
+            .mapped("body")
         )
+        self.assertIn("Checked with the buyer.", bodies)
+        self.assertIn(f"shop {self.shop.code} was taken off the run", bodies)
 
     def test_a_changed_difference_takes_over_the_work_done_on_it(self):
         accountant = self.users["accountant"]
@@ -161,8 +169,11 @@ class TestOrdersAgainstPayments(ReconcileCase):
         )
         run.with_user(accountant).action_run_full()
         run.invalidate_recordset()
-        self.assertFalse(duplicate.exists(), "replaced: its amounts changed")
-        self.assertFalse(missing.exists())
+        # replaced (its amounts changed), but worked on: kept, archived, with its comments
+        duplicate.invalidate_recordset()
+        self.assertEqual((duplicate.exists(), duplicate.active), (duplicate, False))
+        self.assertIn("Asked WeChat Pay for the refund", " ".join(duplicate.message_ids.mapped("body")))
+        self.assertFalse(missing.exists(), "nobody worked on it: gone")
         new = run.difference_ids.filtered(lambda d: d.kind == "duplicate_payment")
         self.assertEqual(len(new.channel_line_ids), 3)
         self.assertEqual(
@@ -170,12 +181,12 @@ class TestOrdersAgainstPayments(ReconcileCase):
             (accountant, "assigned", "Two captures of O5; the second goes back to the buyer."),
         )
         bodies = " ".join(new.message_ids.mapped("body"))
-        self.assertIn("Asked WeChat Pay for the refund", bodies)
         self.assertIn("Found again by", bodies)
+        self.assertIn(f"#{duplicate.id}", bodies, "it points to the difference it replaces")
         self.assertIn(accountant.partner_id, new.message_partner_ids)
         self.assertFalse(
             self.env["mail.message"].search_count(
-                [("model", "=", "ecom.reconcile.difference"), ("res_id", "in", (duplicate | missing).ids)]
+                [("model", "=", "ecom.reconcile.difference"), ("res_id", "=", missing.id)]
             ),
             "no comment is left on a difference that is gone",
         )
@@ -350,7 +361,11 @@ class TestPayoutsAgainstBank(ReconcileCase):
         self.assertEqual((new.expected_amount, new.actual_amount), (91.0, 85.0))
         self.assertEqual((new.user_id, new.state), (accountant, "assigned"))
         self.assertEqual(len(new.channel_line_ids), 2)
-        self.assertIn("The bank kept 5.00 as a fee.", " ".join(new.message_ids.mapped("body")))
+        # the one it replaces, worked on, is kept archived with its comments
+        mismatch.invalidate_recordset()
+        self.assertEqual((mismatch.exists(), mismatch.active), (mismatch, False))
+        self.assertIn("The bank kept 5.00 as a fee.", " ".join(mismatch.sudo().message_ids.mapped("body")))
+        self.assertIn(f"#{mismatch.id}", " ".join(new.message_ids.mapped("body")))
 
 
 @tagged("post_install", "-at_install")
