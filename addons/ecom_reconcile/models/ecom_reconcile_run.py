@@ -273,12 +273,36 @@ class EcomReconcileRun(models.Model):
         self._check_no_job_under_way()
         for run in self:
             run._execute()
+        return self._done_notification()
 
     def action_run_full(self):
         """Run again from scratch: every result of the run is replaced."""
         self._check_no_job_under_way()
         for run in self:
             run._execute(full=True)
+        return self._done_notification()
+
+    def _done_notification(self):
+        """What a run found, said where the user pressed the button; the form then reloads."""
+        message = "\n".join(
+            self.env._(
+                "%(run)s: %(matched)s matched, %(differences)s differences.",
+                run=run.name,
+                matched=run.matched_count,
+                differences=run.difference_count,
+            )
+            for run in self
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Reconciliation done"),
+                "message": message,
+                "type": "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _check_no_job_under_way(self):
         self.check_access("write")
@@ -1366,8 +1390,13 @@ class EcomReconcileRun(models.Model):
             (self.env._("Shops"), ", ".join(self.shop_ids.mapped("name"))),
             (self.env._("Period"), f"{self.date_from} .. {self.date_to}"),
             (self.env._("Matched"), self.matched_count),
+            (self.env._("Times in"), self.env.context.get("tz") or self.env.user.tz or "UTC"),
         ] + [(kinds[kind], count) for kind, count in (self.counts or {}).items() if count]
         sheets = {}
+
+        def local(moment):
+            return fields.Datetime.context_timestamp(self, moment).replace(tzinfo=None)
+
         for kind, label in kinds.items():
             differences = self.difference_ids.filtered(lambda d, k=kind: d.kind == k)
             if not differences:
@@ -1378,7 +1407,8 @@ class EcomReconcileRun(models.Model):
                     {
                         "shop": d.shop_id.code,
                         "reference": d.reference,
-                        "date": d.date,
+                        # the reader's local time, as the web client shows it (stored in UTC)
+                        "date": d.date and local(d.date),
                         "expected": d.expected_amount,
                         "actual": d.actual_amount,
                         "difference": d.amount,

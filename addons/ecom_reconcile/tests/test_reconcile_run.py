@@ -136,7 +136,8 @@ class TestOrdersAgainstPayments(ReconcileCase):
             lambda d: d.kind == "missing_payment" and d.shop_id == self.shop
         )
         run.shop_ids = self.shop_own
-        run.action_run()
+        done = run.action_run()
+        self.assertIn("matched", done["params"]["message"])
         run.invalidate_recordset()
         self.assertFalse(run.difference_ids.filtered(lambda d: d.shop_id == self.shop))
         self.assertFalse(run.match_ids.filtered(lambda m: m.shop_id == self.shop))
@@ -272,6 +273,19 @@ class TestOrdersAgainstPayments(ReconcileCase):
         self.assertAlmostEqual(sheet["F3"].value, -1.0)
         action = run.action_export_xlsx()
         self.assertIn("/web/content/", action["url"])
+
+    def test_xlsx_shows_the_readers_local_time(self):
+        """The export showed UTC times beside a web client in Beijing time."""
+        accountant = self.users["accountant"]
+        accountant.tz = "Asia/Shanghai"
+        run = self.env["ecom.reconcile.run"].browse(self._run()["run_id"]).with_user(accountant)
+        book = openpyxl.load_workbook(io.BytesIO(run._xlsx_content()))
+        sheet = book["Amount mismatch"]
+        difference = run.difference_ids.filtered(lambda d: d.reference == "O4")
+        self.assertEqual(difference.date, datetime(2024, 3, 2, 11, 0))  # stored in UTC
+        self.assertEqual(sheet["C2"].value.replace(second=0), datetime(2024, 3, 2, 19, 0))
+        summary = {row[0].value: row[1].value for row in book["Summary"].iter_rows() if row[0].value}
+        self.assertEqual(summary["Times in"], "Asia/Shanghai")
 
 
 @tagged("post_install", "-at_install")
