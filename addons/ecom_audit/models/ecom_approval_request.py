@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..approval import approved_change, canonical_json, in_request_write, request_write, substance_hash
+from .approval_substance import substance_html
 
 OPERATIONS = [
     ("write_off", "Write-off of a Reconciliation Difference"),
@@ -63,7 +64,13 @@ class EcomApprovalRequest(models.Model):
     substance = fields.Json(
         string="Approved Substance", readonly=True, help="What is approved: amounts and target values."
     )
-    substance_json = fields.Text(string="Substance", compute="_compute_substance_json")
+    substance_html = fields.Html(
+        string="Substance",
+        compute="_compute_substance_html",
+        sanitize=True,
+        help="What is approved, in words: names, amounts with their currency, times in your time zone.",
+    )
+    substance_json = fields.Text(string="Substance (JSON)", compute="_compute_substance_json")
     substance_hash = fields.Char(readonly=True, index=True)
     amount = fields.Monetary(readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
@@ -87,6 +94,12 @@ class EcomApprovalRequest(models.Model):
     def _compute_substance_json(self):
         for request in self:
             request.substance_json = canonical_json(request.substance) if request.substance else False
+
+    @api.depends_context("uid", "tz", "lang")
+    @api.depends("substance", "res_model", "res_id", "currency_id")
+    def _compute_substance_html(self):
+        for request in self:
+            request.substance_html = substance_html(request)
 
     @api.depends("line_ids.decision")
     def _compute_levels_approved(self):
@@ -248,7 +261,7 @@ class EcomApprovalRequest(models.Model):
         """Approve the next level; the last level approves the request (and applies it, for
         rule changes and grants). A request whose target changed since is voided instead."""
         self._check_decider()
-        for request in self:
+        for request in self._in_own_company():
             if request._is_stale():
                 request._void(self.env._("The record changed after the request: ask again."))
                 continue
@@ -266,7 +279,7 @@ class EcomApprovalRequest(models.Model):
 
     def action_reject(self, comment=False):
         self._check_decider()
-        for request in self:
+        for request in self._in_own_company():
             request._decide("reject", request.levels_approved + 1, comment)
             request._write({"state": "rejected"})
             request._close_todos()
@@ -290,6 +303,12 @@ class EcomApprovalRequest(models.Model):
                 raise UserError(self.env._("%s can no longer be cancelled.", request.name))
         self._void(self.env._("Cancelled by the requester."))
         return True
+
+    def _in_own_company(self):
+        """Each request in an environment of its own company: an approver allowed in several
+        companies decides (and applies) a request of any of them, whichever they work in."""
+        for request in self:
+            yield request.with_company(request.company_id)
 
     def _decide(self, decision, level, comment):
         self.ensure_one()

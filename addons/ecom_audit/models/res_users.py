@@ -31,6 +31,10 @@ THROTTLED = "login_throttled"
 SUMMARY_TOP = 50
 # A login is kept to this length in the trail, with its length after it.
 LOGIN_MAX = 64
+# Who logs in with a second factor (``ecom_audit.totp_required``, on unless set to False): an
+# authenticator app (``auth_totp``), else a code sent by e-mail (``auth_totp_mail_enforce``).
+TOTP_REQUIRED_GROUPS = ("ecom_audit.group_ecom_manager", "base.group_system")
+TOTP_REQUIRED_PARAM = "ecom_audit.totp_required"
 
 
 def clip_login(login):
@@ -95,6 +99,35 @@ class ResUsers(models.Model):
         result = super().write(vals)
         check_finance_grants(self, before)
         return result
+
+    # ------------------------------------------------------------------
+    # Two factors for Finance Managers and administrators
+    # ------------------------------------------------------------------
+
+    def _ecom_totp_required(self):
+        """Whether this user must log in with a second factor: a Finance Manager or an
+        administrator, while ``ecom_audit.totp_required`` is on (the default)."""
+        self.ensure_one()
+        # read as the system: at login, and at the second step whose page runs as the public
+        # user, the caller can read neither the parameter nor the groups of the user logging in
+        user = self.sudo()
+        policy = user.env["ir.config_parameter"].get_param(TOTP_REQUIRED_PARAM, "True")
+        if policy.strip().lower() in ("", "0", "false", "no", "off"):
+            return False
+        return user._is_internal() and user.has_groups(",".join(TOTP_REQUIRED_GROUPS))
+
+    def _mfa_type(self):
+        """Without an authenticator app, the e-mail code of ``auth_totp_mail_enforce``: the web
+        login of a user for whom two factors are required stops at the second step until the
+        code is given; its page invites to set up the app."""
+        mfa = super()._mfa_type()
+        if mfa is None and self._ecom_totp_required():
+            return "totp_mail"
+        return mfa
+
+    def _rpc_api_keys_only(self):
+        """Over XML-RPC and JSON-RPC, the API key is the second factor: no password alone."""
+        return super()._rpc_api_keys_only() or self._ecom_totp_required()
 
     @classmethod
     def _login(cls, db, credential, user_agent_env):

@@ -9,3 +9,6 @@ from . import test_approval
 from . import test_audit_integrity
 from . import test_access_grant_guard
 from . import test_audit_login_limit
+from . import test_approval_display
+from . import test_approval_companies
+from . import test_login_policy
