@@ -4,12 +4,17 @@ Entry points::
 
     detect_format(filename, head_bytes) -> str | None
     detect_encoding(head_bytes, candidates=("utf-8", "gb18030")) -> codec name
-    parse(source, filename, fmt=None, **options) -> ParsedStatement | ParsedOrders
-    parse_all(source, filename, fmt=None, **options) -> iterator of ParsedStatement | ParsedOrders
+    parse(source, filename, fmt=None, *, max_unzipped_bytes=None, **options)
+        -> ParsedStatement | ParsedOrders
+    parse_all(source, filename, fmt=None, *, max_unzipped_bytes=None, **options)
+        -> iterator of ParsedStatement | ParsedOrders
 
 ``source`` is bytes, a binary file object or a path. A ``.zip`` is opened and
 each member parsed (``parse`` wants exactly one statement inside; ``parse_all``
-yields one per member). Statements stream: iterate them to get the lines, and
+yields one per member). ``max_unzipped_bytes`` caps what a zip unpacks to, each
+member and all of them together: the sizes its headers declare are checked
+before anything is read, and the bytes unpacked are counted as they are read
+(headers can lie); a zip inside a zip is not read. Statements stream: iterate them to get the lines, and
 the file's own footer/summary totals are verified when the iteration ends,
 raising :class:`~ecomfin.errors.InputError` before the caller commits anything.
 
@@ -29,6 +34,7 @@ import zipfile
 from ..errors import InputError
 from . import alipay, amazon, bank_csv, camt053, orders, shopify, stripe, wechat
 from ._common import HEAD_SIZE, detect_encoding, open_binary
+from .zip_limits import CappedReader, UnzipBudget, check_declared
 
 #: format code -> (parse function, accepted options)
 FORMATS = {
@@ -98,19 +104,24 @@ def detect_format(filename, head_bytes):
     return None
 
 
-def parse_all(source, filename, fmt=None, **options):
-    """Yield a parsed statement (or order file) for the file, or for each member of a zip."""
+def parse_all(source, filename, fmt=None, *, max_unzipped_bytes=None, **options):
+    """Yield a parsed statement (or order file) for the file, or for each member of a zip.
+
+    ``max_unzipped_bytes``: the most a zip's members may unpack to, each and together (None:
+    no limit).
+    """
     binary = open_binary(source)
     head = binary.read(HEAD_SIZE)
     if head.startswith(_ZIP_MAGIC):
-        yield from _parse_zip(binary, head, filename, fmt, options)
+        budget = UnzipBudget(max_unzipped_bytes, filename) if max_unzipped_bytes is not None else None
+        yield from _parse_zip(binary, head, filename, fmt, options, budget)
         return
     yield _parse_one(binary, head, filename, fmt, options)
 
 
-def parse(source, filename, fmt=None, **options):
+def parse(source, filename, fmt=None, *, max_unzipped_bytes=None, **options):
     """Parse one file (a zip must hold exactly one statement); see the module docstring."""
-    results = parse_all(source, filename, fmt, **options)
+    results = parse_all(source, filename, fmt, max_unzipped_bytes=max_unzipped_bytes, **options)
     first = next(results, None)
     if first is None:
         raise InputError("the zip archive holds no statement file", filename=filename)
@@ -163,7 +174,7 @@ def _member_name(info):
         return info.filename
 
 
-def _parse_zip(binary, head, filename, fmt, options):
+def _parse_zip(binary, head, filename, fmt, options, budget):
     if not (hasattr(binary, "seekable") and binary.seekable()):
         binary = io.BytesIO(head + binary.read())
     else:
@@ -179,17 +190,28 @@ def _parse_zip(binary, head, filename, fmt, options):
         and not info.filename.startswith("__MACOSX/")
         and not info.filename.rsplit("/", 1)[-1].startswith(".")
     ]
+    # Alipay ships a summary sheet next to the detail file
+    members = [info for info in members if "汇总" not in _member_name(info)]
+    if budget is not None:
+        check_declared(members, budget, lambda info: f"{filename}!{_member_name(info)}")
     found = False
     for info in members:
         name = _member_name(info)
-        if "汇总" in name:  # Alipay ships a summary sheet next to the detail file
-            continue
         member_filename = f"{filename}!{name}"
         try:
-            member = archive.open(info)
+            opened = archive.open(info)
         except (zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
             raise InputError(f"cannot open zip member: {exc}", filename=member_filename) from exc
+        # unpacked bytes are counted as they are read; without a budget, an unlimited one that
+        # still reports a damaged member as bad input
+        member = io.BufferedReader(
+            CappedReader(opened, budget or UnzipBudget(float("inf"), filename), member_filename)
+        )
         member_head = member.read(HEAD_SIZE)
+        if member_head.startswith(_ZIP_MAGIC):
+            raise InputError(
+                "a zip archive inside a zip archive is not read; unpack it first", filename=member_filename
+            )
         if fmt is None and detect_format(name, member_head) is None:
             continue  # a readme or other file beside the statement
         found = True

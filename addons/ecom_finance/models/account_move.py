@@ -16,6 +16,27 @@ SUBSTANCE_FIELDS = {"line_ids", "invoice_line_ids", "date", "journal_id", "ref",
 
 class AccountMove(models.Model):
     _inherit = "account.move"
+    # the columns of the lines of a manual entry's approval substance, for the approver's view
+    # (ecom_audit/models/approval_substance.py): the order of _ecom_approval_substance's rows
+    _ecom_approval_substance_columns = {
+        "lines": (
+            "account.move.line",
+            (
+                None,
+                "account_id",
+                "partner_id",
+                "debit",
+                "credit",
+                "amount_currency",
+                "currency_id",
+                "name",
+                None,
+                "tax_ids",
+                "tax_line_id",
+                "tax_tag_ids",
+            ),
+        )
+    }
 
     ecom_statement_id = fields.Many2one(
         "ecom.statement",

@@ -4,7 +4,7 @@ from odoo.exceptions import UserError
 from odoo.addons.ecom_audit.approval import approved_change, in_approved_change
 
 from ..posting_defaults import CHANNEL_SUFFIX, CLEARING_PREFIX, EVENT_ACCOUNTS, EXTRA_ACCOUNTS
-from .ecom_statement import ORDER_PROFILES, PLATFORM_ORDER_PROFILE
+from .ecom_statement import FINANCE_READERS, ORDER_PROFILES, PLATFORM_ORDER_PROFILE
 
 PLATFORMS = [
     ("tmall", "Tmall"),
@@ -82,18 +82,21 @@ class EcomShop(models.Model):
         string="Settlement Journal",
         check_company=True,
         tracking=True,
+        groups=FINANCE_READERS,
         help="Journal receiving the settlement entries of this shop.",
     )
     clearing_account_id = fields.Many2one(
         "account.account",
         check_company=True,
         tracking=True,
+        groups=FINANCE_READERS,
         help="Account holding the money the payment channel owes until it is paid out to the bank.",
     )
     partner_id = fields.Many2one(
         "res.partner",
         string="Channel Partner",
         tracking=True,
+        groups=FINANCE_READERS,
         help="The payment channel or platform as a partner: on the clearing journal items, so what "
         "it owes ages like any receivable.",
     )
@@ -102,6 +105,7 @@ class EcomShop(models.Model):
         string="Finance Responsible",
         default=lambda self: self.env.user,
         tracking=True,
+        groups=FINANCE_READERS,
         help="Receives the shop's finance alerts, such as orders sold at a loss.",
     )
     posting_grouping = fields.Selection(
@@ -109,11 +113,13 @@ class EcomShop(models.Model):
         required=True,
         default="settlement",
         tracking=True,
+        groups=FINANCE_READERS,
         help="How settlement entries are summarised. A settlement spanning a month end is always split.",
     )
     refund_approval_amount = fields.Monetary(
         string="Refunds Approved Above",
         tracking=True,
+        groups=FINANCE_READERS,
         help="A refunded order above this amount has its return or cancellation booked only once a "
         "second person approved it (Fulfil asks for the approval). 0: refunds need no approval.",
     )
@@ -133,6 +139,7 @@ class EcomShop(models.Model):
         "ecom.posting.rule",
         "shop_id",
         string="Posting Rules of the Shop",
+        groups=FINANCE_READERS,
         help="Rules of this shop only; events without one use the company's rules.",
     )
     api_user_ids = fields.Many2many(
@@ -164,6 +171,7 @@ class EcomShop(models.Model):
         "ecom.bank.csv.profile",
         string="Bank CSV Profile",
         check_company=True,
+        groups=FINANCE_READERS,
         help="Column mapping used for bank statement CSV files imported for this shop.",
     )
     create_placeholder_products = fields.Boolean(

@@ -62,23 +62,50 @@ PLATFORM_ORDER_PROFILE = {
     "shopify": "shopify",
     "amazon": "amazon",
 }
-# Formats whose lines are movements of a payment channel's balance: what posting books.
-SETTLEMENT_FORMATS = {
-    "alipay",
-    "wechat_trade",
-    "wechat_fund",
-    "amazon_settlement",
-    "shopify_payouts",
-    "shopify_balance",
-    "stripe_balance",
+# The bills of each payment channel (a shop's ``payment_channel``): the formats a shop's Shop
+# Operators and Partner API users may import for it (see ``_check_import_format``).
+PAYMENT_CHANNEL_FORMATS = {
+    "alipay": ("alipay",),
+    "wechat": ("wechat_trade", "wechat_fund"),
+    "shopify_payments": ("shopify_payouts", "shopify_balance"),
+    "amazon": ("amazon_settlement",),
+    "stripe": ("stripe_balance",),
 }
+# Formats whose lines are movements of a payment channel's balance: what posting books.
+SETTLEMENT_FORMATS = {fmt for formats in PAYMENT_CHANNEL_FORMATS.values() for fmt in formats}
+# Bank statements: what reconciliation takes as proof that a payout arrived.
+BANK_FORMATS = {"camt053", "bank_csv"}
+ORDER_FORMAT = "orders_csv"
 # Who may see the accounting side of imports (Shop Operators see the imports of their shops only).
 FINANCE_READERS = "ecom_audit.group_ecom_accountant,ecom_audit.group_ecom_auditor"
+# Who imports every format for every shop of their companies (Finance Managers imply it).
+ACCOUNTING_IMPORTERS = "ecom_audit.group_ecom_accountant"
+SHOP_OPERATORS = "ecom_audit.group_ecom_shop_operator"
+# The largest file an import reads, and what a zip may unpack to (each member and in all).
+MAX_BYTES_PARAM = "ecom_finance.import_max_bytes"
+MAX_BYTES_DEFAULT = 200_000_000
+# The columns of ecom_order an order export updates on the orders already known, and the kind of
+# their values in the audit trail (see _order_changes_sql).
+ORDER_UPDATED_COLUMNS = {
+    "status": "value",
+    "refund_amount": "value",
+    "paid_time": "datetime",
+    "last_statement_id": "many2one",
+}
 PROGRESS_EVERY_ROWS = 20000
 LINES_TABLE = "ecom_import_lines"
 ORDERS_TABLE = "ecom_import_order_lines"
 SEALED_TABLE = "ecom_import_order_sealed"
 SKUS_TABLE = "ecom_import_skus"
+
+
+def _audit_json(column, kind):
+    """``column`` as jsonb, as the audit trail writes a value of this kind."""
+    if kind == "datetime":
+        return SQL("COALESCE(to_jsonb(to_char(%s, 'YYYY-MM-DD HH24:MI:SS')), 'false'::jsonb)", column)
+    if kind == "many2one":
+        return SQL("CASE WHEN %s IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(%s) END", column, column)
+    return SQL("to_jsonb(%s)", column)
 
 
 class EcomStatement(models.Model):
@@ -232,14 +259,22 @@ class EcomStatement(models.Model):
         :param str fmt: a format code (see ``FORMATS``); detected when False
         :returns: ``{'statement_id', 'fmt', 'lines_created', 'lines_skipped', 'totals',
             'already_imported', 'message'}``
-        :raises UserError: on bad input, with the file, line, column and value at fault;
+        :raises UserError: on bad input, with the file, line, column and value at fault, and on
+            a file above ``ecom_finance.import_max_bytes`` (or a zip unpacking to more);
             nothing of the file is written then.
+        :raises AccessError: on a shop or a format the user may not import (decided from the
+            file's content, see ``_check_import_format``).
         """
         shop = self.env["ecom.shop"].browse(int(shop_id)).exists()
         if not shop:
             raise UserError(self.env._("There is no shop with id %s.", shop_id))
+        self._check_import_access(shop, fmt or None, filename)
+        encoded = data_b64 or ""
+        # the size the content decodes to (its padding left out), checked before it is decoded
+        padding = encoded[-2:].count("=" if isinstance(encoded, str) else b"=")
+        self._check_import_size(filename, len(encoded) // 4 * 3 - padding)
         try:
-            data = base64.b64decode(data_b64 or "", validate=True)
+            data = base64.b64decode(encoded, validate=True)
         except (binascii.Error, ValueError) as exc:
             raise UserError(self.env._("%s: the content is not valid base64.", filename)) from exc
         statement = self._import_data(shop, filename, data, fmt=fmt or None)
@@ -270,10 +305,17 @@ class EcomStatement(models.Model):
 
         ``statement`` is the queued statement an asynchronous import fills.
         """
-        self._check_import_access(shop)
+        self._check_import_access(shop, fmt, filename)
+        self._check_import_size(filename, len(data))
         sha256 = hashlib.sha256(data).hexdigest()
         existing = self._existing_import(shop, sha256)
         if existing and existing != statement:
+            # a known file is answered only to those who may import it; the format of the
+            # import of the same file, whatever shop it is in (a queued one may not know it yet)
+            known = existing.sudo().fmt or self._import_format(
+                shop, filename, data, fmt, order_profile, bank_profile
+            )
+            self._check_import_format(shop, known, filename)
             if existing.state == "done":
                 return existing.with_context(ecom_already_imported=True)
             raise UserError(
@@ -283,8 +325,11 @@ class EcomStatement(models.Model):
             )
         options = self._parse_options(shop, fmt, filename, data, order_profile, bank_profile)
         try:
+            parsed = self._parse(filename, data, fmt, options)
+            # who may import it is decided by what the file is (its content), not by its name or
+            # the format it came with
+            self._check_import_format(shop, parsed.fmt, filename)
             with self.env.cr.savepoint():
-                parsed = parsers.parse(io.BytesIO(data), filename, fmt=fmt, **options["parse"])
                 return self._load(shop, filename, data, sha256, parsed, options, statement)
         except InputError as exc:
             raise UserError(str(exc)) from exc
@@ -312,15 +357,120 @@ class EcomStatement(models.Model):
             .with_env(self.env)
         )
 
-    def _check_import_access(self, shop):
-        """Accountants and up import for the shops of their companies, Shop Operators for their own.
+    def _check_import_access(self, shop, fmt=None, filename=None):
+        """Accountants and up import for the shops of their companies, Shop Operators for their own,
+        Partner API users for the shops they are listed on; ``fmt``: what each may import.
 
         Lines are inserted in SQL, so the rights are checked here explicitly: the right to
-        create imports, and the shop visible to the user (record rules restrict Shop
-        Operators to the shops they are listed on, everyone to their companies).
+        create imports, the shop visible to the user (record rules restrict Shop Operators to
+        the shops they are listed on, Partner API users to theirs, everyone to their companies),
+        and the format (see ``_check_import_format``).
         """
         self.check_access("create")
         shop.check_access("read")
+        if fmt:
+            self._check_import_format(shop, fmt, filename or "")
+
+    def _check_import_format(self, shop, fmt, filename):
+        """Refuse a format the user may not import for ``shop`` (an AccessError naming it and who may).
+
+        - Bank statements (``BANK_FORMATS``): Accountants and Finance Managers only. A bank
+          credit is what reconciliation takes as the proof that a payout arrived: it posts the
+          payout entry and reconciles the clearing items.
+        - Order exports: also the shop's Shop Operators; never a Partner API user. An export
+          rewrites the status and refund of the orders already known, which fulfilment follows
+          (returns, cancellations, refund approvals); and the key of a payment channel has no
+          business creating sales of a shop either, which reconciliation would then report as
+          missing payments.
+        - A payment channel's bills: also the shop's Shop Operators and Partner API users, for
+          the shop's own channel (``PAYMENT_CHANNEL_FORMATS``); a shop whose channel is *Other*
+          has its bills imported by accounting roles.
+
+        Call it with the format read from the file (``_import_data``); a format given by the
+        caller is checked too, to refuse at once.
+        """
+        if not fmt or self.env.su or self.env.user.has_group(ACCOUNTING_IMPORTERS):
+            return
+        labels = dict(self._fields["fmt"]._description_selection(self.env))
+        label = labels.get(fmt, fmt)
+        if fmt in BANK_FORMATS:
+            raise AccessError(
+                self.env._(
+                    "%(file)s is a bank statement (%(format)s): only Accountants and Finance Managers "
+                    "import bank statements.",
+                    file=filename,
+                    format=label,
+                )
+            )
+        if fmt == ORDER_FORMAT:
+            if self.env.user.has_group(SHOP_OPERATORS):
+                return
+            raise AccessError(
+                self.env._(
+                    "%(file)s is an order export (%(format)s): order exports are imported by the "
+                    "shop's Shop Operators, Accountants and Finance Managers, not over the Partner API.",
+                    file=filename,
+                    format=label,
+                )
+            )
+        if fmt not in PAYMENT_CHANNEL_FORMATS.get(shop.payment_channel, ()):
+            channels = dict(shop._fields["payment_channel"]._description_selection(self.env))
+            raise AccessError(
+                self.env._(
+                    "%(file)s is a file of the format %(format)s, which is not a bill of the payment "
+                    "channel of shop %(shop)s (%(channel)s): only Accountants and Finance Managers "
+                    "import it.",
+                    file=filename,
+                    format=label,
+                    shop=shop.display_name,
+                    channel=channels.get(shop.payment_channel, shop.payment_channel),
+                )
+            )
+
+    @api.model
+    def _import_max_bytes(self):
+        # a setting of the import, read for whoever imports (system parameters are for admins)
+        value = self.env["ir.config_parameter"].sudo().get_param(MAX_BYTES_PARAM)
+        return int(value) if value else MAX_BYTES_DEFAULT
+
+    @api.model
+    def _check_import_size(self, filename, size):
+        """Refuse a file above ``ecom_finance.import_max_bytes`` (default 200 MB)."""
+        limit = self._import_max_bytes()
+        if size > limit:
+            raise UserError(
+                self.env._(
+                    "%(file)s is %(size)s bytes, above the import limit of %(limit)s bytes "
+                    "(system parameter %(param)s).",
+                    file=filename,
+                    size=size,
+                    limit=limit,
+                    param=MAX_BYTES_PARAM,
+                )
+            )
+
+    @api.model
+    def _parse(self, filename, data, fmt, options):
+        """The parsed file, streaming (``ecomfin.parsers.parse``); a zip within the size cap."""
+        return parsers.parse(
+            io.BytesIO(data),
+            filename,
+            fmt=fmt,
+            max_unzipped_bytes=self._import_max_bytes(),
+            **options["parse"],
+        )
+
+    @api.model
+    def _import_format(self, shop, filename, data, fmt=None, order_profile=None, bank_profile=None):
+        """The format of a file as its content says (a zip's: its statement's), before it is imported.
+
+        Parsers stream: this reads the head of the file (of a zip's members) only.
+        """
+        options = self._parse_options(shop, fmt, filename, data, order_profile, bank_profile)
+        try:
+            return self._parse(filename, data, fmt, options).fmt
+        except InputError as exc:
+            raise UserError(str(exc)) from exc
 
     def _parse_options(self, shop, fmt, filename, data, order_profile, bank_profile):
         detected = fmt or parsers.detect_format(filename, data[:65536])
@@ -562,9 +712,16 @@ class EcomStatement(models.Model):
         del personal
         cr = self.env.cr
         now = SQL("now() AT TIME ZONE 'UTC'")
+        # The orders already known are updated in place: their values before the update are
+        # read in the same statement (one snapshot), and the changes come back old -> new for
+        # the audit trail.
         cr.execute(
             SQL(
                 """
+                WITH previous AS (
+                    SELECT o.id, %(audited)s FROM ecom_order o
+                     WHERE o.shop_id = %(shop)s AND o.name IN (SELECT t.order_ref FROM %(table)s t)
+                ), written AS (
                 INSERT INTO ecom_order (
                     id, name, shop_id, company_id, statement_id, status, currency_id, amount_paid,
                     refund_amount, order_time, paid_time, %(sealed_columns)s,
@@ -591,7 +748,12 @@ class EcomStatement(models.Model):
                        write_date = EXCLUDED.write_date
                  WHERE (ecom_order.status, ecom_order.refund_amount)
                        IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.refund_amount)
-                RETURNING id, xmax = 0
+                RETURNING ecom_order.id, %(returned)s, xmax = 0 AS inserted
+                )
+                SELECT w.id, w.inserted, CASE WHEN NOT w.inserted THEN %(changes)s END
+                  FROM written w
+                  LEFT JOIN previous p ON p.id = w.id
+                 ORDER BY w.id
                 """,
                 table=table,
                 sealed=SQL.identifier(SEALED_TABLE),
@@ -603,10 +765,18 @@ class EcomStatement(models.Model):
                 statement=self.id,
                 uid=self.env.uid,
                 now=now,
+                audited=SQL(", ").join(SQL.identifier("o", column) for column in ORDER_UPDATED_COLUMNS),
+                returned=SQL(", ").join(
+                    SQL.identifier("ecom_order", column) for column in ORDER_UPDATED_COLUMNS
+                ),
+                changes=self._order_changes_sql("p", "w"),
             )
         )
         written = cr.fetchall()
-        created_ids = [order_id for order_id, inserted in written if inserted]
+        created_ids = [order_id for order_id, inserted, _changes in written if inserted]
+        self._audit_order_updates(
+            shop, [(order_id, changes) for order_id, inserted, changes in written if not inserted]
+        )
         cr.execute(
             SQL(
                 """
@@ -669,6 +839,48 @@ class EcomStatement(models.Model):
                 else False
             ),
         }
+
+    @api.model
+    def _order_changes_sql(self, old, new):
+        """A jsonb ``{column: [old, new]}`` of the columns an import changes on a known order
+        (``ORDER_UPDATED_COLUMNS``) between rows ``old`` and ``new``, the unchanged ones left out.
+
+        The values are written as the audit trail writes an ORM change (``_ecom_audit_value`` of
+        ``ecom_audit``): selections and amounts as they are, times as text, a many2one as the
+        list of its id.
+        """
+        pairs = []
+        for column, kind in ORDER_UPDATED_COLUMNS.items():
+            before, after = SQL.identifier(old, column), SQL.identifier(new, column)
+            pairs.append(
+                SQL(
+                    "%s, CASE WHEN %s IS DISTINCT FROM %s THEN jsonb_build_array(%s, %s) END",
+                    column,
+                    before,
+                    after,
+                    _audit_json(before, kind),
+                    _audit_json(after, kind),
+                )
+            )
+        return SQL("jsonb_strip_nulls(jsonb_build_object(%s))", SQL(", ").join(pairs))
+
+    def _audit_order_updates(self, shop, changes):
+        """One entry of the audit trail per known order the import changed: ``changes`` are
+        (order id, {column: [old, new]}). The ORM audits its own writes; the import writes in SQL."""
+        # the trail's buffer, written as ecom_audit's ORM hooks write it (nobody writes the trail)
+        self.env["ecom.audit.log"].sudo()._append(
+            [
+                {
+                    "model": "ecom.order",
+                    "res_ids": str(order_id),
+                    "operation": "write",
+                    "changes": values,
+                    "company_id": shop.company_id.id,
+                }
+                for order_id, values in changes
+                if values
+            ]
+        )
 
     def _order_id_sequence(self):
         return self.env.execute_query(SQL("SELECT pg_get_serial_sequence('ecom_order', 'id')"))[0][0]
@@ -801,8 +1013,15 @@ class EcomStatement(models.Model):
 
     @api.model
     def _enqueue_import(self, shop, filename, data, fmt=None, order_profile=None, bank_profile=None):
-        """Create a queued statement holding the file and a job that imports it."""
-        self._check_import_access(shop)
+        """Create a queued statement holding the file and a job that imports it.
+
+        The rights are checked on the format the file's content has before anything is queued
+        (and again by the job, see ``_import_data``).
+        """
+        self._check_import_access(shop, fmt, filename)
+        self._check_import_size(filename, len(data))
+        detected = self._import_format(shop, filename, data, fmt, order_profile, bank_profile)
+        self._check_import_format(shop, detected, filename)
         sha256 = hashlib.sha256(data).hexdigest()
         existing = self._existing_import(shop, sha256)
         if existing:

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .ecom_statement import FINANCE_READERS
+
 LINE_TYPES = [
     ("sale", "Sale"),
     ("refund", "Refund"),
@@ -36,7 +38,9 @@ class EcomStatementLine(models.Model):
     provider_txn_id = fields.Char(string="Provider Transaction", index="btree_not_null", readonly=True)
     order_ref = fields.Char(string="Order Reference", index="btree_not_null", readonly=True)
     merchant_order_ref = fields.Char(string="Merchant Order Reference", index="btree_not_null", readonly=True)
-    counterparty = fields.Char(readonly=True)
+    # the bank side of a line (the payer's or payee's name, the row as the file had it): for finance
+    # roles; Shop Operators see the amounts and references of their shops' lines
+    counterparty = fields.Char(readonly=True, groups=FINANCE_READERS)
     line_type = fields.Selection(LINE_TYPES, string="Type", required=True, readonly=True)
     currency_id = fields.Many2one("res.currency", required=True, readonly=True)
     gross = fields.Monetary(readonly=True)
@@ -45,7 +49,7 @@ class EcomStatementLine(models.Model):
     occurred_at = fields.Datetime(string="Date", required=True, index=True, readonly=True)
     payout_ref = fields.Char(string="Payout Reference", index="btree_not_null", readonly=True)
     memo = fields.Char(readonly=True)
-    raw = fields.Json(string="Raw Row", readonly=True)
+    raw = fields.Json(string="Raw Row", readonly=True, groups=FINANCE_READERS)
     dedup_key = fields.Char(string="Unique Key", required=True, readonly=True)
     fingerprint_collision = fields.Boolean(
         readonly=True,

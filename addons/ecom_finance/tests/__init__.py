@@ -14,3 +14,5 @@ from . import test_warehouse_scope
 from . import test_read_paths
 from . import test_role_sessions
 from . import test_approval_bypasses
+from . import test_import_rights
+from . import test_finance_fields

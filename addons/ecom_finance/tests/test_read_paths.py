@@ -334,3 +334,58 @@ class TestRestrictedReadPaths(TransactionCase):
         self.assertRefused(lambda: self.costed.with_user(self.operator).read(["margin_alerted"]))
         self.assertRefused(lambda: self.as_user("ecom.order").search([("margin_alerted", "=", True)]))
         self.assertNotIn("margin_alerted", self.as_user("ecom.order").fields_get())
+
+    # ------------------------------------------------------------------
+    # A shop's accounting setup and the bank side of statement lines
+    # ------------------------------------------------------------------
+
+    def test_shop_accounting_setup_is_read_on_no_path(self):
+        self.assertTrue(self.tmall.journal_id)
+        Shop, shop = self.as_user("ecom.shop"), self.tmall.with_user(self.operator)
+        order = self.costed.with_user(self.operator)
+        calls = {
+            "read": lambda: shop.read(["journal_id"]),
+            "attribute": lambda: shop.clearing_account_id,
+            "search_read": lambda: Shop.search_read([], ["refund_approval_amount"]),
+            "web_read": lambda: shop.web_read({"clearing_account_id": {}}),
+            "web_read from an order": lambda: order.web_read({"shop_id": {"fields": {"journal_id": {}}}}),
+            "export_data": lambda: shop.export_data(["name", "journal_id/name"]),
+            "export_data from an order": lambda: order.export_data(["shop_id/clearing_account_id/code"]),
+            "search": lambda: Shop.search([("journal_id", "=", self.tmall.journal_id.id)]),
+            "search through an order": lambda: self.as_user("ecom.order").search(
+                [("shop_id.refund_approval_amount", ">", 0)]
+            ),
+            "read_group by": lambda: Shop.read_group([], ["__count"], ["clearing_account_id"]),
+        }
+        for path, call in calls.items():
+            with self.subTest(path=path):
+                self.assertRefused(call)
+        self.assertArchHides("ecom.shop", "journal_id", self.operator, view_types=("form",))
+        self.assertArchShows("ecom.shop", "journal_id", self.accountant)
+
+    def test_bank_counterparty_of_lines_is_read_on_no_path(self):
+        line = self.env["ecom.statement.line"].search(
+            [("statement_id", "=", self.statement.id), ("counterparty", "!=", False)], limit=1
+        )
+        self.assertTrue(line, "the demo bank statement names its counterparties")
+        Line, mine = self.as_user("ecom.statement.line"), line.with_user(self.operator)
+        statement = self.statement.with_user(self.operator)
+        calls = {
+            "read": lambda: mine.read(["counterparty"]),
+            "read the raw row": lambda: mine.read(["raw"]),
+            "search_read": lambda: Line.search_read([], ["counterparty"]),
+            "web_search_read": lambda: Line.web_search_read([], {"raw": {}}),
+            "web_read from the import": lambda: statement.web_read(
+                {"line_ids": {"fields": {"counterparty": {}}}}
+            ),
+            "export_data": lambda: mine.export_data(["gross", "counterparty"]),
+            "export_data from the import": lambda: statement.export_data(["line_ids/counterparty"]),
+            "search": lambda: Line.search([("counterparty", "=", line.counterparty)]),
+            "read_group by": lambda: Line.read_group([], ["gross:sum"], ["counterparty"]),
+        }
+        for path, call in calls.items():
+            with self.subTest(path=path):
+                self.assertRefused(call)
+        self.assertEqual(mine.read(["gross"])[0]["gross"], line.gross, "the line itself is readable")
+        self.assertArchHides("ecom.statement.line", "counterparty", self.operator)
+        self.assertArchShows("ecom.statement.line", "counterparty", self.accountant)

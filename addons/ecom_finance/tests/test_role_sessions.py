@@ -12,7 +12,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.ecom_audit.tests.common import make_role_user
 
-from .test_statement_import import alipay_file, b64, row
+from .test_statement_import import FIXTURES, alipay_file, b64, row
 
 ACCESS_ERROR = 4  # the fault code of an odoo.exceptions.AccessError over XML-RPC
 SECRET = "sk-role-sessions-canary"
@@ -100,6 +100,16 @@ class TestRoleSessions(HttpCase):
         )
         self.assertRefused("shop_operator", "ecom.order", "search_read", [], ["name", "cogs"])
         self.assertRefused("shop_operator", "ecom.shop", "read", self.tmall.ids, ["api_secret"])
+        self.assertRefused("shop_operator", "ecom.shop", "read", self.tmall.ids, ["clearing_account_id"])
+        # bank statements are for accounting roles; the shop's channel bills are the operator's too
+        camt = b64((FIXTURES / "camt053_balanced.xml").read_bytes())
+        self.assertRefused(
+            "shop_operator", "ecom.statement", "import_file", self.tmall.id, "b.xml", camt, message="CAMT.053"
+        )
+        result = self.call(
+            "shop_operator", "ecom.statement", "import_file", self.tmall.id, "op.csv", self._alipay(760)
+        )
+        self.assertEqual(result["lines_created"], 2)
         self.assertRefused("shop_operator", "ecom.posting.rule", "write", self.rule.ids, {"name": "hijacked"})
         self.assertRefused("shop_operator", "ecom.posting.rule", "search_read", [], ["account_id"])
         self.assertRefused("shop_operator", "ecom.order", "fulfil_orders", self.tmall_orders[:1].ids)
@@ -236,12 +246,21 @@ class TestRoleSessions(HttpCase):
         self.assertRefused(
             "partner_api", "ecom.statement", "import_file", self.douyin.id, "other.csv", self._alipay(740)
         )
+        # its own shop, but not its channel's bill: a bank statement, an order export
+        camt = b64((FIXTURES / "camt053_balanced.xml").read_bytes())
+        orders = b64((FIXTURES / "orders_canonical.csv").read_bytes())
+        for name, data, fmt in (("payout.xml", camt, "CAMT.053"), ("orders.csv", orders, "Platform orders")):
+            self.assertRefused(
+                "partner_api", "ecom.statement", "import_file", self.tmall.id, name, data, message=fmt
+            )
         calls = [
             ("ecom.order", "fulfil_orders", (self.tmall_orders[:1].ids,)),
             ("ecom.order", "search_read", ([], ["name"])),
             ("ecom.statement", "post_entries", ([result["statement_id"]],)),
             ("ecom.statement", "read", ([result["statement_id"]], ["account"])),
             ("ecom.shop", "read", (self.tmall.ids, ["api_secret"])),
+            ("ecom.shop", "read", (self.tmall.ids, ["journal_id"])),
+            ("ecom.shop", "read", (self.tmall.ids, ["refund_approval_amount"])),
             ("ecom.shop", "write", (self.tmall.ids, {"name": "hijacked"})),
             ("ecom.audit.log", "verify_chain", ()),
             ("ecom.audit.log", "search_read", ([], ["model"])),

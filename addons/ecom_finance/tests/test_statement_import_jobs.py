@@ -169,7 +169,13 @@ class TestPartnerApiOverXmlRpc(HttpCase):
             cls.env, login="ecom_rpc_partner", groups="base.group_portal,ecom_audit.group_ecom_partner_api"
         )
         cls.shop = cls.env["ecom.shop"].create(
-            {"name": "Partner shop", "code": "PAPI", "api_user_ids": [(4, cls.partner_user.id)]}
+            {
+                "name": "Partner shop",
+                "code": "PAPI",
+                # the key of an Alipay partner pushes Alipay bills (ecom.statement._check_import_format)
+                "payment_channel": "alipay",
+                "api_user_ids": [(4, cls.partner_user.id)],
+            }
         )
         cls.other_shop = cls.env["ecom.shop"].create({"name": "Someone else's shop", "code": "PAPI2"})
 

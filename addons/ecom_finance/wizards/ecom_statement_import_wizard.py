@@ -1,4 +1,3 @@
-import io
 from itertools import islice
 
 from markupsafe import Markup, escape
@@ -6,7 +5,6 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ecomfin import parsers
 from ecomfin.errors import InputError
 
 from ..models.ecom_statement import FORMATS, ORDER_PROFILES
@@ -20,7 +18,10 @@ class EcomStatementImportWizard(models.TransientModel):
     """Upload one or many files (or a zip), check a preview, import.
 
     Files above ``ecom_finance.import_async_bytes`` (default 5 MB) are imported by a
-    background job; their statements show the progress.
+    background job; their statements show the progress. Files above
+    ``ecom_finance.import_max_bytes`` (default 200 MB), and zips unpacking to more, are refused;
+    so is a format the user may not import (``ecom.statement._check_import_format``), at the
+    preview already.
     """
 
     _name = "ecom.statement.import.wizard"
@@ -37,7 +38,10 @@ class EcomStatementImportWizard(models.TransientModel):
     @api.onchange("shop_id")
     def _onchange_shop_id(self):
         self.order_profile = self.shop_id.order_profile
-        self.bank_csv_profile_id = self.shop_id.bank_csv_profile_id
+        # a shop's bank CSV profile is accounting setup: bank statements are imported by
+        # accounting roles, the only ones who read it
+        if self.shop_id._fields["bank_csv_profile_id"].is_accessible(self.env):
+            self.bank_csv_profile_id = self.shop_id.bank_csv_profile_id
 
     def _async_bytes(self):
         value = self.env["ir.config_parameter"].sudo().get_param(ASYNC_BYTES_PARAM)
@@ -61,13 +65,15 @@ class EcomStatementImportWizard(models.TransientModel):
         return self._reopen()
 
     def _preview_file(self, attachment):
+        Statement = self.env["ecom.statement"]
         data = attachment.raw
+        Statement._check_import_size(attachment.name, len(data))
         large = len(data) > self._async_bytes()
         options = self._parse_options(attachment)
         try:
-            parsed = parsers.parse(
-                io.BytesIO(data), attachment.name, fmt=self.fmt or None, **options["parse"]
-            )
+            parsed = Statement._parse(attachment.name, data, self.fmt or None, options)
+            # refused at the preview already: what the file is decides who may import it
+            Statement._check_import_access(self.shop_id, parsed.fmt, attachment.name)
             stream = iter(parsed)
             first = list(islice(stream, PREVIEW_ROWS))
             if not large:
