@@ -46,7 +46,10 @@ def follow(call, model, record_id, timeout, what):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         (record,) = call(
-            model, "read", [record_id], ["state", "progress", "progress_text", "job_state", "job_error", "job_stuck"]
+            model,
+            "read",
+            [record_id],
+            ["state", "progress", "progress_text", "job_state", "job_error", "job_stuck"],
         )
         seen.append(record["progress"])
         if record["state"] != "queued" or record["job_stuck"]:
@@ -73,13 +76,17 @@ def main():
         raise SystemExit(f"runner check: the file ({len(data)} bytes) is under the threshold ({threshold})")
     started = time.monotonic()
     attachment_id = call(
-        "ir.attachment", "create", {"name": "runner_check_alipay.csv", "datas": base64.b64encode(data).decode()}
+        "ir.attachment",
+        "create",
+        {"name": "runner_check_alipay.csv", "datas": base64.b64encode(data).decode()},
     )
     wizard_id = call(
-        "ecom.statement.import.wizard", "create", {"shop_id": shop_id, "attachment_ids": [(6, 0, [attachment_id])]}
+        "ecom.statement.import.wizard",
+        "create",
+        {"shop_id": shop_id, "attachment_ids": [(6, 0, [attachment_id])]},
     )
     action = call("ecom.statement.import.wizard", "action_import", [wizard_id])
-    statement_id = action["res_id"]
+    statement_id = action["params"]["next"]["res_id"]  # a notification, then the import
     statement, seen = follow(call, "ecom.statement", statement_id, args.timeout, "the import")
     (lines,) = call("ecom.statement", "read", [statement_id], ["line_count"])
     partial = [p for p in seen if 0 < p < 100]

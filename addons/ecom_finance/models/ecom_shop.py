@@ -370,6 +370,7 @@ class EcomShop(models.Model):
         channel as a partner, and the company's default posting rules on its chart of
         accounts (Odoo's generic chart or the Chinese one).
         """
+        done = []
         for shop in self:
             company = shop.company_id
             chart = company.chart_template
@@ -400,8 +401,31 @@ class EcomShop(models.Model):
             if not shop.partner_id:
                 vals["partner_id"] = shop._channel_partner(channel).id
             shop.write(vals)
+            company_rules = [("company_id", "=", company.id), ("shop_id", "=", False)]
+            rules_before = self.env["ecom.posting.rule"].search_count(company_rules)
             shop._create_default_rules(chart)
-        return True
+            done.append(
+                self.env._(
+                    "%(shop)s: journal %(journal)s, clearing account %(account)s, partner %(partner)s, "
+                    "%(rules)s default posting rules added to the company.",
+                    shop=shop.name,
+                    journal=shop.journal_id.display_name,
+                    account=shop.clearing_account_id.display_name,
+                    partner=shop.partner_id.display_name,
+                    rules=self.env["ecom.posting.rule"].search_count(company_rules) - rules_before,
+                )
+            )
+        # say what the shops now have (it said nothing)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Accounting set up"),
+                "message": "\n".join(done),
+                "type": "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _account_by_code(self, code, name=None, account_type=None, reconcile=False):
         """The company's account of this code; created when a name is given, else an error."""

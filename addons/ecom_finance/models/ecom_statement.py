@@ -280,6 +280,15 @@ class EcomStatement(models.Model):
         statement = self._import_data(shop, filename, data, fmt=fmt or None)
         return statement._import_result()
 
+    @api.model
+    def action_open_import_wizard(self):
+        """The Imports list's **Import Files** (an import is made by importing a file, never New)."""
+        if self.env.user.share:  # partners import over XML-RPC (import_file)
+            raise AccessError(self.env._("Files are imported from the web client by internal users."))
+        self.check_access("create")
+        Action = self.env["ir.actions.act_window"]
+        return Action._for_xml_id("ecom_finance.ecom_statement_import_wizard_action")
+
     def _import_result(self):
         self.ensure_one()
         already = bool(self.env.context.get("ecom_already_imported"))

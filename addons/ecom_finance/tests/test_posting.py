@@ -280,7 +280,8 @@ class TestSettlementPosting(SettlementCase):
         statement = self._statement(shop, [("2024-03-12 10:00", "sale", 10.0, 0.0)])
         with self.assertRaisesRegex(UserError, "Shop .*Bare.* cannot post: set its .*Settlement Journal"):
             self._post(statement)
-        shop.with_user(self.users["manager"]).action_setup_accounting()
+        done = shop.with_user(self.users["manager"]).action_setup_accounting()
+        self.assertIn("121505", done["params"]["message"])  # what it did is said
         self.assertEqual(shop.clearing_account_id.code, "121505")
         self.assertEqual(shop.partner_id.name, "Stripe")
         self.assertEqual(len(self._post(statement)), 1)

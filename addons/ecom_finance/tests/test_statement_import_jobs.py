@@ -34,8 +34,13 @@ class TestImportWizard(EcomShopCase):
         self.assertIn("-30.00", wizard.preview)  # totals per type, before anything is written
         self.assertFalse(self.env["ecom.statement"].search([("shop_id", "=", self.shop_own.id)]))
         action = wizard.action_import()
-        statement = self.env["ecom.statement"].browse(action["res_id"])
+        self.assertIn("3 new lines", action["params"]["message"])
+        statement = self.env["ecom.statement"].browse(action["params"]["next"]["res_id"])
         self.assertEqual((statement.state, statement.line_count), ("done", 3))
+        # the same file again: said so, nothing added (it said nothing)
+        again = self._wizard(alipay_file([row(1), row(2), row(3, "交易退款", "30.00")])).action_import()
+        self.assertIn("already imported", again["params"]["message"])
+        self.assertEqual(again["params"]["next"]["res_id"], statement.id)
 
     def test_preview_reports_bad_files(self):
         wizard = self._wizard(alipay_file([row(1)], income="5.00"))
@@ -65,7 +70,8 @@ class TestImportWizard(EcomShopCase):
         wizard.action_preview()
         self.assertIn("background", wizard.preview)
         action = wizard.action_import()
-        statement = self.env["ecom.statement"].browse(action["res_id"])
+        self.assertIn("background", action["params"]["message"])
+        statement = self.env["ecom.statement"].browse(action["params"]["next"]["res_id"])
         self.assertEqual(statement.state, "queued")
         self.assertFalse(statement.line_ids)
         job = self.env["queue.job"].search([("uuid", "=", statement.job_uuid)])

@@ -155,6 +155,7 @@ class EcomStatementImportWizard(models.TransientModel):
         self.ensure_one()
         Statement = self.env["ecom.statement"]
         statements = Statement
+        messages = []
         limit = self._async_bytes()
         for attachment in self.attachment_ids:
             data = attachment.raw
@@ -164,15 +165,51 @@ class EcomStatementImportWizard(models.TransientModel):
                 "bank_profile": self.bank_csv_profile_id,
             }
             if len(data) > limit:
-                statements |= Statement._enqueue_import(self.shop_id, attachment.name, data, **kwargs)
+                statement = Statement._enqueue_import(self.shop_id, attachment.name, data, **kwargs)
             else:
-                statements |= Statement._import_data(self.shop_id, attachment.name, data, **kwargs)
+                statement = Statement._import_data(self.shop_id, attachment.name, data, **kwargs)
+            statements |= statement
+            if statement.env.context.get("ecom_already_imported"):
+                messages.append(
+                    self.env._(
+                        "%(file)s is already imported as %(name)s: nothing was added.",
+                        file=attachment.name,
+                        name=statement.name,
+                    )
+                )
+            elif statement.state == "queued":
+                messages.append(
+                    self.env._(
+                        "%s is imported in the background: its progress shows on the import.", attachment.name
+                    )
+                )
+            else:
+                messages.append(
+                    self.env._(
+                        "%(file)s imported as %(name)s: %(created)s new lines, %(skipped)s already known.",
+                        file=attachment.name,
+                        name=statement.name,
+                        created=statement.lines_created,
+                        skipped=statement.lines_skipped,
+                    )
+                )
         action = self.env["ir.actions.act_window"]._for_xml_id("ecom_finance.ecom_statement_action")
         if len(statements) == 1:
             action.update(res_id=statements.id, view_mode="form", views=[(False, "form")])
         else:
             action["domain"] = [("id", "in", statements.ids)]
-        return action
+        # say what happened (a file imported again said nothing), then open the imports
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Import"),
+                "message": "\n".join(messages),
+                "type": "success",
+                "sticky": False,
+                "next": action,
+            },
+        }
 
     def _reopen(self):
         return {
