@@ -1,4 +1,5 @@
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -234,3 +235,26 @@ class TestAuditLog(EcomRolesCase):
         verification = self.env[action["res_model"]].browse(action["res_id"])
         self.assertTrue(verification.ok)
         self.assertIn("intact", verification.message)
+
+
+@tagged("post_install", "-at_install")
+class TestAuditTrailScreens(EcomRolesCase):
+    """The Auditor's Audit Trail list and form load (a method ``_origin`` on the model shadowed
+    Odoo's ``BaseModel._origin`` and the web client's read crashed with a server error)."""
+
+    def test_auditor_opens_the_trail_list_and_an_entry(self):
+        auditor = self.users["auditor"]
+        self.env.flush_all()
+        self.env["ecom.audit.log"]._flush_pending()  # what the commit does
+        Log = self.env["ecom.audit.log"].with_user(auditor)
+        self.assertEqual(Log.new({})._origin._name, Log._name)  # the ORM's _origin, not a method of ours
+        views = Log.get_views([(False, "list"), (False, "form")])["views"]
+
+        def shown(view):
+            return {name: {} for name in re.findall(r'<field name="([^"]+)"', views[view]["arch"])}
+
+        fields = shown("list")
+        page = Log.web_search_read([], fields, limit=80)
+        self.assertTrue(page["records"])
+        record = Log.browse(page["records"][0]["id"]).web_read(shown("form"))
+        self.assertEqual(record[0]["id"], page["records"][0]["id"])
