@@ -14,6 +14,11 @@ registry.category("web_tour.tours").add("ecom_finance_posting_tour", {
             run: "click",
         },
         {
+            content: "Posting asks first: confirm",
+            trigger: ".modal-footer button.btn-primary",
+            run: "click",
+        },
+        {
             content: "Open the settlement entry",
             trigger: ".o_list_view .o_data_row .o_data_cell:contains(ECOM/)",
             run: "click",
