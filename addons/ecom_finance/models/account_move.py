@@ -159,6 +159,7 @@ class AccountMove(models.Model):
         the import, then **Post Entries** again (a reset entry could only be posted again by hand,
         against the approval that guards the e-commerce journals, and its import would read as
         reversed)."""
+        self.check_access("write")  # the right first: an Auditor is refused, not told how to correct
         settled = self.filtered("ecom_statement_id")
         if settled:
             raise UserError(

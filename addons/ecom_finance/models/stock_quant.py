@@ -51,6 +51,9 @@ class StockQuant(models.Model):
 
     def action_ecom_request_adjustment(self):
         """Ask for the approval of these counts (those above the thresholds)."""
+        # the right to count these quants (Inventory users, in their warehouses), checked before the
+        # request is made as the superuser below
+        self.check_access("write")
         # Warehouse Operators ask without reading anyone's requests (finance data); the request
         # still names them as its requester (the real user, not the superuser).
         Request = self.env["ecom.approval.request"].sudo()

@@ -11,3 +11,4 @@ from . import test_public_methods
 from . import test_run_jobs
 from . import test_click_everywhere
 from . import test_result_guards
+from . import test_role_matrix
