@@ -2,7 +2,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
+
+from odoo.addons.ecom_audit.approval import approved_change, in_approved_change
 
 ALERT_CONDITIONS = [
     ("missing_bill", "Daily bill missing"),
@@ -30,7 +33,9 @@ class EcomReconcileAlert(models.Model):
     )
     count = fields.Integer(readonly=True)
     amount = fields.Float(readonly=True)
-    state = fields.Selection([("open", "Open"), ("done", "Done")], default="open", required=True)
+    state = fields.Selection(
+        [("open", "Open"), ("done", "Done")], default="open", required=True, readonly=True, copy=False
+    )
 
     _sql_constraints = [
         (
@@ -40,10 +45,24 @@ class EcomReconcileAlert(models.Model):
         ),
     ]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Alerts are raised by the daily check (``_insert``, in SQL), not by hand."""
+        if not in_approved_change():
+            raise AccessError(self.env._("Alerts are raised by the daily check, not created by hand."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        # what the check found and the state: Done closes its to-dos (action_done), a write would not
+        if not in_approved_change():
+            raise AccessError(self.env._("An alert is closed with its Done button: it is not edited."))
+        return super().write(vals)
+
     def action_done(self):
         # the caller's right first: a read-only role (Auditor) is refused even on no alert
         self.check_access("write")
-        self.write({"state": "done"})
+        with approved_change():
+            self.write({"state": "done"})
         self.activity_ids.action_feedback()
 
     @api.model

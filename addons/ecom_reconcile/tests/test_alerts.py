@@ -1,5 +1,6 @@
 from datetime import datetime, timedelta
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import ReconcileCase
@@ -72,3 +73,28 @@ class TestAlerts(ReconcileCase):
         accountant_alerts = self._alerts().with_user(self.users["accountant"])
         accountant_alerts.action_done()
         self.assertEqual(set(accountant_alerts.mapped("state")), {"done"})
+
+    def test_an_alert_is_closed_with_its_button_only(self):
+        """A direct write closed an alert without its to-dos, or reopened a closed one."""
+        self.env["ecom.reconcile.alert"]._cron_check(now=datetime(2024, 3, 5, 3, 0))
+        alerts = self._alerts()
+        self.assertTrue(alerts)
+        for role in ("shop_operator", "accountant", "manager"):
+            for vals in ({"state": "done"}, {"count": 0}, {"amount": 0.0}):
+                with self.subTest(role=role, vals=vals), self.assertRaises(AccessError):
+                    alerts.with_user(self.users[role]).write(vals)
+        with self.assertRaises(AccessError):
+            self.env["ecom.reconcile.alert"].with_user(self.users["manager"]).create(
+                {
+                    "name": "x",
+                    "shop_id": self.shop.id,
+                    "company_id": self.company.id,
+                    "condition": "large_refund",
+                    "period_key": "x",
+                }
+            )
+        self.assertEqual(set(alerts.mapped("state")), {"open"})
+        alerts.with_user(self.users["accountant"]).action_done()
+        self.assertEqual(set(alerts.mapped("state")), {"done"})
+        with self.assertRaises(AccessError):
+            alerts.with_user(self.users["manager"]).write({"state": "open"})

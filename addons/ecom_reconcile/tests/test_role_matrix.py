@@ -184,11 +184,9 @@ GUARDED_FIELDS = {
 }
 
 # guarded fields a role may still write directly: the model has no guard for them
-WRITABLE_FIELDS = {
-    # Done is a plain write of the state (action_done); nothing keeps a direct write from closing an
-    # alert without its to-dos, or from reopening it (reported with issue 13)
-    ("ecom.reconcile.alert", "state"): {SHOP, ACCOUNTANT, MANAGER},
-}
+# (model, field) -> roles that may write it directly: none today (an alert's state changes with
+# its Done button only)
+WRITABLE_FIELDS = {}
 
 
 def _is_state_like(name):
@@ -273,14 +271,10 @@ class TestRoleMatrix(TransactionCase):
                     "location_id": warehouse.lot_stock_id.id,
                 }
             )
-        env["ecom.reconcile.alert"].create(
-            {
-                "name": "Matrix alert",
-                "shop_id": env.ref("ecom_finance.demo_shop_tmall").id,
-                "company_id": company.id,
-                "condition": env["ecom.reconcile.alert"]._fields["condition"].get_values(env)[0],
-                "period_key": "matrix",
-            }
+        # raised as the daily check raises them
+        env["ecom.reconcile.alert"]._insert(
+            env.ref("ecom_finance.demo_shop_tmall"),
+            [(env["ecom.reconcile.alert"]._fields["condition"].get_values(env)[0], "matrix", 1, 10.0)],
         )
         env["ecom.access.grant"].create(
             {
