@@ -82,15 +82,17 @@ class EcomJobMixin(models.AbstractModel):
         if not total:
             return self.env._("Waiting for the job runner.")
         seconds = (updated - started).total_seconds() if started and updated else 0
-        words = self.env._("%(done)s of %(total)s", done=f"{done:,}", total=f"{total:,}")
+        done_text, total_text = f"{done:,}", f"{total:,}"
+        words = self.env._("%(done)s of %(total)s", done=done_text, total=total_text)
         if seconds > 0 and done:
             rate = done / seconds
             left = max(total - done, 0) / rate
-            words += self.env._(
-                ", %(rate)s per second, about %(left)s left",
-                rate=f"{rate:,.0f}",
-                left=self.env._("%s s", round(left)) if left < 90 else self.env._("%s min", round(left / 60)),
-            )
+            if left < 90:
+                time_left = self.env._("%s s", round(left))
+            else:
+                time_left = self.env._("%s min", round(left / 60))
+            rate_text = f"{rate:,.0f}"
+            words += self.env._(", %(rate)s per second, about %(left)s left", rate=rate_text, left=time_left)
         return words
 
     # ------------------------------------------------------------------
