@@ -1,5 +1,8 @@
+import contextvars
+
 from odoo import api, models
 
+from .ecom_audit_anomaly import READ_LOG_MIN_ROWS
 from .ecom_audit_log import MASK
 
 # What is audited besides every ecom.* model: field changes that grant or restrict rights, and
@@ -15,6 +18,9 @@ AUDITED_MODELS = {
     "stock.valuation.layer": {"product_id", "quantity", "value", "stock_move_id"},
 }
 NOT_AUDITED = {"ecom.audit.log"}
+# Set while a read of the caller is being counted: the reads it makes inside (``web_read`` reads
+# through ``read``) are the same rows, counted once.
+_COUNTING_READ = contextvars.ContextVar("ecom_audit_counting_read", default=False)
 # Values never written to the log, only the fact that they changed.
 SENSITIVE_FIELDS = {
     "password",
@@ -174,6 +180,57 @@ class Base(models.AbstractModel):
                 ]
             )
         return result
+
+    # ------------------------------------------------------------------
+    # Large reads: a scraper's search_read is an export by another name
+    # ------------------------------------------------------------------
+
+    def _ecom_audit_large_read(self, method, rows, fields_read):
+        """Log a read of more than ``READ_LOG_MIN_ROWS`` rows of an audited model made through a
+        request (web client or RPC) by a user (not the system), like an export: the records,
+        their count and the field names, with the method (``changes.method``)."""
+        if len(rows) <= READ_LOG_MIN_ROWS or self.env.su or not self._ecom_audit_exports():
+            return
+        Log = self.env["ecom.audit.log"].sudo()
+        if Log._change_origin() not in ("web", "rpc"):
+            return
+        Log._append(
+            [
+                {
+                    "model": self._name,
+                    "res_ids": ",".join(str(row["id"]) for row in rows if "id" in row),
+                    "operation": "export",
+                    "changes": {"method": method, "fields": sorted(fields_read or []), "count": len(rows)},
+                }
+            ]
+        )
+
+    def _ecom_counted_read(self, method, read, fields_read):
+        if _COUNTING_READ.get():
+            return read()
+        token = _COUNTING_READ.set(True)
+        try:
+            rows = read()
+        finally:
+            _COUNTING_READ.reset(token)
+        self._ecom_audit_large_read(method, rows, fields_read)
+        return rows
+
+    @api.readonly
+    def read(self, fields=None, load="_classic_read"):
+        # the web client's lists and forms (web_search_read, web_read) read through here
+        return self._ecom_counted_read("read", lambda: super(Base, self).read(fields, load=load), fields)
+
+    @api.model
+    @api.readonly
+    def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs):
+        return self._ecom_counted_read(
+            "search_read",
+            lambda: super(Base, self).search_read(
+                domain, fields, offset=offset, limit=limit, order=order, **read_kwargs
+            ),
+            fields,
+        )
 
     def unlink(self):
         audited = self._ecom_audit_fields()

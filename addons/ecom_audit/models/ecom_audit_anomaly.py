@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import pytz
 from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, api, fields, models
@@ -9,11 +10,17 @@ from odoo.tools import SQL
 KINDS = [
     ("off_hours", "Access Outside Working Hours"),
     ("large_export", "Large Export"),
+    ("large_read", "Large Read"),
     ("failed_logins", "Repeated Failed Logins"),
 ]
 STATES = [("new", "New"), ("reviewed", "Reviewed")]
 # Audited entries that are access to finance data, when a person makes them outside working hours.
 ACCESS_OPERATIONS = ("create", "write", "unlink", "export", "read_sensitive", "login")
+
+# Reads of many rows over RPC (``search_read``, ``read``, the web client's lists) are entries of
+# the trail like exports (operation ``export``, ``changes.method`` naming the method); only a call
+# returning more rows than this is logged, so that ordinary reads cost nothing.
+READ_LOG_MIN_ROWS = 1000
 
 # The settings are system parameters ``ecom_audit.anomaly_<name>``; the defaults apply while unset.
 PARAM_PREFIX = "ecom_audit.anomaly_"
@@ -22,8 +29,12 @@ DEFAULTS = {
     "work_hour_to": 20.0,
     "work_days": "1,2,3,4,5",  # ISO weekdays, Monday = 1
     "export_threshold": 1000,
+    "read_threshold": 10000,
     "failed_login_threshold": 5,
     "failed_login_minutes": 15,
+    # the time zone of the working hours; empty: each company's (never the user's own, which
+    # every user sets in their preferences)
+    "timezone": "",
 }
 # Where the previous scan stopped (a sequence of the chain).
 LAST_SEQ_PARAM = "ecom_audit.anomaly_last_seq"
@@ -52,6 +63,7 @@ BOUNDS = {
     "work_hour_from": (0, 24),
     "work_hour_to": (0, 24),
     "export_threshold": (1, None),
+    "read_threshold": (1, None),
     "failed_login_threshold": (1, None),
     "failed_login_minutes": (1, 24 * 60),
 }
@@ -68,6 +80,10 @@ def _parse(name, raw):
     """The setting ``name`` read from its parameter's text; ValueError when unreadable or out of range."""
     if name == "work_days":
         return _parse_days(raw)
+    if name == "timezone":
+        if raw and raw not in pytz.all_timezones_set:
+            raise ValueError(raw)
+        return raw
     value = type(DEFAULTS[name])(raw)
     low, high = BOUNDS[name]
     if value < low or (high is not None and value > high):
@@ -99,7 +115,8 @@ class EcomAuditAnomaly(models.Model):
     """An access anomaly found in the audit trail, for the Auditors.
 
     A scheduled action scans the entries chained since its previous run, set-wise in SQL,
-    for access outside working hours, large exports and repeated failed logins. Each
+    for access outside working hours, large exports, large reads over RPC and repeated failed
+    logins. Each
     condition raises one alert per person (login) and window: a unique key drops the
     repeats, so scanning the same entries again, or more entries of the same window,
     raises nothing new. Each new alert notifies the Auditors once, by a message on it.
@@ -175,6 +192,14 @@ class EcomAuditAnomaly(models.Model):
                     models=alert.model_names,
                     threshold=alert.threshold,
                 )
+            elif alert.kind == "large_read":
+                alert.details = self.env._(
+                    "%(count)s records of %(models)s read over RPC within one day, above the threshold of "
+                    "%(threshold)s.",
+                    count=alert.count,
+                    models=alert.model_names,
+                    threshold=alert.threshold,
+                )
             elif alert.kind == "failed_logins" and alert.window_start and alert.window_end:
                 minutes = round((alert.window_end - alert.window_start).total_seconds() / 60)
                 alert.details = self.env._(
@@ -212,7 +237,8 @@ class EcomAuditAnomaly(models.Model):
             start -= self.window_end - self.window_start
             domain = [("operation", "=", "login_failed"), ("login", "=", self.login)]
         else:
-            operations = ["export"] if self.kind == "large_export" else list(ACCESS_OPERATIONS)
+            exports = self.kind in ("large_export", "large_read")
+            operations = ["export"] if exports else list(ACCESS_OPERATIONS)
             domain = [("user_uid", "=", self.user_id.id), ("operation", "in", operations)]
         return {
             "type": "ir.actions.act_window",
@@ -255,6 +281,7 @@ class EcomAuditAnomaly(models.Model):
         rows = [
             *self._scan_off_hours(last, head, settings),
             *self._scan_large_exports(last, head, settings),
+            *self._scan_large_reads(last, head, settings),
             *self._scan_failed_logins(last, head, settings),
         ]
         alerts = self._raise_alerts(rows)
@@ -263,25 +290,26 @@ class EcomAuditAnomaly(models.Model):
         return alerts
 
     @api.model
-    def _people_sql(self):
+    def _people_sql(self, settings):
         """CTEs ``zones`` and ``people``: each internal user with the time zone of their working hours.
 
-        The user's time zone, else their company's, else UTC; a name PostgreSQL does not
-        know counts as unset.
+        The time zone of the settings, else the user's company's, else UTC; a name PostgreSQL
+        does not know counts as unset. Never the user's own time zone: every user sets it in
+        their preferences, and night work would look like office hours.
         """
         return SQL(
             """zones AS MATERIALIZED (SELECT name FROM pg_timezone_names),
                people AS (
-                   SELECT u.id, u.login, u.company_id, COALESCE(uz.name, cz.name, 'UTC') AS tz
+                   SELECT u.id, u.login, u.company_id, COALESCE(sz.name, cz.name, 'UTC') AS tz
                      FROM res_users u
-                     JOIN res_partner up ON up.id = u.partner_id
                      LEFT JOIN res_company c ON c.id = u.company_id
                      LEFT JOIN res_partner cp ON cp.id = c.partner_id
-                     LEFT JOIN zones uz ON uz.name = up.tz
+                     LEFT JOIN zones sz ON sz.name = %(setting)s
                      LEFT JOIN zones cz ON cz.name = cp.tz
-                    WHERE u.id != %s AND NOT u.share
+                    WHERE u.id != %(root)s AND NOT u.share
                )""",
-            SUPERUSER_ID,  # the system itself, not a person; portal users hold no finance data
+            setting=settings["timezone"] or None,
+            root=SUPERUSER_ID,  # the system itself, not a person; portal users hold no finance data
         )
 
     @api.model
@@ -356,7 +384,7 @@ class EcomAuditAnomaly(models.Model):
                              AND l.seq <= %(head)s AND %(access)s AND %(off_hours)s
                     ) a
                     WHERE a.n > 0""",
-                people=self._people_sql(),
+                people=self._people_sql(settings),
                 windows=self._day_windows_sql(
                     last,
                     head,
@@ -374,9 +402,10 @@ class EcomAuditAnomaly(models.Model):
         return [("off_hours", *row[:6], 0, *row[6:]) for row in rows]
 
     @api.model
-    def _scan_large_exports(self, last, head, settings):
-        """Per person and local day with new exports: more records exported that day than the threshold."""
-        threshold = settings["export_threshold"]
+    def _scan_exported_rows(self, last, head, kind, condition, threshold, settings):
+        """Per person and local day with new ``export`` entries matching ``condition``: the rows of
+        all such entries that day, when more than ``threshold``."""
+        exports = SQL("l.operation = 'export' AND %s", condition)
         rows = self.env.execute_query(
             SQL(
                 """WITH %(people)s, %(windows)s
@@ -391,16 +420,33 @@ class EcomAuditAnomaly(models.Model):
                             FROM ecom_audit_log l
                            WHERE l.user_uid = w.user_uid
                              AND l.logged_at >= w.window_start AND l.logged_at < w.window_end
-                             AND l.seq <= %(head)s AND l.operation = 'export'
+                             AND l.seq <= %(head)s AND %(exports)s
                     ) a
                     WHERE a.exported > %(threshold)s""",
-                people=self._people_sql(),
-                windows=self._day_windows_sql(last, head, SQL("l.operation = 'export'")),
+                people=self._people_sql(settings),
+                windows=self._day_windows_sql(last, head, exports),
                 head=head,
+                exports=exports,
                 threshold=threshold,
             )
         )
-        return [("large_export", *row[:6], threshold, *row[6:8], "export", *row[8:]) for row in rows]
+        return [(kind, *row[:6], threshold, *row[6:8], "export", *row[8:]) for row in rows]
+
+    @api.model
+    def _scan_large_exports(self, last, head, settings):
+        """Per person and local day with new exports: more records exported that day than the threshold."""
+        not_reads = SQL("NOT (l.changes ? 'method')")
+        return self._scan_exported_rows(
+            last, head, "large_export", not_reads, settings["export_threshold"], settings
+        )
+
+    @api.model
+    def _scan_large_reads(self, last, head, settings):
+        """Per person and local day with new large reads over RPC (``search_read``, ``read``...): more
+        rows read that day, in calls of more than ``READ_LOG_MIN_ROWS`` rows, than the threshold."""
+        return self._scan_exported_rows(
+            last, head, "large_read", SQL("l.changes ? 'method'"), settings["read_threshold"], settings
+        )
 
     @api.model
     def _scan_failed_logins(self, last, head, settings):

@@ -12,3 +12,5 @@ from . import test_audit_login_limit
 from . import test_approval_display
 from . import test_approval_companies
 from . import test_login_policy
+from . import test_audit_anomaly_sources
+from . import test_approval_threshold_guard

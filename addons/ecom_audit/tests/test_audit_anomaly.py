@@ -29,7 +29,7 @@ class TestAuditAnomaly(EcomRolesCase):
             login="ecom_test_night_worker",
             extra_groups=("base.group_allow_export",),
         )
-        cls.worker.tz = "Asia/Shanghai"
+        cls.company.partner_id.tz = "Asia/Shanghai"  # the company's working hours, never the user's own tz
         cls.auditor = cls.users["auditor"]
         cls.other_auditor = make_role_user(
             cls.env, "auditor", cls.other_company, login="ecom_test_other_auditor"

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from odoo.addons.base.models.res_partner import _tz_get
+
 from ..models.ecom_audit_anomaly import PARAM_PREFIX, anomaly_settings
 
 WEEKDAYS = (
@@ -27,7 +29,13 @@ class EcomAuditAnomalySettings(models.TransientModel):
     work_hour_from = fields.Float(
         string="Working Hours From",
         required=True,
-        help="Local time (the user's time zone, else the company's) from which access is expected.",
+        help="Local time (the time zone below, else the user's company's) from which access is expected.",
+    )
+    timezone = fields.Selection(
+        _tz_get,
+        string="Time Zone",
+        help="The time zone of the working hours. Empty: each user's company's time zone (else UTC); "
+        "never the user's own, which every user sets in their preferences.",
     )
     work_hour_to = fields.Float(string="Working Hours To", required=True)
     work_monday = fields.Boolean(string="Monday")
@@ -40,6 +48,11 @@ class EcomAuditAnomalySettings(models.TransientModel):
     export_threshold = fields.Integer(
         required=True,
         help="An alert when one user exports more records than this within one day.",
+    )
+    read_threshold = fields.Integer(
+        required=True,
+        help="An alert when one user reads more records than this within one day through the web "
+        "client or RPC (search_read, read), counting only reads of more than 1000 records at once.",
     )
     failed_login_threshold = fields.Integer(
         string="Failed Logins",
@@ -59,13 +72,19 @@ class EcomAuditAnomalySettings(models.TransientModel):
         values = super().default_get(fields_list)
         settings = anomaly_settings(self.env)
         values.update(
-            {name: settings[name] for name in settings if name != "work_days"},
+            {name: settings[name] for name in settings if name not in ("work_days", "timezone")},
+            timezone=settings["timezone"] or False,
             **{name: index + 1 in settings["work_days"] for index, name in enumerate(WEEKDAYS)},
         )
         return {name: value for name, value in values.items() if name in fields_list}
 
     @api.constrains(
-        "work_hour_from", "work_hour_to", "export_threshold", "failed_login_threshold", "failed_login_minutes"
+        "work_hour_from",
+        "work_hour_to",
+        "export_threshold",
+        "read_threshold",
+        "failed_login_threshold",
+        "failed_login_minutes",
     )
     def _check_values(self):
         for settings in self:
@@ -74,7 +93,7 @@ class EcomAuditAnomalySettings(models.TransientModel):
                     self.env._("The working hours must start before they end, between 00:00 and 24:00.")
                 )
             if (
-                min(settings.export_threshold, settings.failed_login_threshold) < 1
+                min(settings.export_threshold, settings.read_threshold, settings.failed_login_threshold) < 1
                 or not 1 <= settings.failed_login_minutes <= 24 * 60
             ):
                 raise ValidationError(
@@ -90,8 +109,10 @@ class EcomAuditAnomalySettings(models.TransientModel):
             "work_hour_to": repr(float(self.work_hour_to)),
             "work_days": ",".join(str(index + 1) for index, name in enumerate(WEEKDAYS) if self[name]),
             "export_threshold": str(self.export_threshold),
+            "read_threshold": str(self.read_threshold),
             "failed_login_threshold": str(self.failed_login_threshold),
             "failed_login_minutes": str(self.failed_login_minutes),
+            "timezone": self.timezone or None,  # empty: the parameter is removed
         }
 
     def action_save(self):
@@ -106,7 +127,7 @@ class EcomAuditAnomalySettings(models.TransientModel):
             key = PARAM_PREFIX + name
             previous = params.get_param(key) or None
             if previous != value:
-                params.set_param(key, value)
+                params.set_param(key, value or False)
                 changes[key] = [previous, value]
         if changes:
             self.env["ecom.audit.log"].sudo()._append(
