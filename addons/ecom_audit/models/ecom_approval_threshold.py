@@ -123,7 +123,8 @@ class EcomApprovalThreshold(models.Model):
         # a new threshold only adds approvals, and a write is checked by what it changes
         # (``write``); deleting one is always asked for
         if operation == "unlink":
-            super()._ecom_check_change(operation)
+            return super()._ecom_check_change(operation)
+        return None
 
     def write(self, vals):
         if not (self.env.su or in_approved_change()):

@@ -10,5 +10,5 @@ class EcomAuditVerification(models.TransientModel):
     ok = fields.Boolean(string="Intact", readonly=True)
     checked = fields.Integer(string="Entries Checked", readonly=True)
     message = fields.Text(readonly=True)
-    bad_ranges = fields.Text(string="Bad Ranges", readonly=True, help="Every range of entries that fails.")
-    warnings = fields.Text(readonly=True)
+    bad_ranges = fields.Text(readonly=True, help="Every range of entries that fails.")
+    warnings = fields.Text(readonly=True, help="What the verifier could not check (anchors not set up...).")

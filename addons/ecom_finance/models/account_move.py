@@ -150,9 +150,10 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
 
     def _compute_show_reset_to_draft_button(self):
-        super()._compute_show_reset_to_draft_button()
+        result = super()._compute_show_reset_to_draft_button()
         for move in self.filtered("ecom_statement_id"):
             move.show_reset_to_draft_button = False
+        return result
 
     def button_draft(self):
         """A settlement entry is what its import says: it is corrected by **Reverse Entries** on
