@@ -46,6 +46,25 @@ def in_approved_change():
     return _APPROVED.get()
 
 
+def protected_in(vals_list, protected, creating=False):
+    """The protected field names that ``vals_list`` sets, when not written by the model's own code.
+
+    One rule for ``create`` (``copy`` and ``load`` create through it) and ``write``: outside an
+    approved change a protected field is refused, except, when creating, an empty value or a
+    ``state`` of ``draft`` (what the web client sends as defaults).
+    """
+    if in_approved_change():
+        return set()
+    found = set()
+    for vals in vals_list:
+        found |= {
+            name
+            for name in protected & set(vals)
+            if not creating or (vals[name] and not (name == "state" and vals[name] == "draft"))
+        }
+    return found
+
+
 def _canonical_value(value):
     if isinstance(value, float | Decimal):
         # money and quantities: fixed decimals, so 10.0 and 10 hash alike

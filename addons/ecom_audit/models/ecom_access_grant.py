@@ -3,7 +3,7 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..approval import approved_change, in_approved_change, substance_hash
+from ..approval import approved_change, in_approved_change, protected_in, substance_hash
 
 _logger = logging.getLogger(__name__)
 
@@ -91,15 +91,8 @@ class EcomAccessGrant(models.Model):
         """Refuse the protected fields to every caller but the grant's own methods (``_set``),
         in create, copy and load as in write: a grant made approved, active or pointing at a
         request is the same bypass as one written so."""
-        if in_approved_change():
-            return
-        protected = set()
-        for vals in vals_list:
-            protected |= {
-                name
-                for name in PROTECTED_FIELDS & set(vals)
-                if vals[name] and not (name == "state" and vals[name] == "draft")
-            }
+        # creating or not: a grant may be made only as a draft without a request
+        protected = protected_in(vals_list, PROTECTED_FIELDS, creating=True)
         if protected:
             raise AccessError(
                 self.env._(

@@ -44,36 +44,9 @@ class EcomEncryptedMixin(models.AbstractModel):
 
     _name = "ecom.encrypted.mixin"
     _description = "Fields Encrypted at Rest"
+    # decrypting a field writes its audit entry: reads take read/write cursors
+    _inherit = ["ecom.writing.reads.mixin"]
     _ecom_encrypted_fields = {}
-
-    # Odoo 18 serves the web client's reads (``@api.readonly`` methods) on read-only cursors;
-    # decrypting a field writes its audit entry, so these models' reads take read/write ones
-    # (``_readonly = False`` is what the web client's call_kw route looks up).
-    def read(self, fields=None, load="_classic_read"):
-        return super().read(fields=fields, load=load)
-
-    read._readonly = False
-
-    @api.model
-    def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs):
-        return super().search_read(
-            domain=domain, fields=fields, offset=offset, limit=limit, order=order, **read_kwargs
-        )
-
-    search_read._readonly = False
-
-    def web_read(self, specification):
-        return super().web_read(specification)
-
-    web_read._readonly = False
-
-    @api.model
-    def web_search_read(self, domain, specification, offset=0, limit=None, order=None, count_limit=None):
-        return super().web_search_read(
-            domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit
-        )
-
-    web_search_read._readonly = False
 
     def _compute_ecom_decrypted(self):
         """Decrypt on read, and log the read (records and fields, never the value).

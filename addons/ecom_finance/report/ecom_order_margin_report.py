@@ -36,6 +36,8 @@ class EcomOrderMarginReport(models.Model):
 
     _name = "ecom.order.margin.report"
     _description = "Platform Order Margin"
+    # each read brings the table up to date (``_search``): reads take read/write cursors
+    _inherit = ["ecom.writing.reads.mixin"]
     _auto = False
     _order = "date desc, order_id desc"
     _rec_name = "order_id"
@@ -293,43 +295,3 @@ class EcomOrderMarginReport(models.Model):
         # every read path (search, read_group, the web client's) searches first: up to date
         self._refresh()
         return super()._search(domain, offset=offset, limit=limit, order=order, **kwargs)
-
-    # The web client reads reports on read-only cursors (Odoo 18); the refresh above writes the
-    # orders changed since, so this report's read methods take read/write ones.
-    @api.model
-    def web_search_read(self, domain, specification, offset=0, limit=None, order=None, count_limit=None):
-        return super().web_search_read(
-            domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit
-        )
-
-    web_search_read._readonly = False
-
-    @api.model
-    def web_read_group(self, domain, fields, groupby, limit=None, offset=0, orderby=False, lazy=True):
-        return super().web_read_group(
-            domain, fields, groupby, limit=limit, offset=offset, orderby=orderby, lazy=lazy
-        )
-
-    web_read_group._readonly = False
-
-    @api.model
-    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
-        return super().read_group(
-            domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy
-        )
-
-    read_group._readonly = False
-
-    @api.model
-    def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs):
-        return super().search_read(
-            domain=domain, fields=fields, offset=offset, limit=limit, order=order, **read_kwargs
-        )
-
-    search_read._readonly = False
-
-    @api.model
-    def search_count(self, domain, limit=None):
-        return super().search_count(domain, limit=limit)
-
-    search_count._readonly = False

@@ -9,7 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from odoo.addons.ecom_audit.approval import approved_change, in_approved_change
+from odoo.addons.ecom_audit.approval import approved_change, protected_in
 from odoo.addons.ecom_finance.models.ecom_statement import FINANCE_READERS, SETTLEMENT_FORMATS
 
 from ecomfin.matching import BankCredit, SettlementGroup, Tolerance, match_payouts
@@ -150,15 +150,7 @@ class EcomReconcileRun(models.Model):
         """Refuse the summary to every caller but the run's own code: counts, hashes and a state
         set by hand would say the run found what it did not. A new run may say it is a draft
         (the web client sends the defaults)."""
-        if in_approved_change():
-            return
-        protected = set()
-        for vals in vals_list:
-            protected |= {
-                name
-                for name in self._summary_fields() & set(vals)
-                if not creating or (vals[name] and not (name == "state" and vals[name] == "draft"))
-            }
+        protected = protected_in(vals_list, self._summary_fields(), creating=creating)
         if protected:
             raise AccessError(
                 self.env._(
