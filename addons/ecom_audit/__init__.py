@@ -1,7 +1,9 @@
 from . import models
 from . import wizards
+from .export_xlsx import patch_xlsx_export
 from .savepoint import patch_savepoint
 
 
 def post_load():
     patch_savepoint()
+    patch_xlsx_export()
