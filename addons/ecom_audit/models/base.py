@@ -1,6 +1,6 @@
 import contextvars
 
-from odoo import api, models
+from odoo import api, models, modules
 
 from .ecom_audit_anomaly import READ_LOG_MIN_ROWS
 from .ecom_audit_log import MASK
@@ -194,16 +194,20 @@ class Base(models.AbstractModel):
         Log = self.env["ecom.audit.log"].sudo()
         if Log._change_origin() not in ("web", "rpc"):
             return
-        Log._append(
-            [
-                {
-                    "model": self._name,
-                    "res_ids": ",".join(str(row["id"]) for row in rows if "id" in row),
-                    "operation": "export",
-                    "changes": {"method": method, "fields": sorted(fields_read or []), "count": len(rows)},
-                }
-            ]
-        )
+        entry = {
+            "model": self._name,
+            "res_ids": ",".join(str(row["id"]) for row in rows if "id" in row),
+            "operation": "export",
+            "changes": {"method": method, "fields": sorted(fields_read or []), "count": len(rows)},
+        }
+        if self.env.cr.readonly and not modules.module.current_test:
+            # Odoo 18 serves the web client's reads on read-only cursors: the entry is chained at
+            # once, in a transaction of its own (what was read stays read; Odoo would otherwise
+            # run the whole request again on a read/write cursor, with a WARNING)
+            with self.env.registry.cursor() as cr:
+                Log.with_env(Log.env(cr=cr))._append([entry])
+            return
+        Log._append([entry])
 
     def _ecom_counted_read(self, method, read, fields_read):
         if _COUNTING_READ.get():
