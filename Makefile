@@ -22,6 +22,7 @@ test-core:
 
 lint:
 	ruff check . && ruff format --check .
+	python3 scripts/check_imports.py
 	pylint --rcfile=.pylintrc addons/ecom_audit addons/ecom_finance addons/ecom_reconcile addons/ecom_devices
 
 i18n:

@@ -1,8 +1,7 @@
 from odoo import api, models
 from odoo.exceptions import UserError
 
-from odoo.addons.ecom_audit.models.ecom_audit_log import MASK
-from odoo.addons.ecom_audit.models.ecom_encrypted_mixin import field_keyring
+from odoo.addons.ecom_audit.const import MASK, field_keyring
 
 from ecomfin.crypto import KeyringError, blind_index, encrypt
 

@@ -4,9 +4,9 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_is_zero
 
-from ecomfin.crypto import normalize_phone
+from odoo.addons.ecom_audit.roles import FINANCE_READERS
 
-from .ecom_statement import FINANCE_READERS
+from ecomfin.crypto import normalize_phone
 
 _logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from .ecom_statement import FINANCE_READERS
+from odoo.addons.ecom_audit.roles import FINANCE_READERS
 
 
 class EcomOrderLine(models.Model):

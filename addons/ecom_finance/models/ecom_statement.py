@@ -12,7 +12,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from odoo.addons.ecom_audit.approval import approved_change, in_approved_change
-from odoo.addons.ecom_audit.models.ecom_encrypted_mixin import field_keyring
+from odoo.addons.ecom_audit.const import field_keyring
+from odoo.addons.ecom_audit.roles import FINANCE_READERS
 
 from ecomfin import parsers
 from ecomfin.crypto import normalize_account
@@ -76,8 +77,6 @@ SETTLEMENT_FORMATS = {fmt for formats in PAYMENT_CHANNEL_FORMATS.values() for fm
 # Bank statements: what reconciliation takes as proof that a payout arrived.
 BANK_FORMATS = {"camt053", "bank_csv"}
 ORDER_FORMAT = "orders_csv"
-# Who may see the accounting side of imports (Shop Operators see the imports of their shops only).
-FINANCE_READERS = "ecom_audit.group_ecom_accountant,ecom_audit.group_ecom_auditor"
 # Who imports every format for every shop of their companies (Finance Managers imply it).
 ACCOUNTING_IMPORTERS = "ecom_audit.group_ecom_accountant"
 SHOP_OPERATORS = "ecom_audit.group_ecom_shop_operator"

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from .ecom_statement import FINANCE_READERS
+from odoo.addons.ecom_audit.roles import FINANCE_READERS
 
 LINE_TYPES = [
     ("sale", "Sale"),

@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from odoo.addons.ecom_audit.approval import approved_change, in_approved_change
-from odoo.addons.ecom_finance.models.ecom_statement import FINANCE_READERS
+from odoo.addons.ecom_audit.roles import FINANCE_READERS
 
 MATCH_KINDS = [("order_payment", "Order and payment"), ("payout", "Settlement and bank credit")]
 CARDINALITIES = [("1:1", "1:1"), ("1:N", "1:N"), ("N:1", "N:1")]

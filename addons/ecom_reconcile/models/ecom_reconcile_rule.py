@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from odoo.addons.ecom_finance.models.ecom_shop import PAYMENT_CHANNELS
+from odoo.addons.ecom_finance.const import PAYMENT_CHANNELS
 
 MATCH_KEYS = [
     ("merchant_order_ref", "Merchant order no. (商户订单号)"),

@@ -10,7 +10,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from odoo.addons.ecom_audit.approval import approved_change, protected_in
-from odoo.addons.ecom_finance.models.ecom_statement import FINANCE_READERS, SETTLEMENT_FORMATS
+from odoo.addons.ecom_audit.roles import FINANCE_READERS
+from odoo.addons.ecom_finance.const import SETTLEMENT_FORMATS
 
 from ecomfin.matching import BankCredit, SettlementGroup, Tolerance, match_payouts
 from ecomfin.xlsx import differences_workbook
