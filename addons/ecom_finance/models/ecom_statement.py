@@ -13,7 +13,7 @@ from odoo.tools import SQL
 
 from odoo.addons.ecom_audit.approval import approved_change, in_approved_change
 from odoo.addons.ecom_audit.const import field_keyring
-from odoo.addons.ecom_audit.roles import FINANCE_READERS
+from odoo.addons.ecom_audit.roles import ACCOUNTANT, FINANCE_READERS, SHOP_OPERATOR
 
 from ecomfin import parsers
 from ecomfin.crypto import normalize_account
@@ -77,9 +77,6 @@ SETTLEMENT_FORMATS = {fmt for formats in PAYMENT_CHANNEL_FORMATS.values() for fm
 # Bank statements: what reconciliation takes as proof that a payout arrived.
 BANK_FORMATS = {"camt053", "bank_csv"}
 ORDER_FORMAT = "orders_csv"
-# Who imports every format for every shop of their companies (Finance Managers imply it).
-ACCOUNTING_IMPORTERS = "ecom_audit.group_ecom_accountant"
-SHOP_OPERATORS = "ecom_audit.group_ecom_shop_operator"
 # The largest file an import reads, and what a zip may unpack to (each member and in all).
 MAX_BYTES_PARAM = "ecom_finance.import_max_bytes"
 MAX_BYTES_DEFAULT = 200_000_000
@@ -397,7 +394,7 @@ class EcomStatement(models.Model):
         Call it with the format read from the file (``_import_data``); a format given by the
         caller is checked too, to refuse at once.
         """
-        if not fmt or self.env.su or self.env.user.has_group(ACCOUNTING_IMPORTERS):
+        if not fmt or self.env.su or self.env.user.has_group(ACCOUNTANT):
             return
         labels = dict(self._fields["fmt"]._description_selection(self.env))
         label = labels.get(fmt, fmt)
@@ -411,7 +408,7 @@ class EcomStatement(models.Model):
                 )
             )
         if fmt == ORDER_FORMAT:
-            if self.env.user.has_group(SHOP_OPERATORS):
+            if self.env.user.has_group(SHOP_OPERATOR):
                 return
             raise AccessError(
                 self.env._(

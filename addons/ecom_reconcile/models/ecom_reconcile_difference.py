@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.ecom_audit.approval import approved_change, in_approved_change
+from odoo.addons.ecom_audit.roles import ACCOUNTANT, MANAGER, SHOP_OPERATOR
 
 DIFFERENCE_KINDS = [
     ("missing_payment", "Missing payment"),
@@ -22,9 +23,7 @@ DIFFERENCE_STATES = [
 ]
 CLOSED_STATES = ("resolved", "written_off")
 # who works on differences (Assign to Me, Resolve); Finance Managers write off
-WORKERS = ("ecom_audit.group_ecom_shop_operator", "ecom_audit.group_ecom_accountant")
-ACCOUNTANT = "ecom_audit.group_ecom_accountant"
-MANAGER = "ecom_audit.group_ecom_manager"
+WORKERS = (SHOP_OPERATOR, ACCOUNTANT)
 
 
 # What a write-off request approves, besides the amounts: changing it voids the request.
