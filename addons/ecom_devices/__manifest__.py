@@ -1,6 +1,6 @@
 {
     "name": "E-commerce Finance: Devices",
-    "summary": "Handhelds, scanners, RFID readers and IoT boxes of the warehouses",
+    "summary": "A register of the warehouses' handhelds, scanners, RFID readers and IoT boxes",
     "version": "18.0.1.0.0",
     "category": "Accounting/E-commerce Finance",
     "website": "https://github.com/ecom-finance/ecom-finance",
@@ -8,7 +8,7 @@
     "maintainers": ["ecom-finance"],
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["stock", "barcodes", "bus", "ecom_audit"],
+    "depends": ["stock", "ecom_audit"],
     "data": [
         "security/ecom_devices_security.xml",
         "security/ir.model.access.csv",

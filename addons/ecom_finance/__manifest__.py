@@ -12,7 +12,6 @@
         "account",
         "stock_account",
         "sale_stock",
-        "purchase_stock",
         "queue_job",
         "ecom_audit",
     ],

@@ -1,6 +1,6 @@
 {
     "name": "E-commerce Finance: Reconciliation",
-    "summary": "Statements, payment bills, three-way reconciliation runs and their differences",
+    "summary": "Three-way reconciliation runs (order, payment channel, bank), their differences and alerts",
     "version": "18.0.1.1.0",
     "category": "Accounting/E-commerce Finance",
     "website": "https://github.com/ecom-finance/ecom-finance",
