@@ -1,6 +1,7 @@
 """ecomfin: the pure-Python core of ecom-finance.
 
-Parsers, matching, money, crypto, hash-chain and device-frame helpers live here.
+Parsers, matching, posting arithmetic, money, crypto, the hash chain, backups and XLSX
+helpers live here.
 Nothing in this package imports Odoo: the addons under ``addons/`` call into it,
 and ``tests/`` exercises it with plain pytest.
 """

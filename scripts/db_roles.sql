@@ -1,4 +1,4 @@
--- The database role split of the audit trail (README "Audit trail").
+-- The database role split of the audit trail (docs/operations.md, "Database roles").
 --
 -- Odoo's own role must not be able to rewrite the trail: the table ecom_audit_log (and its
 -- trigger function) is handed to a role nobody logs in as, ecom_audit_owner, and Odoo's role

@@ -23,7 +23,7 @@ fi
 "$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore --no-deps -r requirements-oca.txt
 
 # Field encryption needs keys (buyer data, bank accounts, API secrets): a development key pair is
-# made once and kept in .logs/ (not committed). Production sets its own (README, Field encryption).
+# made once and kept in .logs/ (not committed). Production sets its own (docs/operations.md, Field keys and key rotation).
 if [ -z "${ECOM_FIELD_KEYS:-}" ]; then
     keys_file="$ROOT/.logs/dev-field-keys"
     if [ ! -s "$keys_file" ]; then
