@@ -230,7 +230,7 @@ class LineReader:
         """An :class:`InputError` at the line read last."""
         return InputError(message, filename=self.filename, line=self.line_no, value=value)
 
-    def wrong_format(self, message, *, line, value, column=None):
+    def wrong_format(self, message, *, line, value=None, column=None):
         """The :class:`InputError` for a file that is not the format expected: it names the encoding read."""
         return InputError(
             f"{message} (file read as {describe_encoding(self.encoding)})",
