@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import InputError
 from ..money import is_simple_amount, parse_amount
+from ..statement import new_statement_line
 
 HEAD_SIZE = 64 * 1024
 CHUNK_SIZE = 64 * 1024
@@ -225,6 +226,20 @@ class LineReader:
         self._pushed = line
         self.line_no -= 1
 
+    def error(self, message, *, value=None):
+        """An :class:`InputError` at the line read last."""
+        return InputError(message, filename=self.filename, line=self.line_no, value=value)
+
+    def wrong_format(self, message, *, line, value=None, column=None):
+        """The :class:`InputError` for a file that is not the format expected: it names the encoding read."""
+        return InputError(
+            f"{message} (file read as {describe_encoding(self.encoding)})",
+            filename=self.filename,
+            line=line,
+            column=column,
+            value=value,
+        )
+
     def next_nonblank(self):
         """The next line that is not blank, or None at the end of the file."""
         for line in self:
@@ -284,6 +299,24 @@ class LineReader:
                 self.line_no = base + reader.line_num
             if fields and any(map(str.strip, fields)):
                 yield start, fields
+
+
+def open_csv(
+    binary, filename, *, encoding, head, candidates=WESTERN_ENCODINGS, delimiter=",", clean=str.strip
+):
+    """Open a CSV file whose first row is its header.
+
+    Returns ``(reader, rows, header_no, header)``: the :class:`LineReader`, the
+    iterator of its ``(line_no, fields)`` rows after the header, the header's line
+    number and its names passed through ``clean``, a byte-order mark dropped.
+    """
+    reader = LineReader(binary, filename, encoding=encoding, candidates=candidates, head=head)
+    rows = reader.csv_rows(delimiter=delimiter)
+    first = next(rows, None)
+    if first is None:
+        raise InputError("file is empty", filename=filename)
+    header_no, header = first
+    return reader, rows, header_no, [clean(name).lstrip("\ufeff") for name in header]
 
 
 def clean_cell(text):
@@ -507,6 +540,14 @@ def timezone_of(name):
     if name == "Asia/Shanghai":
         return SHANGHAI
     return ZoneInfo(name)
+
+
+def statement_line(filename, line_no, **fields):
+    """``new_statement_line(...)``, any error located at the row it comes from."""
+    try:
+        return new_statement_line(line_no=line_no, **fields)
+    except InputError as exc:
+        raise exc.located(filename=filename, line=line_no) from None
 
 
 def check_total(declared, computed, *, what, filename, line, column=None, tolerance=0):

@@ -33,7 +33,6 @@ from ._common import (
     amount,
     check_columns,
     check_total,
-    describe_encoding,
     none_if_empty,
     parse_datetime,
     row_dict,
@@ -123,10 +122,8 @@ def parse(binary, filename, *, encoding=None, head=None):
     reader = LineReader(binary, filename, encoding=encoding, candidates=CHINESE_ENCODINGS, head=head)
     first = reader.next_nonblank()
     if first is None or _meta_line(first) != TITLE:
-        raise InputError(
-            f"not an Alipay 账务明细 file: expected first line {TITLE!r} "
-            f"(file read as {describe_encoding(reader.encoding)})",
-            filename=filename,
+        raise reader.wrong_format(
+            f"not an Alipay 账务明细 file: expected first line {TITLE!r}",
             line=reader.line_no or 1,
             value=(first or "").strip()[:60],
         )
@@ -134,17 +131,11 @@ def parse(binary, filename, *, encoding=None, head=None):
     while True:
         line = reader.next_nonblank()
         if line is None:
-            raise InputError(
-                "truncated Alipay file: no '账务明细列表' marker before the end",
-                filename=filename,
-                line=reader.line_no,
-            )
+            raise reader.error("truncated Alipay file: no '账务明细列表' marker before the end")
         text = _meta_line(line)
         if not text.startswith("#"):
-            raise InputError(
+            raise reader.error(
                 "not an Alipay 账务明细 file: the '#-----账务明细列表-----' marker is missing before the table",
-                filename=filename,
-                line=reader.line_no,
                 value=text[:60],
             )
         if _LIST_START.match(text):
@@ -158,7 +149,7 @@ def parse(binary, filename, *, encoding=None, head=None):
     header_line = reader.next_nonblank()
     header_no = reader.line_no
     if header_line is None:
-        raise InputError("truncated Alipay file: no table header", filename=filename, line=header_no)
+        raise reader.error("truncated Alipay file: no table header")
     header = [
         cell.strip().strip("\t").strip()
         for cell in strip_trailing_empty(header_line.rstrip("\r\n").split(","))
@@ -257,10 +248,8 @@ def _check_footer(reader, sums, statement):
     filename = reader.filename
     line = reader.next_nonblank()
     if line is None or not _LIST_END.match(_meta_line(line)):
-        raise InputError(
+        raise reader.error(
             "truncated Alipay file: the '#-----账务明细列表结束-----' end marker is missing",
-            filename=filename,
-            line=reader.line_no,
             value=(line or "").strip()[:60] or None,
         )
     found = {}
@@ -277,19 +266,10 @@ def _check_footer(reader, sums, statement):
                 text,
             )
         elif not text.startswith("#"):
-            raise InputError(
-                "unexpected data after the end marker",
-                filename=filename,
-                line=reader.line_no,
-                value=text[:60],
-            )
+            raise reader.error("unexpected data after the end marker", value=text[:60])
     for kind in ("支出", "收入"):
         if kind not in found:
-            raise InputError(
-                f"truncated Alipay file: footer line '#{kind}合计' is missing",
-                filename=filename,
-                line=reader.line_no,
-            )
+            raise reader.error(f"truncated Alipay file: footer line '#{kind}合计' is missing")
         count, total, line_no, text = found[kind]
         label = "支出合计" if kind == "支出" else "收入合计"
         statement.declared_totals[label] = total

@@ -17,18 +17,17 @@ from datetime import datetime
 from decimal import Decimal
 
 from ..errors import InputError
-from ..statement import ParsedStatement, new_statement_line
+from ..statement import ParsedStatement
 from ._common import (
     UTC,
-    WESTERN_ENCODINGS,
-    LineReader,
     amount,
     check_columns,
     check_total,
-    describe_encoding,
     none_if_empty,
+    open_csv,
     parse_datetime,
     row_dict,
+    statement_line,
 )
 
 FMT = "amazon_settlement"
@@ -87,18 +86,10 @@ def classify(transaction_type, amount_type, description):
 
 def parse(binary, filename, *, encoding=None, head=None):
     """Read a settlement V2 flat file; return a :class:`ParsedStatement`."""
-    reader = LineReader(binary, filename, encoding=encoding, candidates=WESTERN_ENCODINGS, head=head)
-    rows = reader.csv_rows(delimiter="\t")
-    first = next(rows, None)
-    if first is None:
-        raise InputError("file is empty", filename=filename)
-    header_no, header_fields = first
-    header = [name.strip().lstrip("\ufeff") for name in header_fields]
+    reader, rows, header_no, header = open_csv(binary, filename, encoding=encoding, head=head, delimiter="\t")
     if header[:1] != ["settlement-id"]:
-        raise InputError(
-            "not an Amazon settlement flat file: the header must start with 'settlement-id' "
-            f"(file read as {describe_encoding(reader.encoding)})",
-            filename=filename,
+        raise reader.wrong_format(
+            "not an Amazon settlement flat file: the header must start with 'settlement-id'",
             line=header_no,
             value="\t".join(header)[:80],
         )
@@ -195,7 +186,7 @@ def _lines(rows, header, ctx):
         computed += value
         occurred = _posted(values, ctx, line_no)
         description = values["amount-description"]
-        yield _make_line(
+        yield statement_line(
             filename,
             line_no,
             provider_txn_id=None,
@@ -228,31 +219,11 @@ def _lines(rows, header, ctx):
 
 
 def _posted(values, ctx, line_no):
-    filename = ctx["filename"]
-    if values["posted-date-time"]:
-        return parse_datetime(
-            values["posted-date-time"],
-            ctx["formats"],
-            tz=UTC,
-            column="posted-date-time",
-            filename=filename,
-            line=line_no,
-        )
-    if values["posted-date"]:
-        return parse_datetime(
-            values["posted-date"],
-            ctx["formats"],
-            tz=UTC,
-            column="posted-date",
-            filename=filename,
-            line=line_no,
-        )
+    """When the row was posted: its posted-date-time, else its posted-date, else the settlement's end."""
+    for column in ("posted-date-time", "posted-date"):
+        if values[column]:
+            return parse_datetime(
+                values[column], ctx["formats"], tz=UTC, column=column, filename=ctx["filename"], line=line_no
+            )
     fallback = ctx["fallback_time"]
     return fallback if isinstance(fallback, datetime) else None
-
-
-def _make_line(filename, line_no, **fields):
-    try:
-        return new_statement_line(line_no=line_no, **fields)
-    except InputError as exc:
-        raise exc.located(filename=filename, line=line_no) from None

@@ -26,16 +26,16 @@ either chronological or reverse order, detected from the first two rows).
 from decimal import Decimal
 
 from ..errors import InputError
-from ..statement import ParsedStatement, new_statement_line
+from ..statement import ParsedStatement
 from ._common import (
     CHINESE_ENCODINGS,
     LineReader,
     amount,
     clean_cell,
-    describe_encoding,
     none_if_empty,
     parse_datetime,
     row_dict,
+    statement_line,
     strip_trailing_empty,
     timezone_of,
 )
@@ -98,10 +98,9 @@ def parse(binary, filename, *, profile, encoding=None, head=None):
             break
     if header is None:
         missing = [c for c in columns if not any(c in text for text in preamble)]
-        raise InputError(
+        raise reader.wrong_format(
             f"bank CSV: no header row with the profile's columns ({', '.join(missing or columns)}) "
-            f"in the first {HEADER_SEARCH_LINES} lines (file read as {describe_encoding(reader.encoding)})",
-            filename=filename,
+            f"in the first {HEADER_SEARCH_LINES} lines",
             line=1,
             column=(missing or columns)[0],
         )
@@ -170,25 +169,23 @@ def _lines(rows, header, profile, filename, statement):
         currency = (values.get(profile.get("currency_column") or "", "") or statement.currency or "").upper()
         if currency in ("RMB", "人民币"):
             currency = "CNY"
-        try:
-            yield new_statement_line(
-                provider_txn_id=none_if_empty(values.get(profile.get("reference") or "", "")),
-                order_ref=None,
-                merchant_order_ref=None,
-                counterparty=none_if_empty(values.get(profile.get("counterparty") or "", "")),
-                line_type=line_type,
-                gross=value,
-                fee=Decimal(0),
-                net=value,
-                currency=currency,
-                occurred_at=occurred,
-                payout_ref=None,
-                memo=values.get(profile.get("memo") or "", ""),
-                raw=raw,
-                line_no=line_no,
-            )
-        except InputError as exc:
-            raise exc.located(filename=filename, line=line_no) from None
+        yield statement_line(
+            filename,
+            line_no,
+            provider_txn_id=none_if_empty(values.get(profile.get("reference") or "", "")),
+            order_ref=None,
+            merchant_order_ref=None,
+            counterparty=none_if_empty(values.get(profile.get("counterparty") or "", "")),
+            line_type=line_type,
+            gross=value,
+            fee=Decimal(0),
+            net=value,
+            currency=currency,
+            occurred_at=occurred,
+            payout_ref=None,
+            memo=values.get(profile.get("memo") or "", ""),
+            raw=raw,
+        )
     if first_date and last_date:
         statement.period_start, statement.period_end = sorted((first_date, last_date))
 

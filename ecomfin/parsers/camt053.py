@@ -48,8 +48,8 @@ from xml.sax.expatreader import ExpatLocator, ExpatParser
 from xml.sax.handler import ContentHandler, feature_external_ges, feature_external_pes
 
 from ..errors import InputError
-from ..statement import ParsedStatement, new_statement_line
-from ._common import CHUNK_SIZE, UTC, none_if_empty, timezone_of
+from ..statement import ParsedStatement
+from ._common import CHUNK_SIZE, UTC, none_if_empty, statement_line, timezone_of
 
 FMT = "camt053"
 _NAMESPACE = re.compile(r"^(urn:iso:std:iso:20022:tech:xsd:camt\.05[234]\.|ISO:camt\.05[234]\.)")
@@ -558,22 +558,20 @@ def _statement_line(transaction, header, filename, tz):
     codes = set(transaction["transaction_type"].split("-"))
     amount = transaction["amount"]
     raw = {key: str(value) for key, value in transaction.items() if key != "line"}
-    try:
-        return new_statement_line(
-            provider_txn_id=transaction.get("txn_id"),
-            order_ref=none_if_empty(transaction.get("ref")),
-            merchant_order_ref=None,
-            counterparty=transaction.get("partner_name"),
-            line_type="fee" if codes & _FEE_CODES else "adjustment",
-            gross=amount,
-            fee=Decimal(0),
-            net=amount,
-            currency=transaction.get("currency") or header["currency"],
-            occurred_at=occurred,
-            payout_ref=None,
-            memo=transaction["payment_ref"],
-            raw=raw,
-            line_no=line,
-        )
-    except InputError as exc:
-        raise exc.located(filename=filename, line=line) from None
+    return statement_line(
+        filename,
+        line,
+        provider_txn_id=transaction.get("txn_id"),
+        order_ref=none_if_empty(transaction.get("ref")),
+        merchant_order_ref=None,
+        counterparty=transaction.get("partner_name"),
+        line_type="fee" if codes & _FEE_CODES else "adjustment",
+        gross=amount,
+        fee=Decimal(0),
+        net=amount,
+        currency=transaction.get("currency") or header["currency"],
+        occurred_at=occurred,
+        payout_ref=None,
+        memo=transaction["payment_ref"],
+        raw=raw,
+    )

@@ -34,10 +34,9 @@ from ..statement import ORDER_STATUSES, Order, OrderLine
 from ._common import (
     CHINESE_ENCODINGS,
     WESTERN_ENCODINGS,
-    LineReader,
     check_columns,
     clean_cell,
-    describe_encoding,
+    open_csv,
     parse_datetime,
     row_dict,
     timezone_of,
@@ -329,19 +328,15 @@ def parse(binary, filename, *, profile=None, encoding=None, head=None):
                 f"unknown order profile {profile!r}; known: {', '.join(PROFILES)}", filename=filename
             )
         profile = PROFILES[profile]
-    reader = LineReader(
+    reader, rows, header_no, header = open_csv(
         binary,
         filename,
         encoding=encoding or profile.get("encoding"),
         candidates=profile.get("encodings", CHINESE_ENCODINGS),
         head=head,
+        delimiter=profile.get("delimiter", ","),
+        clean=clean_cell,
     )
-    rows = reader.csv_rows(delimiter=profile.get("delimiter", ","))
-    first = next(rows, None)
-    if first is None:
-        raise InputError("file is empty", filename=filename)
-    header_no, header = first
-    header = [clean_cell(name).lstrip("\ufeff") for name in header]
     columns = profile["columns"]
 
     def names(source):
@@ -353,10 +348,8 @@ def parse(binary, filename, *, profile=None, encoding=None, head=None):
     ]
     allowed = [name for name in dict.fromkeys(sources) if name not in required]
     if not any(name in header for name in required[:1]):
-        raise InputError(
-            f"not a {profile.get('name', 'custom')} order export: column {required[0]!r} is missing "
-            f"(file read as {describe_encoding(reader.encoding)})",
-            filename=filename,
+        raise reader.wrong_format(
+            f"not a {profile.get('name', 'custom')} order export: column {required[0]!r} is missing",
             line=header_no,
             column=required[0],
             value=",".join(header)[:120],
@@ -513,6 +506,16 @@ def _finish(group, profile, filename):
     if profile.get("derive_refund_status") and refund > 0 and status != "cancelled":
         status = "refunded" if refund >= amount_paid else "partially_refunded"
 
+    # The order-level fields, the same on the order and on each of its lines.
+    order_facts = {
+        "order_ref": group["ref"],
+        "order_time": order_time,
+        "paid_time": paid_time,
+        "status": status,
+        "currency": currency,
+        "amount_paid": amount_paid,
+        "refund_amount": refund,
+    }
     lines = []
     for line_no, raw, texts in group["lines"]:
         quantity_text = texts["quantity"].strip()
@@ -541,13 +544,7 @@ def _finish(group, profile, filename):
         try:
             lines.append(
                 OrderLine(
-                    order_ref=group["ref"],
-                    order_time=order_time,
-                    paid_time=paid_time,
-                    status=status,
-                    currency=currency,
-                    amount_paid=amount_paid,
-                    refund_amount=refund,
+                    **order_facts,
                     sku=texts["sku"],
                     quantity=quantity,
                     unit_price=unit_price,
@@ -562,13 +559,7 @@ def _finish(group, profile, filename):
         except InputError as exc:
             raise exc.located(filename=filename, line=line_no) from None
     order = Order(
-        order_ref=group["ref"],
-        order_time=order_time,
-        paid_time=paid_time,
-        status=status,
-        currency=currency,
-        amount_paid=amount_paid,
-        refund_amount=refund,
+        **order_facts,
         buyer_name=order_fields.get("buyer_name", ""),
         buyer_phone=order_fields.get("buyer_phone", ""),
         address=order_fields.get("address", ""),

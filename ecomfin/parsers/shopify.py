@@ -23,16 +23,15 @@ zone, UTC by default).
 from decimal import Decimal
 
 from ..errors import InputError
-from ..statement import ParsedStatement, new_statement_line
+from ..statement import ParsedStatement
 from ._common import (
-    WESTERN_ENCODINGS,
-    LineReader,
     amount,
     check_columns,
-    describe_encoding,
     none_if_empty,
+    open_csv,
     parse_datetime,
     row_dict,
+    statement_line,
     timezone_of,
 )
 
@@ -104,19 +103,29 @@ def sniff(head_text):
     return None
 
 
-def _open(binary, filename, encoding, head, fmt, columns, optional, label):
-    reader = LineReader(binary, filename, encoding=encoding, candidates=WESTERN_ENCODINGS, head=head)
-    rows = reader.csv_rows()
-    first = next(rows, None)
-    if first is None:
-        raise InputError("file is empty", filename=filename)
-    header_no, header = first
-    header = [name.strip().lstrip("\ufeff") for name in header]
+#: format code -> (required columns, optional columns, what the export is called)
+_LAYOUTS = {
+    BALANCE: (BALANCE_COLUMNS, BALANCE_OPTIONAL, "balance transactions"),
+    PAYOUTS: (PAYOUT_COLUMNS, PAYOUT_OPTIONAL, "payouts"),
+}
+
+
+def parse_balance(binary, filename, *, encoding=None, head=None, timezone="UTC"):
+    """Read a Shopify Payments balance-transactions export."""
+    return _parse(binary, filename, encoding, head, timezone, BALANCE, _balance_line)
+
+
+def parse_payouts(binary, filename, *, encoding=None, head=None, timezone="UTC"):
+    """Read a Shopify Payments payouts export."""
+    return _parse(binary, filename, encoding, head, timezone, PAYOUTS, _payout_line)
+
+
+def _parse(binary, filename, encoding, head, timezone, fmt, make_line):
+    columns, optional, label = _LAYOUTS[fmt]
+    reader, rows, header_no, header = open_csv(binary, filename, encoding=encoding, head=head)
     if header[:1] != [columns[0]]:
-        raise InputError(
-            f"not a Shopify {label} export: the header must start with {columns[0]!r} "
-            f"(file read as {describe_encoding(reader.encoding)})",
-            filename=filename,
+        raise reader.wrong_format(
+            f"not a Shopify {label} export: the header must start with {columns[0]!r}",
             line=header_no,
             value=",".join(header)[:80],
         )
@@ -128,139 +137,95 @@ def _open(binary, filename, encoding, head, fmt, columns, optional, label):
         line=header_no,
         fmt_name=f"Shopify {label}",
     )
-    return reader, rows, header
+    statement = ParsedStatement(fmt, filename)
+    return statement.attach(_lines(rows, header, filename, timezone_of(timezone), statement, make_line))
 
 
-def parse_balance(binary, filename, *, encoding=None, head=None, timezone="UTC"):
-    """Read a Shopify Payments balance-transactions export."""
-    _, rows, header = _open(
-        binary, filename, encoding, head, BALANCE, BALANCE_COLUMNS, BALANCE_OPTIONAL, "balance transactions"
-    )
-    statement = ParsedStatement(BALANCE, filename)
-    return statement.attach(_balance_lines(rows, header, filename, timezone_of(timezone), statement))
-
-
-def _balance_lines(rows, header, filename, tz, statement):
+def _lines(rows, header, filename, tz, statement, make_line):
+    """The statement lines ``make_line(values, raw, line_no, filename, tz)`` makes of the rows."""
     currencies = set()
     for line_no, fields in rows:
         raw, values = row_dict(header, fields, filename=filename, line=line_no)
-        gross = amount(values, "Amount", filename=filename, line=line_no)
-        fee = amount(values, "Fee", filename=filename, line=line_no)
-        net = amount(values, "Net", filename=filename, line=line_no)
-        if gross - fee != net:
-            raise InputError(
-                f"Net {net} is not Amount {gross} minus Fee {fee}",
-                filename=filename,
-                line=line_no,
-                column="Net",
-                value=values["Net"],
-            )
-        kind = values["Type"].lower()
-        currency = values["Currency"].upper()
-        currencies.add(currency)
-        yield _make(
-            filename,
-            line_no,
-            provider_txn_id=None,
-            order_ref=none_if_empty(values["Order"]),
-            merchant_order_ref=None,
-            counterparty=" ".join(p for p in (values["Card Brand"], values["Card Source"]) if p) or None,
-            line_type=TYPE_MAP.get(kind, "adjustment"),
-            gross=gross,
-            fee=fee,
-            net=net,
-            currency=currency,
-            occurred_at=parse_datetime(
-                values["Transaction Date"],
-                _DATETIME_FORMATS,
-                tz=tz,
-                column="Transaction Date",
-                filename=filename,
-                line=line_no,
-            ),
-            payout_ref=none_if_empty(values["Payout ID"]),
-            memo=values["Type"],
-            raw=raw,
-        )
+        currencies.add(values["Currency"].upper())
+        yield make_line(values, raw, line_no, filename, tz)
     if len(currencies) == 1:
         statement.currency = currencies.pop()
 
 
-def parse_payouts(binary, filename, *, encoding=None, head=None, timezone="UTC"):
-    """Read a Shopify Payments payouts export."""
-    _, rows, header = _open(
-        binary, filename, encoding, head, PAYOUTS, PAYOUT_COLUMNS, PAYOUT_OPTIONAL, "payouts"
+def _balance_line(values, raw, line_no, filename, tz):
+    gross = amount(values, "Amount", filename=filename, line=line_no)
+    fee = amount(values, "Fee", filename=filename, line=line_no)
+    net = amount(values, "Net", filename=filename, line=line_no)
+    if gross - fee != net:
+        raise InputError(
+            f"Net {net} is not Amount {gross} minus Fee {fee}",
+            filename=filename,
+            line=line_no,
+            column="Net",
+            value=values["Net"],
+        )
+    return statement_line(
+        filename,
+        line_no,
+        provider_txn_id=None,
+        order_ref=none_if_empty(values["Order"]),
+        merchant_order_ref=None,
+        counterparty=" ".join(p for p in (values["Card Brand"], values["Card Source"]) if p) or None,
+        line_type=TYPE_MAP.get(values["Type"].lower(), "adjustment"),
+        gross=gross,
+        fee=fee,
+        net=net,
+        currency=values["Currency"].upper(),
+        occurred_at=_when(values, "Transaction Date", tz, filename, line_no),
+        payout_ref=none_if_empty(values["Payout ID"]),
+        memo=values["Type"],
+        raw=raw,
     )
-    statement = ParsedStatement(PAYOUTS, filename)
-    return statement.attach(_payout_lines(rows, header, filename, timezone_of(timezone), statement))
 
 
-def _payout_lines(rows, header, filename, tz, statement):
-    currencies = set()
-    for line_no, fields in rows:
-        raw, values = row_dict(header, fields, filename=filename, line=line_no)
-        parts = {
-            name: amount(values, name, filename=filename, line=line_no)
-            for name in (
-                "Charges",
-                "Refunds",
-                "Adjustments",
-                "Reserved Funds",
-                "Fees",
-                "Retried Amount",
-                "Total",
-            )
-        }
-        expected = (
-            parts["Charges"]
-            - abs(parts["Refunds"])
-            + parts["Adjustments"]
-            + parts["Reserved Funds"]
-            - abs(parts["Fees"])
-            + parts["Retried Amount"]
+_PAYOUT_PARTS = ("Charges", "Refunds", "Adjustments", "Reserved Funds", "Fees", "Retried Amount", "Total")
+
+
+def _payout_line(values, raw, line_no, filename, tz):
+    parts = {name: amount(values, name, filename=filename, line=line_no) for name in _PAYOUT_PARTS}
+    expected = (
+        parts["Charges"]
+        - abs(parts["Refunds"])
+        + parts["Adjustments"]
+        + parts["Reserved Funds"]
+        - abs(parts["Fees"])
+        + parts["Retried Amount"]
+    )
+    if expected != parts["Total"]:
+        raise InputError(
+            f"Total {parts['Total']} does not match Charges - Refunds + Adjustments + Reserved Funds - Fees "
+            f"+ Retried Amount = {expected}",
+            filename=filename,
+            line=line_no,
+            column="Total",
+            value=values["Total"],
         )
-        if expected != parts["Total"]:
-            raise InputError(
-                f"Total {parts['Total']} does not match Charges - Refunds + Adjustments + Reserved Funds - Fees "
-                f"+ Retried Amount = {expected}",
-                filename=filename,
-                line=line_no,
-                column="Total",
-                value=values["Total"],
-            )
-        currency = values["Currency"].upper()
-        currencies.add(currency)
-        total = parts["Total"]
-        yield _make(
-            filename,
-            line_no,
-            provider_txn_id=none_if_empty(values.get("Payout ID")),
-            order_ref=None,
-            merchant_order_ref=None,
-            counterparty=none_if_empty(values.get("Bank Reference")),
-            line_type="payout",
-            gross=-total,
-            fee=Decimal(0),
-            net=-total,
-            currency=currency,
-            occurred_at=parse_datetime(
-                values["Payout Date"],
-                _DATETIME_FORMATS,
-                tz=tz,
-                column="Payout Date",
-                filename=filename,
-                line=line_no,
-            ),
-            payout_ref=none_if_empty(values.get("Payout ID")),
-            memo=f"payout {values['Status']}",
-            raw=raw,
-        )
-    if len(currencies) == 1:
-        statement.currency = currencies.pop()
+    total = parts["Total"]
+    return statement_line(
+        filename,
+        line_no,
+        provider_txn_id=none_if_empty(values.get("Payout ID")),
+        order_ref=None,
+        merchant_order_ref=None,
+        counterparty=none_if_empty(values.get("Bank Reference")),
+        line_type="payout",
+        gross=-total,
+        fee=Decimal(0),
+        net=-total,
+        currency=values["Currency"].upper(),
+        occurred_at=_when(values, "Payout Date", tz, filename, line_no),
+        payout_ref=none_if_empty(values.get("Payout ID")),
+        memo=f"payout {values['Status']}",
+        raw=raw,
+    )
 
 
-def _make(filename, line_no, **fields):
-    try:
-        return new_statement_line(line_no=line_no, **fields)
-    except InputError as exc:
-        raise exc.located(filename=filename, line=line_no) from None
+def _when(values, column, tz, filename, line_no):
+    return parse_datetime(
+        values[column], _DATETIME_FORMATS, tz=tz, column=column, filename=filename, line=line_no
+    )

@@ -28,16 +28,8 @@ from datetime import datetime, timezone
 
 from ..errors import InputError
 from ..money import from_minor_units
-from ..statement import ParsedStatement, new_statement_line
-from ._common import (
-    WESTERN_ENCODINGS,
-    LineReader,
-    amount,
-    describe_encoding,
-    none_if_empty,
-    parse_datetime,
-    row_dict,
-)
+from ..statement import ParsedStatement
+from ._common import amount, none_if_empty, open_csv, parse_datetime, row_dict, statement_line
 
 FMT = "stripe_balance"
 
@@ -141,18 +133,11 @@ def parse(binary, filename, *, encoding=None, head=None, minor_units=None):
         return _parse_json(
             head + binary.read(), filename, minor_units=True if minor_units is None else minor_units
         )
-    reader = LineReader(binary, filename, encoding=encoding, candidates=WESTERN_ENCODINGS, head=head)
-    rows = reader.csv_rows()
-    first = next(rows, None)
-    if first is None:
-        raise InputError("file is empty", filename=filename)
-    header_no, header = first
-    header = [name.strip().lstrip("\ufeff") for name in header]
+    reader, rows, header_no, header = open_csv(binary, filename, encoding=encoding, head=head)
     if not sniff(",".join(header)):
-        raise InputError(
+        raise reader.wrong_format(
             "not a Stripe balance-transactions file: expected id, amount/gross, fee, net, currency and "
-            f"reporting_category/type columns (file read as {describe_encoding(reader.encoding)})",
-            filename=filename,
+            "reporting_category/type columns",
             line=header_no,
             value=",".join(header)[:120],
         )
@@ -232,25 +217,23 @@ def _lines(records, mapping, filename, minor_units, statement, *, api_shaped=Tru
             )
         category = values[mapping["category"]].strip().lower()
         payout_column = mapping.get("payout")
-        try:
-            yield new_statement_line(
-                provider_txn_id=none_if_empty(values[mapping["id"]]),
-                order_ref=none_if_empty(values.get(mapping.get("source"), "")),
-                merchant_order_ref=None,
-                counterparty=None,
-                line_type=CATEGORY_MAP.get(category, "adjustment"),
-                gross=gross,
-                fee=fee,
-                net=net,
-                currency=currency,
-                occurred_at=occurred,
-                payout_ref=none_if_empty(values.get(payout_column, "")) if payout_column else None,
-                memo=values.get(mapping.get("description"), "") or category,
-                raw=raw,
-                line_no=line_no,
-            )
-        except InputError as exc:
-            raise exc.located(filename=filename, line=line_no) from None
+        yield statement_line(
+            filename,
+            line_no,
+            provider_txn_id=none_if_empty(values[mapping["id"]]),
+            order_ref=none_if_empty(values.get(mapping.get("source"), "")),
+            merchant_order_ref=None,
+            counterparty=None,
+            line_type=CATEGORY_MAP.get(category, "adjustment"),
+            gross=gross,
+            fee=fee,
+            net=net,
+            currency=currency,
+            occurred_at=occurred,
+            payout_ref=none_if_empty(values.get(payout_column, "")) if payout_column else None,
+            memo=values.get(mapping.get("description"), "") or category,
+            raw=raw,
+        )
     if len(currencies) == 1:
         statement.currency = currencies.pop()
 

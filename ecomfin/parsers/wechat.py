@@ -41,10 +41,10 @@ from ._common import (
     cached_amount,
     check_columns,
     check_total,
-    describe_encoding,
     none_if_empty,
     parse_datetime,
     row_dict,
+    statement_line,
     strip_trailing_empty,
 )
 
@@ -164,10 +164,8 @@ def _open(binary, filename, encoding, head, fmt, first_column, label):
     line = reader.next_nonblank()
     header = _header_cells(line or "")
     if header[:1] != [first_column]:
-        raise InputError(
-            f"not a WeChat Pay {label}: expected the header to start with {first_column!r} "
-            f"(file read as {describe_encoding(reader.encoding)})",
-            filename=filename,
+        raise reader.wrong_format(
+            f"not a WeChat Pay {label}: expected the header to start with {first_column!r}",
             line=reader.line_no or 1,
             value=(line or "").strip()[:60],
         )
@@ -334,34 +332,30 @@ def _fund_lines(reader, header, statement):
         sums[direction] += value
         gross = value if direction == "收入" else -value
         biz_type = values["业务类型"]
-        try:
-            yield new_statement_line(
-                provider_txn_id=none_if_empty(values["资金流水单号"]),
-                order_ref=none_if_empty(values["微信支付业务单号"]),
-                merchant_order_ref=none_if_empty(values["业务凭证号"]),
-                counterparty=none_if_empty(values["资金变更提交申请人"]),
-                line_type=FUND_TYPE_MAP.get(biz_type, FUND_TYPE_MAP.get(values["业务名称"], "adjustment")),
-                gross=gross,
-                fee=Decimal(0),
-                net=gross,
-                currency="CNY",
-                occurred_at=parse_datetime(
-                    values["记账时间"],
-                    _TIME_FORMATS,
-                    tz=SHANGHAI,
-                    column="记账时间",
-                    filename=filename,
-                    line=line_no,
-                ),
-                payout_ref=None,
-                memo=" / ".join(
-                    part for part in (values["业务名称"], values["备注"]) if part and part != "缺省"
-                ),
-                raw=raw,
-                line_no=line_no,
-            )
-        except InputError as exc:
-            raise exc.located(filename=filename, line=line_no) from None
+        yield statement_line(
+            filename,
+            line_no,
+            provider_txn_id=none_if_empty(values["资金流水单号"]),
+            order_ref=none_if_empty(values["微信支付业务单号"]),
+            merchant_order_ref=none_if_empty(values["业务凭证号"]),
+            counterparty=none_if_empty(values["资金变更提交申请人"]),
+            line_type=FUND_TYPE_MAP.get(biz_type, FUND_TYPE_MAP.get(values["业务名称"], "adjustment")),
+            gross=gross,
+            fee=Decimal(0),
+            net=gross,
+            currency="CNY",
+            occurred_at=parse_datetime(
+                values["记账时间"],
+                _TIME_FORMATS,
+                tz=SHANGHAI,
+                column="记账时间",
+                filename=filename,
+                line=line_no,
+            ),
+            payout_ref=None,
+            memo=" / ".join(part for part in (values["业务名称"], values["备注"]) if part and part != "缺省"),
+            raw=raw,
+        )
 
     summary, summary_no = _read_summary(reader, "资金流水总笔数", "资金账单")
     computed = {
@@ -392,17 +386,13 @@ def _read_summary(reader, first_column, label):
     filename = reader.filename
     line = reader.next_nonblank()
     if line is None:
-        raise InputError(
-            f"truncated WeChat Pay {label}: the summary ({first_column}, ...) is missing after the rows",
-            filename=filename,
-            line=reader.line_no,
+        raise reader.error(
+            f"truncated WeChat Pay {label}: the summary ({first_column}, ...) is missing after the rows"
         )
     header = _header_cells(line)
     if header[:1] != [first_column]:
-        raise InputError(
+        raise reader.error(
             f"WeChat Pay {label}: expected the summary header {first_column!r} after the rows",
-            filename=filename,
-            line=reader.line_no,
             value=line.strip()[:60],
         )
     header_no = reader.line_no
@@ -414,18 +404,10 @@ def _read_summary(reader, first_column, label):
     row_no = reader.line_no
     cells = _header_cells(row)
     if len(cells) != len(header):
-        raise InputError(
-            f"summary row has {len(cells)} cells but its header has {len(header)}",
-            filename=filename,
-            line=reader.line_no,
-            value=row.strip(),
+        raise reader.error(
+            f"summary row has {len(cells)} cells but its header has {len(header)}", value=row.strip()
         )
     extra = reader.next_nonblank()
     if extra is not None:
-        raise InputError(
-            "unexpected data after the summary row",
-            filename=filename,
-            line=reader.line_no,
-            value=extra.strip()[:60],
-        )
+        raise reader.error("unexpected data after the summary row", value=extra.strip()[:60])
     return dict(zip(header, cells, strict=True)), row_no
