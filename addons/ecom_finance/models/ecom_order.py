@@ -7,24 +7,14 @@ from odoo.tools import float_is_zero
 from odoo.addons.ecom_audit.roles import FINANCE_READERS
 
 from ecomfin.crypto import normalize_phone
+from ecomfin.vocab import ORDER_STATUS_LABELS, SHIPPED_STATUSES
 
 _logger = logging.getLogger(__name__)
 
-# Platform statuses after which the goods have left the warehouse.
-SHIPPED_STATUSES = ("shipped", "completed", "partially_refunded")
 # Who reads the buyer's data: finance roles, and Shop Operators on the orders of their shops
 # (record rules); never Warehouse Operators.
 BUYER_READERS = f"{FINANCE_READERS},ecom_audit.group_ecom_shop_operator"
 FULFIL_BATCH = 200
-
-ORDER_STATUSES = [
-    ("paid", "Paid"),
-    ("shipped", "Shipped"),
-    ("completed", "Completed"),
-    ("refunded", "Refunded"),
-    ("partially_refunded", "Partially Refunded"),
-    ("cancelled", "Cancelled"),
-]
 
 
 class EcomOrder(models.Model):
@@ -56,7 +46,7 @@ class EcomOrder(models.Model):
         ondelete="set null",
         help="The import that last changed the order's status or refund (empty: none since its first).",
     )
-    status = fields.Selection(ORDER_STATUSES, required=True, index=True, readonly=True)
+    status = fields.Selection(ORDER_STATUS_LABELS, required=True, index=True, readonly=True)
     currency_id = fields.Many2one("res.currency", required=True, readonly=True)
     amount_paid = fields.Monetary(readonly=True)
     refund_amount = fields.Monetary(readonly=True)

@@ -2,35 +2,22 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.ecom_audit.approval import approved_change, in_approved_change
+from odoo.addons.ecom_audit.roles import FINANCE_READERS
+
+from ecomfin.vocab import (
+    ORDER_PROFILE_LABELS,
+    PAYMENT_CHANNEL_LABELS,
+    PLATFORM_LABELS,
+    PLATFORM_ORDER_PROFILE,
+)
 
 from ..posting_defaults import CHANNEL_SUFFIX, CLEARING_PREFIX, EVENT_ACCOUNTS, EXTRA_ACCOUNTS
-from .ecom_statement import FINANCE_READERS, ORDER_PROFILES, PLATFORM_ORDER_PROFILE
-
-PLATFORMS = [
-    ("tmall", "Tmall"),
-    ("taobao", "Taobao"),
-    ("jd", "JD"),
-    ("pdd", "Pinduoduo"),
-    ("douyin", "Douyin"),
-    ("shopify", "Shopify"),
-    ("amazon", "Amazon"),
-    ("other", "Other"),
-]
 
 # Raising or clearing a shop's refund threshold is asked for and approved by a second Finance
 # Manager. ecom_audit has no operation of its own for a shop's settings yet: it goes as a change
 # of the shop's accounting setup, decided and applied like a posting rule change.
 REFUND_THRESHOLD = "refund_approval_amount"
 REFUND_THRESHOLD_OPERATION = "posting_rule_change"
-
-PAYMENT_CHANNELS = [
-    ("alipay", "Alipay"),
-    ("wechat", "WeChat Pay"),
-    ("shopify_payments", "Shopify Payments"),
-    ("amazon", "Amazon Pay / Settlement"),
-    ("stripe", "Stripe"),
-    ("other", "Other"),
-]
 
 
 class EcomShop(models.Model):
@@ -69,8 +56,8 @@ class EcomShop(models.Model):
         tracking=True,
         help="Currency in which the platform settles this shop.",
     )
-    platform = fields.Selection(PLATFORMS, required=True, default="other", tracking=True)
-    payment_channel = fields.Selection(PAYMENT_CHANNELS, required=True, default="other", tracking=True)
+    platform = fields.Selection(PLATFORM_LABELS, required=True, default="other", tracking=True)
+    payment_channel = fields.Selection(PAYMENT_CHANNEL_LABELS, required=True, default="other", tracking=True)
     warehouse_id = fields.Many2one(
         "stock.warehouse",
         check_company=True,
@@ -161,7 +148,7 @@ class EcomShop(models.Model):
         help="Shop Operators see only the shops they are listed on.",
     )
     order_profile = fields.Selection(
-        ORDER_PROFILES,
+        ORDER_PROFILE_LABELS,
         compute="_compute_order_profile",
         store=True,
         readonly=False,
