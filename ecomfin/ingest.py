@@ -15,9 +15,15 @@ for review, and a re-import of the same or an overlapping file finds them again.
 import csv
 import io
 import json
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from itertools import islice
+
+from . import parsers
+from .parsers.orders import CANONICAL_COLUMNS
+from .statement import ORDER_HEAD_FIELDS
+from .vocab import ORDER_FORMAT
 
 #: formats whose provider id identifies one money movement (with its line type)
 UNIQUE_ID_FORMATS = frozenset({"alipay", "wechat_trade", "wechat_fund", "stripe_balance", "shopify_payouts"})
@@ -40,20 +46,7 @@ LINE_COLUMNS = (
     "raw",
 )
 
-ORDER_LINE_COLUMNS = (
-    "line_no",
-    "order_ref",
-    "order_time",
-    "paid_time",
-    "status",
-    "currency",
-    "amount_paid",
-    "refund_amount",
-    "sku",
-    "quantity",
-    "unit_price",
-    "line_amount",
-)
+ORDER_LINE_COLUMNS = ("line_no", *ORDER_HEAD_FIELDS, "sku", "quantity", "unit_price", "line_amount")
 
 #: the buyer's data of an order: never loaded in clear, the loader encrypts it per order
 ORDER_PERSONAL_FIELDS = ("buyer_name", "buyer_phone", "address")
@@ -213,3 +206,51 @@ class CopyStream(io.RawIOBase):
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
+
+
+def copy_rows(cursor, statement, rows):
+    """Run ``statement`` (a ``COPY ... FROM STDIN`` with :data:`COPY_OPTIONS`) on a DB-API
+    ``cursor`` (``copy_expert``), reading ``rows`` through a :class:`CopyStream`; an error
+    raised while producing the rows is raised again once the COPY returns."""
+    stream = CopyStream(rows)
+    cursor.copy_expert(statement, stream)
+    if stream.error:
+        raise stream.error
+    return stream.rows_read
+
+
+@dataclass(frozen=True, slots=True)
+class Detected:
+    """What an imported file is, read once from its head (:func:`detect`).
+
+    ``fmt``: the format to parse it with (the caller's, else the one its content says; None
+    for a zip, each member says its own, and for an unknown file); ``sniffed``: what its
+    content says (:func:`ecomfin.parsers.detect_format`), handed to the parser so that it does
+    not read it again; ``profile``: the kind of profile the parser needs (``"bank"``,
+    ``"orders"`` or None); ``canonical``: an order export in the canonical layout.
+    """
+
+    fmt: str | None
+    sniffed: str | None
+    profile: str | None = None
+    canonical: bool = False
+
+
+def detect(filename, head, fmt=None, *, bank_profile=False):
+    """The :class:`Detected` of a file from its name and first bytes (``parsers.HEAD_SIZE``).
+
+    A bank CSV is never recognised (it needs its profile): it is imported as ``fmt="bank_csv"``.
+    A file nothing recognises, imported without a format but with a bank profile chosen
+    (``bank_profile``), is given that profile; it is still refused as unrecognised by the parser.
+    """
+    sniffed = parsers.detect_format(filename, head[: parsers.HEAD_SIZE])
+    if fmt is None and sniffed is None and bank_profile:
+        return Detected(None, None, "bank")
+    if fmt is None and sniffed != "zip":
+        fmt = sniffed
+    if fmt == "bank_csv":
+        return Detected(fmt, sniffed, "bank")
+    if fmt == ORDER_FORMAT:
+        header = head[:200].lstrip(b"\xef\xbb\xbf")
+        return Detected(fmt, sniffed, "orders", header.startswith(f"{CANONICAL_COLUMNS[0]},".encode()))
+    return Detected(fmt, sniffed)

@@ -26,23 +26,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 from .errors import InputError
-
-LINE_TYPES = frozenset(
-    {
-        "sale",
-        "refund",
-        "fee",
-        "commission",
-        "promotion",
-        "shipping",
-        "tax",
-        "reserve",
-        "payout",
-        "adjustment",
-    }
-)
-
-ORDER_STATUSES = frozenset({"paid", "shipped", "completed", "refunded", "partially_refunded", "cancelled"})
+from .vocab import LINE_TYPES, ORDER_STATUSES  # the codes lines and orders are checked against
 
 
 def _canonical_amount(value):
@@ -212,8 +196,8 @@ class ParsedStatement:
 
 
 @dataclass(frozen=True, slots=True)
-class OrderLine:
-    """One line (SKU) of a platform order, with the order-level fields repeated."""
+class OrderHead:
+    """The order-level fields of a platform order, first of :class:`OrderLine` and :class:`Order`."""
 
     order_ref: str
     order_time: datetime
@@ -222,6 +206,16 @@ class OrderLine:
     currency: str
     amount_paid: Decimal
     refund_amount: Decimal
+
+
+#: the names of the order-level fields, in their order
+ORDER_HEAD_FIELDS = tuple(name for name in OrderHead.__dataclass_fields__)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine(OrderHead):
+    """One line (SKU) of a platform order, with the order-level fields repeated."""
+
     sku: str
     quantity: int
     unit_price: Decimal
@@ -245,16 +239,9 @@ class OrderLine:
 
 
 @dataclass(frozen=True, slots=True)
-class Order:
+class Order(OrderHead):
     """The lines of one order, grouped; order-level fields taken from its lines."""
 
-    order_ref: str
-    order_time: datetime
-    paid_time: datetime | None
-    status: str
-    currency: str
-    amount_paid: Decimal
-    refund_amount: Decimal
     buyer_name: str
     buyer_phone: str
     address: str

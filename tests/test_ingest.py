@@ -3,12 +3,15 @@ import io
 import json
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 
 from ecomfin.ingest import (
     ORDER_LINE_COLUMNS,
     CopyStream,
+    Detected,
     copy_value,
     dedup_base,
+    detect,
     order_rows,
     statement_rows,
     utc_naive,
@@ -138,3 +141,63 @@ def test_order_rows_keep_the_buyer_out_of_the_copy():
     assert "金丝雀" not in text and "13800138000" not in text, "no personal data, raw row included"
     assert personal == {"A": buyer, "C": {"buyer_phone": "+86 139 0000 0000"}}
     assert list(order_rows(lines)) == rows
+
+
+# ---------------------------------------------------------------------------
+# What a file is, detected once
+# ---------------------------------------------------------------------------
+
+
+def _count_detections(monkeypatch):
+    from ecomfin import parsers
+
+    calls = []
+    detect_format = parsers.detect_format
+
+    def counted(filename, head):
+        calls.append(filename)
+        return detect_format(filename, head)
+
+    monkeypatch.setattr(parsers, "detect_format", counted)
+    return calls
+
+
+def test_a_file_is_detected_once_from_detect_to_parse(monkeypatch):
+    from ecomfin import parsers
+
+    data = Path(__file__).parent.joinpath("fixtures", "alipay_ledger.csv").read_bytes()
+    calls = _count_detections(monkeypatch)
+    detected = detect("alipay.csv", data)
+    assert (detected.fmt, detected.sniffed, detected.profile) == ("alipay", "alipay", None)
+    parsed = parsers.parse(data, "alipay.csv", fmt=detected.fmt, sniffed=detected.sniffed)
+    assert parsed.fmt == "alipay"
+    assert calls == ["alipay.csv"]
+    # without what the caller sniffed, the parser detects the format itself
+    assert parsers.parse(data, "alipay.csv").fmt == "alipay"
+    assert calls == ["alipay.csv", "alipay.csv"]
+
+
+def test_a_zip_member_is_detected_once(monkeypatch):
+    from ecomfin import parsers
+
+    data = Path(__file__).parent.joinpath("fixtures", "alipay_ledger.zip").read_bytes()
+    calls = _count_detections(monkeypatch)
+    detected = detect("bills.zip", data)
+    assert (detected.fmt, detected.sniffed) == (None, "zip")
+    parsed = parsers.parse(data, "bills.zip", fmt=detected.fmt, sniffed=detected.sniffed)
+    assert parsed.fmt == "alipay"
+    assert len(calls) == 2  # the zip, then its statement member
+
+
+def test_detect_says_which_profile_the_parser_needs():
+    canonical = (
+        b"\xef\xbb\xbf" + Path(__file__).parent.joinpath("fixtures", "orders_canonical.csv").read_bytes()
+    )
+    assert detect("o.csv", canonical) == Detected("orders_csv", "orders_csv", "orders", True)
+    assert detect("o.csv", canonical, "orders_csv").canonical
+    assert detect("b.csv", b"date,amount\n1,2\n", "bank_csv") == Detected("bank_csv", None, "bank")
+    # an unknown file with a bank profile chosen gets it, and is still refused as unrecognised
+    assert detect("b.csv", b"date,amount\n1,2\n", bank_profile=True) == Detected(None, None, "bank")
+    assert detect("b.csv", b"date,amount\n1,2\n") == Detected(None, None)
+    # a format given is kept, whatever the content says
+    assert detect("o.csv", canonical, "alipay") == Detected("alipay", "orders_csv")

@@ -1,6 +1,10 @@
-"""What ``ecom_finance`` shares with the addons above it (import these, never its ``models``)."""
+"""What ``ecom_finance`` shares with the addons above it (import these, never its ``models``).
 
-from .models.ecom_shop import PAYMENT_CHANNELS
-from .models.ecom_statement import BANK_FORMATS, SETTLEMENT_FORMATS
+The vocabularies of imports are ``ecomfin.vocab``'s: the same objects, under the names the
+addons above use.
+"""
+
+from ecomfin.vocab import BANK_FORMATS, SETTLEMENT_FORMATS
+from ecomfin.vocab import PAYMENT_CHANNEL_LABELS as PAYMENT_CHANNELS
 
 __all__ = ["BANK_FORMATS", "PAYMENT_CHANNELS", "SETTLEMENT_FORMATS"]

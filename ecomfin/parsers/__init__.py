@@ -32,6 +32,7 @@ import io
 import zipfile
 
 from ..errors import InputError
+from ..vocab import FORMAT_NAMES
 from . import alipay, amazon, bank_csv, camt053, orders, shopify, stripe, wechat
 from ._common import HEAD_SIZE, detect_encoding, open_binary
 from .zip_limits import CappedReader, UnzipBudget, check_declared
@@ -50,20 +51,9 @@ FORMATS = {
     "orders_csv": (orders.parse, ("encoding", "profile")),
 }
 
-FORMAT_NAMES = {
-    "alipay": "Alipay 账务明细",
-    "wechat_trade": "WeChat Pay 交易账单",
-    "wechat_fund": "WeChat Pay 资金账单",
-    "amazon_settlement": "Amazon settlement report (V2 flat file)",
-    "shopify_payouts": "Shopify Payments payouts",
-    "shopify_balance": "Shopify Payments balance transactions",
-    "stripe_balance": "Stripe balance transactions",
-    "camt053": "CAMT.053 bank statement",
-    "bank_csv": "bank statement CSV",
-    "orders_csv": "orders CSV",
-}
-
 _ZIP_MAGIC = b"PK\x03\x04"
+#: ``sniffed`` of :func:`parse`: the caller did not say what the file's head is
+NOT_SNIFFED = object()
 
 
 def _head_text(head):
@@ -104,11 +94,12 @@ def detect_format(filename, head_bytes):
     return None
 
 
-def parse_all(source, filename, fmt=None, *, max_unzipped_bytes=None, **options):
+def parse_all(source, filename, fmt=None, *, max_unzipped_bytes=None, sniffed=NOT_SNIFFED, **options):
     """Yield a parsed statement (or order file) for the file, or for each member of a zip.
 
     ``max_unzipped_bytes``: the most a zip's members may unpack to, each and together (None:
-    no limit).
+    no limit). ``sniffed``: what :func:`detect_format` said of the file's head, when the caller
+    asked it already (it is not asked again).
     """
     binary = open_binary(source)
     head = binary.read(HEAD_SIZE)
@@ -116,12 +107,14 @@ def parse_all(source, filename, fmt=None, *, max_unzipped_bytes=None, **options)
         budget = UnzipBudget(max_unzipped_bytes, filename) if max_unzipped_bytes is not None else None
         yield from _parse_zip(binary, head, filename, fmt, options, budget)
         return
-    yield _parse_one(binary, head, filename, fmt, options)
+    yield _parse_one(binary, head, filename, fmt, options, sniffed)
 
 
-def parse(source, filename, fmt=None, *, max_unzipped_bytes=None, **options):
+def parse(source, filename, fmt=None, *, max_unzipped_bytes=None, sniffed=NOT_SNIFFED, **options):
     """Parse one file (a zip must hold exactly one statement); see the module docstring."""
-    results = parse_all(source, filename, fmt, max_unzipped_bytes=max_unzipped_bytes, **options)
+    results = parse_all(
+        source, filename, fmt, max_unzipped_bytes=max_unzipped_bytes, sniffed=sniffed, **options
+    )
     first = next(results, None)
     if first is None:
         raise InputError("the zip archive holds no statement file", filename=filename)
@@ -135,10 +128,11 @@ def parse(source, filename, fmt=None, *, max_unzipped_bytes=None, **options):
     return first
 
 
-def _parse_one(binary, head, filename, fmt, options):
+def _parse_one(binary, head, filename, fmt, options, detected=NOT_SNIFFED):
     if not head.strip():
         raise InputError("file is empty", filename=filename)
-    detected = detect_format(filename, head)
+    if detected is NOT_SNIFFED:
+        detected = detect_format(filename, head)
     if fmt is None:
         if detected is None:
             first_line = _head_text(head).strip().split("\n", 1)[0][:80]
@@ -212,10 +206,11 @@ def _parse_zip(binary, head, filename, fmt, options, budget):
             raise InputError(
                 "a zip archive inside a zip archive is not read; unpack it first", filename=member_filename
             )
-        if fmt is None and detect_format(name, member_head) is None:
+        detected = detect_format(name, member_head)
+        if fmt is None and detected is None:
             continue  # a readme or other file beside the statement
         found = True
-        yield _parse_one(member, member_head, member_filename, fmt, options)
+        yield _parse_one(member, member_head, member_filename, fmt, options, detected)
     if not found:
         raise InputError("the zip archive holds no recognised statement file", filename=filename)
 
@@ -245,4 +240,13 @@ class _Prepended(io.RawIOBase):
         return len(data)
 
 
-__all__ = ["FORMATS", "FORMAT_NAMES", "detect_encoding", "detect_format", "parse", "parse_all"]
+__all__ = [
+    "FORMATS",
+    "FORMAT_NAMES",
+    "HEAD_SIZE",
+    "NOT_SNIFFED",
+    "detect_encoding",
+    "detect_format",
+    "parse",
+    "parse_all",
+]

@@ -1,30 +1,21 @@
 import logging
 
-from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_is_zero
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 from odoo.addons.ecom_audit.roles import FINANCE_READERS
 
 from ecomfin.crypto import normalize_phone
+from ecomfin.vocab import ORDER_STATUS_LABELS
+
+from ..fulfilment import create_sale_orders, follow_status
 
 _logger = logging.getLogger(__name__)
 
-# Platform statuses after which the goods have left the warehouse.
-SHIPPED_STATUSES = ("shipped", "completed", "partially_refunded")
 # Who reads the buyer's data: finance roles, and Shop Operators on the orders of their shops
 # (record rules); never Warehouse Operators.
 BUYER_READERS = f"{FINANCE_READERS},ecom_audit.group_ecom_shop_operator"
 FULFIL_BATCH = 200
-
-ORDER_STATUSES = [
-    ("paid", "Paid"),
-    ("shipped", "Shipped"),
-    ("completed", "Completed"),
-    ("refunded", "Refunded"),
-    ("partially_refunded", "Partially Refunded"),
-    ("cancelled", "Cancelled"),
-]
 
 
 class EcomOrder(models.Model):
@@ -56,7 +47,7 @@ class EcomOrder(models.Model):
         ondelete="set null",
         help="The import that last changed the order's status or refund (empty: none since its first).",
     )
-    status = fields.Selection(ORDER_STATUSES, required=True, index=True, readonly=True)
+    status = fields.Selection(ORDER_STATUS_LABELS, required=True, index=True, readonly=True)
     currency_id = fields.Many2one("res.currency", required=True, readonly=True)
     amount_paid = fields.Monetary(readonly=True)
     refund_amount = fields.Monetary(readonly=True)
@@ -260,86 +251,12 @@ class EcomOrder(models.Model):
         return counts
 
     def _create_sale_orders(self, shop):
-        """Confirmed sale orders of these orders of ``shop`` (already in the system's environment)."""
-        if not self:
-            return
-        if not shop.partner_id:
-            raise UserError(
-                self.env._(
-                    "Shop %s has no channel partner to sell to: set it (or use Set Up Accounting).",
-                    shop.display_name,
-                )
-            )
-        pricelist = self._pricelist(shop)
-        vals_list = []
-        for order in self:
-            warehouse = shop._warehouse_for(order.address)
-            order.warehouse_id = warehouse
-            vals_list.append(
-                {
-                    "partner_id": shop.partner_id.id,
-                    "company_id": shop.company_id.id,
-                    "warehouse_id": warehouse.id,
-                    "pricelist_id": pricelist.id,
-                    "date_order": order.paid_time or order.order_time,
-                    "client_order_ref": order.name,
-                    "origin": f"{shop.code}/{order.name}",
-                    "order_line": [
-                        Command.create(
-                            {
-                                "product_id": line.product_id.id,
-                                "product_uom_qty": line.quantity,
-                                "price_unit": line.unit_price,
-                                # the platform collected the price; taxes are booked by the settlement
-                                "tax_id": [Command.clear()],
-                            }
-                        )
-                        for line in order.line_ids
-                    ],
-                }
-            )
-        sale_orders = self.env["sale.order"].create(vals_list)
-        for order, sale_order in zip(self, sale_orders, strict=True):
-            order.sale_order_id = sale_order
-            for line, sale_line in zip(order.line_ids, sale_order.order_line, strict=True):
-                line.sale_line_id = sale_line
-        sale_orders.action_confirm()
-        self.fulfilment_state = "confirmed"
-
-    def _pricelist(self, shop):
-        """A pricelist in the shop's currency (the sale order's currency comes from it)."""
-        Pricelist = self.env["product.pricelist"]
-        domain = [
-            ("currency_id", "=", shop.currency_id.id),
-            ("company_id", "in", [False, shop.company_id.id]),
-        ]
-        return Pricelist.search(domain, limit=1) or Pricelist.create(
-            {
-                "name": self.env._("%s platform prices", shop.code),
-                "currency_id": shop.currency_id.id,
-                "company_id": shop.company_id.id,
-            }
-        )
+        """Confirmed sale orders of these orders of ``shop`` (see ``fulfilment.create_sale_orders``)."""
+        create_sale_orders(self, shop)
 
     def _follow_status(self):
         """Deliver, return or cancel this order's sale order as its status says; what was done."""
-        self.ensure_one()
-        sale_order = self.sale_order_id
-        deliveries = sale_order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
-        delivered = deliveries.filtered(lambda p: p.state == "done")
-        if self.status in SHIPPED_STATUSES and self.fulfilment_state == "confirmed":
-            self._validate(deliveries.filtered(lambda p: p.state not in ("done", "cancel")))
-            self.fulfilment_state = "delivered"
-            return "deliveries"
-        if self.status in ("refunded", "cancelled") and self.fulfilment_state == "delivered":
-            self._return(delivered)
-            self.fulfilment_state = "returned"
-            return "returns"
-        if self.status in ("refunded", "cancelled") and self.fulfilment_state == "confirmed":
-            sale_order._action_cancel()
-            self.fulfilment_state = "cancelled"
-            return "cancelled"
-        return None
+        return follow_status(self)
 
     # ------------------------------------------------------------------
     # Refunds above the shop's threshold: dual approval
@@ -436,29 +353,6 @@ class EcomOrder(models.Model):
             company=self.company_id,
         )
         return True
-
-    @staticmethod
-    def _validate(pickings):
-        """Validate pickings for their full demand, in stock or not (the platform shipped them)."""
-        for picking in pickings:
-            for move in picking.move_ids:
-                move.quantity = move.product_uom_qty
-            picking.move_ids.picked = True
-            picking.with_context(skip_backorder=True, skip_sms=True).button_validate()
-
-    def _return(self, deliveries):
-        for picking in deliveries:
-            wizard = (
-                self.env["stock.return.picking"]
-                .with_context(active_id=picking.id, active_model="stock.picking")
-                .create({"picking_id": picking.id})
-            )
-            for line in wizard.product_return_moves:
-                line.quantity = line.move_id.quantity
-            wizard.product_return_moves.filtered(
-                lambda line: float_is_zero(line.quantity, precision_rounding=line.uom_id.rounding)
-            ).unlink()
-            self._validate(wizard._create_return())
 
     @api.model
     def _cron_negative_margin(self):

@@ -1,36 +1,23 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.ecom_audit.approval import approved_change, in_approved_change
+from odoo.addons.ecom_audit.approval import in_approved_change
+from odoo.addons.ecom_audit.roles import FINANCE_READERS
 
-from ..posting_defaults import CHANNEL_SUFFIX, CLEARING_PREFIX, EVENT_ACCOUNTS, EXTRA_ACCOUNTS
-from .ecom_statement import FINANCE_READERS, ORDER_PROFILES, PLATFORM_ORDER_PROFILE
+from ecomfin.vocab import (
+    ORDER_PROFILE_LABELS,
+    PAYMENT_CHANNEL_LABELS,
+    PLATFORM_LABELS,
+    PLATFORM_ORDER_PROFILE,
+)
 
-PLATFORMS = [
-    ("tmall", "Tmall"),
-    ("taobao", "Taobao"),
-    ("jd", "JD"),
-    ("pdd", "Pinduoduo"),
-    ("douyin", "Douyin"),
-    ("shopify", "Shopify"),
-    ("amazon", "Amazon"),
-    ("other", "Other"),
-]
+from ..accounting_setup import setup_accounting
 
 # Raising or clearing a shop's refund threshold is asked for and approved by a second Finance
 # Manager. ecom_audit has no operation of its own for a shop's settings yet: it goes as a change
 # of the shop's accounting setup, decided and applied like a posting rule change.
 REFUND_THRESHOLD = "refund_approval_amount"
 REFUND_THRESHOLD_OPERATION = "posting_rule_change"
-
-PAYMENT_CHANNELS = [
-    ("alipay", "Alipay"),
-    ("wechat", "WeChat Pay"),
-    ("shopify_payments", "Shopify Payments"),
-    ("amazon", "Amazon Pay / Settlement"),
-    ("stripe", "Stripe"),
-    ("other", "Other"),
-]
 
 
 class EcomShop(models.Model):
@@ -69,8 +56,8 @@ class EcomShop(models.Model):
         tracking=True,
         help="Currency in which the platform settles this shop.",
     )
-    platform = fields.Selection(PLATFORMS, required=True, default="other", tracking=True)
-    payment_channel = fields.Selection(PAYMENT_CHANNELS, required=True, default="other", tracking=True)
+    platform = fields.Selection(PLATFORM_LABELS, required=True, default="other", tracking=True)
+    payment_channel = fields.Selection(PAYMENT_CHANNEL_LABELS, required=True, default="other", tracking=True)
     warehouse_id = fields.Many2one(
         "stock.warehouse",
         check_company=True,
@@ -161,7 +148,7 @@ class EcomShop(models.Model):
         help="Shop Operators see only the shops they are listed on.",
     )
     order_profile = fields.Selection(
-        ORDER_PROFILES,
+        ORDER_PROFILE_LABELS,
         compute="_compute_order_profile",
         store=True,
         readonly=False,
@@ -370,120 +357,4 @@ class EcomShop(models.Model):
         channel as a partner, and the company's default posting rules on its chart of
         accounts (Odoo's generic chart or the Chinese one).
         """
-        done = []
-        for shop in self:
-            company = shop.company_id
-            chart = company.chart_template
-            if chart not in EVENT_ACCOUNTS:
-                raise UserError(
-                    self.env._(
-                        "No default posting accounts for the chart %(chart)s of %(company)s: create the "
-                        "posting rules by hand.",
-                        chart=chart or "-",
-                        company=company.display_name,
-                    )
-                )
-            for code, (name, account_type, reconcile) in EXTRA_ACCOUNTS[chart].items():
-                shop._account_by_code(code, name, account_type, reconcile)
-            channel = dict(self._fields["payment_channel"]._description_selection(self.env))[
-                shop.payment_channel
-            ]
-            vals = {}
-            if not shop.clearing_account_id:
-                vals["clearing_account_id"] = shop._account_by_code(
-                    CLEARING_PREFIX[chart] + CHANNEL_SUFFIX[shop.payment_channel],
-                    self.env._("%s Clearing", channel),
-                    "asset_receivable",
-                    True,
-                ).id
-            if not shop.journal_id:
-                vals["journal_id"] = shop._ecom_journal().id
-            if not shop.partner_id:
-                vals["partner_id"] = shop._channel_partner(channel).id
-            shop.write(vals)
-            company_rules = [("company_id", "=", company.id), ("shop_id", "=", False)]
-            rules_before = self.env["ecom.posting.rule"].search_count(company_rules)
-            shop._create_default_rules(chart)
-            done.append(
-                self.env._(
-                    "%(shop)s: journal %(journal)s, clearing account %(account)s, partner %(partner)s, "
-                    "%(rules)s default posting rules added to the company.",
-                    shop=shop.name,
-                    journal=shop.journal_id.display_name,
-                    account=shop.clearing_account_id.display_name,
-                    partner=shop.partner_id.display_name,
-                    rules=self.env["ecom.posting.rule"].search_count(company_rules) - rules_before,
-                )
-            )
-        # say what the shops now have (it said nothing)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Accounting set up"),
-                "message": "\n".join(done),
-                "type": "success",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
-
-    def _account_by_code(self, code, name=None, account_type=None, reconcile=False):
-        """The company's account of this code; created when a name is given, else an error."""
-        company = self.company_id
-        Account = self.env["account.account"].with_company(company)
-        account = Account.search([("code", "=", code), ("company_ids", "in", company.id)], limit=1)
-        if not account and not name:
-            raise UserError(
-                self.env._(
-                    "%(company)s has no account %(code)s for the default posting rules.",
-                    company=company.display_name,
-                    code=code,
-                )
-            )
-        if not account:
-            account = Account.create(
-                {
-                    "code": code,
-                    "name": name,
-                    "account_type": account_type,
-                    "reconcile": reconcile,
-                    "company_ids": [company.id],
-                }
-            )
-        return account
-
-    def _ecom_journal(self):
-        company = self.company_id
-        Journal = self.env["account.journal"]
-        journal = Journal.search([("company_id", "=", company.id), ("code", "=", "ECOM")], limit=1)
-        return journal or Journal.create(
-            {
-                "name": self.env._("E-commerce Settlements"),
-                "code": "ECOM",
-                "type": "general",
-                "company_id": company.id,
-            }
-        )
-
-    def _channel_partner(self, channel):
-        ref = f"ecom-channel-{self.payment_channel}"
-        Partner = self.env["res.partner"]
-        return Partner.search([("ref", "=", ref)], limit=1) or Partner.create(
-            {"name": channel, "ref": ref, "is_company": True}
-        )
-
-    def _create_default_rules(self, chart):
-        Rule = self.env["ecom.posting.rule"]
-        company = self.company_id
-        existing = set(
-            Rule.search([("company_id", "=", company.id), ("shop_id", "=", False)]).mapped("event_type")
-        )
-        # The shipped defaults of posting_defaults.py, only for events without a rule, by a Finance
-        # Manager (Set Up Accounting): no approval. Any other rule change goes through one.
-        vals_list = [
-            {"company_id": company.id, "event_type": event, "account_id": self._account_by_code(code).id}
-            for event, code in EVENT_ACCOUNTS[chart].items()
-            if event not in existing
-        ]
-        with approved_change():
-            Rule.create(vals_list)
+        return setup_accounting(self)

@@ -2,18 +2,7 @@ from odoo import fields, models
 
 from odoo.addons.ecom_audit.roles import FINANCE_READERS
 
-LINE_TYPES = [
-    ("sale", "Sale"),
-    ("refund", "Refund"),
-    ("fee", "Fee"),
-    ("commission", "Commission"),
-    ("promotion", "Promotion"),
-    ("shipping", "Shipping"),
-    ("tax", "Tax"),
-    ("reserve", "Reserve"),
-    ("payout", "Payout"),
-    ("adjustment", "Adjustment"),
-]
+from ecomfin.vocab import LINE_TYPE_LABELS
 
 
 class EcomStatementLine(models.Model):
@@ -41,7 +30,7 @@ class EcomStatementLine(models.Model):
     # the bank side of a line (the payer's or payee's name, the row as the file had it): for finance
     # roles; Shop Operators see the amounts and references of their shops' lines
     counterparty = fields.Char(readonly=True, groups=FINANCE_READERS)
-    line_type = fields.Selection(LINE_TYPES, string="Type", required=True, readonly=True)
+    line_type = fields.Selection(LINE_TYPE_LABELS, string="Type", required=True, readonly=True)
     currency_id = fields.Many2one("res.currency", required=True, readonly=True)
     gross = fields.Monetary(readonly=True)
     fee = fields.Monetary(readonly=True)

@@ -6,8 +6,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ecomfin.errors import InputError
+from ecomfin.vocab import FORMAT_LABELS, ORDER_FORMAT, ORDER_PROFILE_LABELS
 
-from ..models.ecom_statement import FORMATS, ORDER_PROFILES
+from ..imports.reading import check_size, parse_file, parse_options
 
 ASYNC_BYTES_PARAM = "ecom_finance.import_async_bytes"
 ASYNC_BYTES_DEFAULT = 5_000_000
@@ -29,8 +30,10 @@ class EcomStatementImportWizard(models.TransientModel):
 
     shop_id = fields.Many2one("ecom.shop", required=True)
     attachment_ids = fields.Many2many("ir.attachment", string="Files", required=True)
-    fmt = fields.Selection(FORMATS, string="Format", help="Leave empty to detect it from each file.")
-    order_profile = fields.Selection(ORDER_PROFILES, help="Layout of an order export; default: the shop's.")
+    fmt = fields.Selection(FORMAT_LABELS, string="Format", help="Leave empty to detect it from each file.")
+    order_profile = fields.Selection(
+        ORDER_PROFILE_LABELS, help="Layout of an order export; default: the shop's."
+    )
     bank_csv_profile_id = fields.Many2one("ecom.bank.csv.profile", string="Bank CSV Profile")
     state = fields.Selection([("upload", "Upload"), ("preview", "Preview")], default="upload")
     preview = fields.Html(readonly=True, sanitize=True)
@@ -48,7 +51,8 @@ class EcomStatementImportWizard(models.TransientModel):
         return int(value) if value else ASYNC_BYTES_DEFAULT
 
     def _parse_options(self, attachment):
-        return self.env["ecom.statement"]._parse_options(
+        return parse_options(
+            self.env,
             self.shop_id,
             self.fmt or None,
             attachment.name,
@@ -67,11 +71,11 @@ class EcomStatementImportWizard(models.TransientModel):
     def _preview_file(self, attachment):
         Statement = self.env["ecom.statement"]
         data = attachment.raw
-        Statement._check_import_size(attachment.name, len(data))
+        check_size(self.env, attachment.name, len(data))
         large = len(data) > self._async_bytes()
         options = self._parse_options(attachment)
         try:
-            parsed = Statement._parse(attachment.name, data, self.fmt or None, options)
+            parsed = parse_file(self.env, attachment.name, data, options)
             # refused at the preview already: what the file is decides who may import it
             Statement._check_import_access(self.shop_id, parsed.fmt, attachment.name)
             stream = iter(parsed)
@@ -82,7 +86,7 @@ class EcomStatementImportWizard(models.TransientModel):
         except InputError as exc:
             raise UserError(str(exc)) from exc
         head = Markup("<h5>%s <small>(%s)</small></h5>") % (attachment.name, parsed.fmt)
-        if parsed.fmt == "orders_csv":
+        if parsed.fmt == ORDER_FORMAT:
             columns = [
                 self.env._("Order"),
                 self.env._("Status"),

@@ -1,0 +1,1 @@
+"""Posting of imported statements (plain functions over ``env`` and records)."""
