@@ -60,21 +60,11 @@ class EcomReconcileDifference(models.Model):
 
     _name = "ecom.reconcile.difference"
     _description = "Reconciliation Difference"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["ecom.reconcile.result.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "run_id desc, kind, id"
     _check_company_auto = True
 
     name = fields.Char(compute="_compute_name")
-    run_id = fields.Many2one(
-        "ecom.reconcile.run",
-        string="Reconciliation Run",
-        required=True,
-        index=True,
-        ondelete="cascade",
-        readonly=True,
-    )
-    shop_id = fields.Many2one("ecom.shop", required=True, index=True, readonly=True)
-    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     stage = fields.Selection(
         [("order", "Order <-> Payment"), ("payout", "Payout <-> Bank")],
         readonly=True,

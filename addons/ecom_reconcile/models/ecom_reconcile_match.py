@@ -31,22 +31,13 @@ class EcomReconcileMatch(models.Model):
 
     _name = "ecom.reconcile.match"
     _description = "Reconciliation Match"
+    _inherit = ["ecom.reconcile.result.mixin"]
     _order = "run_id, id"
     _check_company_auto = True
     # Written by its run, a million at a time: who and when are the run's (its chatter and
     # Last Run). Without the four columns a match row has two foreign keys fewer to check.
     _log_access = False
 
-    run_id = fields.Many2one(
-        "ecom.reconcile.run",
-        string="Reconciliation Run",
-        required=True,
-        index=True,
-        ondelete="cascade",
-        readonly=True,
-    )
-    shop_id = fields.Many2one("ecom.shop", required=True, index=True, readonly=True)
-    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     kind = fields.Selection(MATCH_KINDS, required=True, readonly=True)
     cardinality = fields.Selection(CARDINALITIES, required=True, default="1:1", readonly=True)
     reference = fields.Char(index=True, readonly=True)
