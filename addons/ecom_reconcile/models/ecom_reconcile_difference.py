@@ -4,17 +4,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.addons.ecom_audit.approval import approved_change, in_approved_change
 from odoo.addons.ecom_audit.roles import ACCOUNTANT, MANAGER, SHOP_OPERATOR
 
-DIFFERENCE_KINDS = [
-    ("missing_payment", "Missing payment"),
-    ("missing_order", "Missing order"),
-    ("amount_mismatch", "Amount mismatch"),
-    ("duplicate_payment", "Duplicate payment"),
-    ("refund_mismatch", "Refund mismatch"),
-    ("status_mismatch", "Status mismatch"),
-    ("missing_payout", "Missing payout"),
-    ("payout_mismatch", "Payout mismatch"),
-    ("timing", "Timing"),
-]
+from ecomfin.differences import DIFFERENCE_KINDS
+
 DIFFERENCE_STATES = [
     ("open", "Open"),
     ("assigned", "Assigned"),
