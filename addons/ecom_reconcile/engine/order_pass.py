@@ -251,8 +251,7 @@ def replace_order_results(run, only_affected):
 
     A result found again as it is (same amounts, same lines) is kept as it is, with its
     assignee, state and comments; the other matches are deleted and the new ones inserted;
-    a difference found again with other amounts takes over the assignee, explanation and
-    comments of the one it replaces (see ``results``).
+    the other differences are written on their key (see ``results``).
     """
     cr = run.env.cr
     kept = SQL.identifier(KEPT_TABLE)
@@ -285,7 +284,6 @@ def replace_order_results(run, only_affected):
             kept=kept,
         )
     )
-    before_difference = results.last_difference_id(run.env)
     if _has_order_results(run):
         _keep_unchanged(run, common)
     cr.execute(
@@ -312,50 +310,73 @@ def replace_order_results(run, only_affected):
             **common,
         )
     )
+    # the differences of the scope not found again as they were
+    old_ids = [
+        row[0]
+        for row in run.env.execute_query(
+            SQL(
+                """SELECT x.id FROM ecom_reconcile_difference x
+                    WHERE x.run_id = %(run)s AND x.active AND x.stage = 'order' %(scope)s
+                      AND NOT EXISTS (SELECT 1 FROM %(kept)s k
+                                       WHERE k.id = x.id AND k.model = 'difference')""",
+                **common,
+            )
+        )
+    ]
+    results.replace_differences(run, old_ids, lambda: _write_differences(run, common))
+
+
+def _write_differences(run, common):
+    """Write the differences of the pairs not kept on their key; return their ids."""
+    cr = run.env.cr
     now = SQL("now() AT TIME ZONE 'UTC'")
-    cr.execute(
+    written = run.env.execute_query(
         SQL(
             """
             WITH k AS (
                 SELECT p.*, unnest(p.kinds) AS kind FROM %(pairs)s p
-            ), new AS (
-                INSERT INTO ecom_reconcile_difference (
-                    run_id, shop_id, company_id, stage, kind, reference, order_id, currency_id,
-                    expected_amount, actual_amount, amount, date, state, active,
-                    create_uid, create_date, write_uid, write_date)
-                SELECT %(run)s, k.shop_id, %(company)s, 'order', k.kind, k.ref, k.order_id, k.currency_id,
-                       %(expected)s, %(actual)s, %(actual)s - %(expected)s,
-                       COALESCE(k.paid_at, k.paid_time), 'open', true,
-                       %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM k
-                 WHERE NOT EXISTS (SELECT 1 FROM %(kept)s x
-                                    WHERE x.model = 'difference' AND x.shop_id = k.shop_id
-                                      AND x.reference = k.ref AND x.kind = k.kind)
-                RETURNING id, shop_id, reference
             )
-            INSERT INTO ecom_reconcile_difference_channel_rel (difference_id, line_id)
-            SELECT DISTINCT new.id, unnest(p.line_ids)
-              FROM new JOIN %(pairs)s p ON p.shop_id = new.shop_id AND p.ref = new.reference
-             WHERE p.line_ids IS NOT NULL
+            INSERT INTO ecom_reconcile_difference (
+                run_id, shop_id, company_id, stage, kind, reference, order_id, currency_id,
+                expected_amount, actual_amount, amount, date, state, active,
+                create_uid, create_date, write_uid, write_date)
+            SELECT %(run)s, k.shop_id, %(company)s, 'order', k.kind, k.ref, k.order_id, k.currency_id,
+                   %(expected)s, %(actual)s, %(actual)s - %(expected)s,
+                   COALESCE(k.paid_at, k.paid_time), 'open', true,
+                   %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM k
+             WHERE NOT EXISTS (SELECT 1 FROM %(kept)s x
+                                WHERE x.model = 'difference' AND x.shop_id = k.shop_id
+                                  AND x.reference = k.ref AND x.kind = k.kind)
+            ON CONFLICT (run_id, stage, shop_id, kind, reference) WHERE active DO UPDATE
+               SET order_id = EXCLUDED.order_id, currency_id = EXCLUDED.currency_id,
+                   expected_amount = EXCLUDED.expected_amount, actual_amount = EXCLUDED.actual_amount,
+                   amount = EXCLUDED.amount, date = EXCLUDED.date,
+                   write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+            RETURNING id
             """,
             uid=run.env.uid,
             now=now,
             **common,
         )
     )
-    # the differences replaced: those of the scope neither kept nor just inserted
-    replaced = run.env.execute_query(
-        SQL(
-            """SELECT x.id FROM ecom_reconcile_difference x
-                WHERE x.run_id = %(run)s AND x.active AND x.stage = 'order' %(scope)s
-                  AND x.id <= %(before)s
-                  AND NOT EXISTS (SELECT 1 FROM %(kept)s k
-                                   WHERE k.id = x.id AND k.model = 'difference')""",
-            before=before_difference,
-            **common,
+    ids = [row[0] for row in written]
+    if ids:
+        # their channel lines: those of their pair (a difference updated in place loses its old ones)
+        results.unlink_channel_lines(run.env, ids)
+        cr.execute(
+            SQL(
+                """INSERT INTO ecom_reconcile_difference_channel_rel (difference_id, line_id)
+                   SELECT DISTINCT d.id, unnest(p.line_ids)
+                     FROM ecom_reconcile_difference d
+                     JOIN %(pairs)s p ON p.shop_id = d.shop_id AND p.ref = d.reference
+                    WHERE d.id = ANY(%(ids)s) AND p.line_ids IS NOT NULL""",
+                ids=ids,
+                **common,
+            )
         )
-    )
-    results.replace_differences(run, [row[0] for row in replaced], before_difference)
+    run.env["ecom.reconcile.difference"].invalidate_model()
+    return ids
 
 
 def _has_order_results(run):

@@ -13,6 +13,8 @@ from . import results, scope
 
 MATCH_CHANNEL = ("ecom_reconcile_match_channel_rel", "match_id")
 DIFFERENCE_CHANNEL = ("ecom_reconcile_difference_channel_rel", "difference_id")
+# what a payout difference found again with other amounts changes (its key stays)
+FOUND_AGAIN_FIELDS = ("currency_id", "expected_amount", "actual_amount", "date", "bank_line_ids")
 
 
 def payouts_against_bank(run, shop, rule):
@@ -151,8 +153,7 @@ def replace_payout_results(run, shop, source, signatures, matches, differences):
 
     As for the orders (``order_pass.replace_order_results``): a result found again as it was
     (same settlements with the same lines, same credits and amounts) stays, with its assignee,
-    state and comments; a difference found again with other amounts takes over those of the
-    one it replaces (see ``results``).
+    state and comments; the other differences are written on their key (see ``results``).
     """
     env = run.env
     # the run's results are written by the run (its right to run was checked in _execute)
@@ -170,13 +171,30 @@ def replace_payout_results(run, shop, source, signatures, matches, differences):
         env, old_differences, differences, DIFFERENCE_CHANNEL, _difference_fields, source, signatures
     )
 
-    before = results.last_difference_id(env)
-    with approved_change():
-        # no "created" message: a difference's chatter is for the people working on it (and
-        # a message of anyone else would count as work on it, see results.WORKED_ON)
-        created = Difference.with_context(mail_create_nolog=True).create(todo)
-    link_channel_lines(created, DIFFERENCE_CHANNEL, source)
-    results.replace_differences(run, (old_differences - kept).ids, before)
+    replaced = old_differences - kept
+
+    def write_found():
+        live = {
+            (d.kind, d.reference): d
+            for d in Difference.search([("id", "in", replaced.ids)])  # the live ones: not worked on
+        }
+        written, new = Difference.browse(), []
+        with approved_change():
+            for vals in todo:
+                same = live.get((vals["kind"], vals["reference"]))
+                if same:
+                    same.write({name: vals[name] for name in FOUND_AGAIN_FIELDS})
+                    written |= same
+                else:
+                    new.append(vals)
+            # no "created" message: a difference's chatter is for the people working on it (and
+            # a message of anyone else would count as work on it, see results.WORKED_ON)
+            created = Difference.with_context(mail_create_nolog=True).create(new)
+        results.unlink_channel_lines(env, written.ids)
+        link_channel_lines(written | created, DIFFERENCE_CHANNEL, source)
+        return (written | created).ids
+
+    results.replace_differences(run, replaced.ids, write_found)
 
 
 def linked_signatures(env, records, channel, source):

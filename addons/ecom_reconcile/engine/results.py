@@ -1,9 +1,16 @@
 """How the differences a run finds take the place of those its last run found.
 
-A difference found again with other amounts is a new record that takes over the assignee,
-explanation, followers and activities of the one it replaces. A difference that people
-worked on (``WORKED_ON``) is never deleted: it is archived as it was, with a note saying why
-the run no longer finds it. The others are deleted.
+A difference is the run's, its stage, shop, kind and reference: the live differences have a
+unique key on them (see ``ecom.reconcile.difference``). A pass leaves alone what it finds
+again as it was, and writes the rest on that key (``INSERT ... ON CONFLICT DO UPDATE``, or
+the same record through the ORM): a difference found again with other amounts keeps its row,
+so its chatter, followers and activities stay with it by themselves.
+
+A difference that people worked on (``WORKED_ON``) is never changed nor deleted: it is
+archived as it was before the pass writes (freeing its key), with a note saying why the run
+no longer finds it; the difference found again in its place takes over its assignee,
+explanation and followers and points to it. The differences no longer found that nobody
+worked on are deleted (with their chatter, by ``mail``).
 """
 
 from odoo.tools import SQL
@@ -13,8 +20,6 @@ from ecomfin.differences import DIFFERENCE_KINDS
 from . import scope
 
 DIFFERENCE_MODEL = "ecom.reconcile.difference"
-# the mail tables of a record's thread: (table, column of the model's name)
-MAIL_TABLES = (("mail_message", "model"), ("mail_followers", "res_model"), ("mail_activity", "res_model"))
 # A difference ``d`` that a person worked on: a run never deletes it (see replace_differences).
 # Its state, assignee or explanation were set, or people wrote in its chatter (a message of anyone
 # but the system, whose notes the run writes as OdooBot: ``root``; a tracked change), planned an
@@ -78,59 +83,76 @@ def summary(run, rules, statements):
     }
 
 
-def last_difference_id(env):
-    """The highest difference id so far: the differences above it are the ones a pass adds."""
-    ((last,),) = env.execute_query(SQL("SELECT COALESCE(max(id), 0) FROM ecom_reconcile_difference"))
-    return last
+def unlink_channel_lines(env, ids):
+    """Unlink the differences ``ids`` from their channel lines (to link them to those found now)."""
+    if ids:
+        env.cr.execute(
+            SQL("DELETE FROM ecom_reconcile_difference_channel_rel WHERE difference_id = ANY(%s)", ids)
+        )
 
 
-def replace_differences(run, old_ids, after_id, taken_off=False):
-    """Take the differences ``old_ids`` of the run, that the run just replaced, off its results.
+def replace_differences(run, old_ids, write_found=None, taken_off=False):
+    """Put what ``write_found()`` writes in the place of the run's live differences ``old_ids``
+    (those of the pass that it did not find again as they were).
 
-    A new difference (id above ``after_id``) of the same stage, shop, kind and reference
-    takes over the assignee, the explanation, the followers and activities of the one it
-    replaces; it is open again (assigned when it had an assignee): its amounts changed, so a
-    resolution or write-off of the old amounts is for a person to look at again.
-
-    A difference that people worked on (``WORKED_ON``) is never deleted: it is archived as
-    it was (state, explanation, comments, write-off request) with a note saying why the run
-    no longer finds it, and the difference replacing it points to it. The others (nobody
-    touched them) are deleted, their comments going to the difference replacing them.
-    ``taken_off``: their shops were taken off the run.
+    ``write_found()`` writes the differences found (a live one of the same key is updated in
+    place) and returns their ids. A difference updated in place gets a note with its old
+    amounts. A new one in the place of an archived one (worked on) takes over its assignee,
+    explanation and followers; it is open again (assigned when it had an assignee): its amounts
+    changed, so a resolution or write-off of the old amounts is for a person to look at again.
+    ``taken_off``: the differences' shops were taken off the run.
     """
-    if not old_ids:
-        return
     env = run.env
     cr = env.cr
-    Difference = env[DIFFERENCE_MODEL]
-    worked = {
-        row[0]
-        for row in env.execute_query(
-            SQL(
-                "SELECT d.id FROM ecom_reconcile_difference d WHERE d.id = ANY(%s) AND %s",
-                old_ids,
-                worked_on_sql(env),
+    Difference = env[DIFFERENCE_MODEL].sudo()
+    old_ids = list(old_ids)
+    worked, was = set(), {}
+    if old_ids:
+        worked = {
+            row[0]
+            for row in env.execute_query(
+                SQL(
+                    "SELECT d.id FROM ecom_reconcile_difference d WHERE d.id = ANY(%s) AND %s",
+                    old_ids,
+                    worked_on_sql(env),
+                )
+            )
+        }
+        was = {
+            row[0]: row[1:]
+            for row in env.execute_query(
+                SQL(
+                    """SELECT id, expected_amount, actual_amount FROM ecom_reconcile_difference
+                        WHERE id = ANY(%s)""",
+                    old_ids,
+                )
+            )
+        }
+    if worked:
+        # set-wise, as the run's other results; the workflow and facts stay as they were
+        cr.execute(
+            SQL("UPDATE ecom_reconcile_difference SET active = false WHERE id = ANY(%s)", sorted(worked))
+        )
+        Difference.invalidate_model(["active"])
+    written = write_found() if write_found else []
+    replaced_by = {}
+    if old_ids and written:
+        replaced_by = dict(
+            env.execute_query(
+                SQL(
+                    """SELECT o.id, n.id
+                         FROM ecom_reconcile_difference o
+                         JOIN ecom_reconcile_difference n
+                           ON n.run_id = o.run_id AND n.stage = o.stage AND n.shop_id = o.shop_id
+                          AND n.kind = o.kind AND n.reference = o.reference AND n.active
+                        WHERE o.id = ANY(%s) AND n.id = ANY(%s)""",
+                    old_ids,
+                    list(written),
+                )
             )
         )
-    }
-    carried = env.execute_query(
-        SQL(
-            """SELECT DISTINCT ON (o.id) o.id, n.id, o.expected_amount, o.actual_amount
-                 FROM ecom_reconcile_difference o
-                 JOIN ecom_reconcile_difference n
-                   ON n.run_id = o.run_id AND n.stage = o.stage AND n.shop_id = o.shop_id
-                  AND n.kind = o.kind AND n.reference = o.reference AND n.id > %s
-                WHERE o.id = ANY(%s)
-                ORDER BY o.id, n.id""",
-            after_id,
-            old_ids,
-        )
-    )
-    replaced_by = {}
+    carried = {old: new for old, new in replaced_by.items() if old in worked}
     if carried:
-        old, new = [row[0] for row in carried], [row[1] for row in carried]
-        replaced_by = dict(zip(old, new, strict=True))
-        was = {new_id: (old_id, expected, actual) for old_id, new_id, expected, actual in carried}
         cr.execute(
             SQL(
                 """UPDATE ecom_reconcile_difference n
@@ -139,96 +161,67 @@ def replace_differences(run, old_ids, after_id, taken_off=False):
                      FROM unnest(%s::int[], %s::int[]) AS c(old_id, new_id)
                      JOIN ecom_reconcile_difference o ON o.id = c.old_id
                     WHERE n.id = c.new_id""",
-                old,
-                new,
+                list(carried),
+                list(carried.values()),
             )
         )
-        for table, model_column in MAIL_TABLES:
-            if table == "mail_message":
-                # the messages of a difference kept stay with it
-                pairs = [(o, n) for o, n in zip(old, new, strict=True) if o not in worked]
-            else:
-                pairs = list(zip(old, new, strict=True))
-            if not pairs:
-                continue
-            # a follower of both stays once
-            unique = (
-                SQL(
-                    """AND NOT EXISTS (SELECT 1 FROM mail_followers f
-                                        WHERE f.res_model = t.res_model AND f.res_id = c.new_id
-                                          AND f.partner_id = t.partner_id)"""
-                )
-                if table == "mail_followers"
-                else SQL()
-            )
-            cr.execute(
-                SQL(
-                    """UPDATE %(table)s t SET res_id = c.new_id
-                         FROM unnest(%(old)s::int[], %(new)s::int[]) AS c(old_id, new_id)
-                        WHERE t.%(model)s = %(name)s AND t.res_id = c.old_id %(unique)s""",
-                    table=SQL.identifier(table),
-                    model=SQL.identifier(model_column),
-                    name=DIFFERENCE_MODEL,
-                    old=[pair[0] for pair in pairs],
-                    new=[pair[1] for pair in pairs],
-                    unique=unique,
-                )
-            )
         Difference.invalidate_model()
-        found_again = Difference.browse(new)
-        bodies = {}
-        for difference in found_again:
-            old_id, old_expected, old_actual = was[difference.id]
-            amounts = {
-                "run": run.name,
-                "expected": difference.expected_amount,
-                "old_expected": old_expected,
-                "actual": difference.actual_amount,
-                "old_actual": old_actual,
-            }
-            bodies[difference.id] = (
-                env._(
-                    "Found again by %(run)s with other amounts: expected %(expected)s (was "
-                    "%(old_expected)s), actual %(actual)s (was %(old_actual)s). The difference it "
-                    "replaces, #%(old)s, is kept archived with its comments.",
-                    old=old_id,
-                    **amounts,
-                )
-                if old_id in worked
-                else env._(
-                    "Found again by %(run)s with other amounts: expected %(expected)s (was "
-                    "%(old_expected)s), actual %(actual)s (was %(old_actual)s).",
-                    **amounts,
-                )
+        for old, new in carried.items():
+            # the followers of the difference it replaces follow it too (through mail's API)
+            Difference.browse(new).message_subscribe(
+                partner_ids=Difference.browse(old).message_partner_ids.ids
             )
-        found_again._message_log_batch(bodies=bodies, author_id=system_author(env))
+    _log_found_again(run, replaced_by, worked, was)
     if worked:
-        _archive_worked_on(run, sorted(worked), replaced_by, taken_off)
-    gone = [difference_id for difference_id in old_ids if difference_id not in worked]
-    if not gone:
+        _archive_notes(run, sorted(worked), carried, taken_off)
+    gone = [old for old in old_ids if old not in worked and old not in replaced_by]
+    if gone:
+        # the run's results are written by the run (its right to run was checked in _execute);
+        # mail deletes their chatter, followers and activities with them
+        Difference.browse(gone).unlink()
+
+
+def _log_found_again(run, replaced_by, worked, was):
+    """Say in the chatter of each difference found again with other amounts what they were."""
+    if not replaced_by:
         return
-    for table, model_column in MAIL_TABLES:
-        cr.execute(
-            SQL(
-                "DELETE FROM %s WHERE %s = %s AND res_id = ANY(%s)",
-                SQL.identifier(table),
-                SQL.identifier(model_column),
-                DIFFERENCE_MODEL,
-                gone,
+    env = run.env
+    found_again = env[DIFFERENCE_MODEL].browse(list(replaced_by.values()))
+    old_of = {new: old for old, new in replaced_by.items()}
+    bodies = {}
+    for difference in found_again:
+        old_id = old_of[difference.id]
+        old_expected, old_actual = was[old_id]
+        amounts = {
+            "run": run.name,
+            "expected": difference.expected_amount,
+            "old_expected": old_expected,
+            "actual": difference.actual_amount,
+            "old_actual": old_actual,
+        }
+        bodies[difference.id] = (
+            env._(
+                "Found again by %(run)s with other amounts: expected %(expected)s (was "
+                "%(old_expected)s), actual %(actual)s (was %(old_actual)s). The difference it "
+                "replaces, #%(old)s, is kept archived with its comments.",
+                old=old_id,
+                **amounts,
+            )
+            if old_id in worked
+            else env._(
+                "Found again by %(run)s with other amounts: expected %(expected)s (was "
+                "%(old_expected)s), actual %(actual)s (was %(old_actual)s).",
+                **amounts,
             )
         )
-    cr.execute(SQL("DELETE FROM ecom_reconcile_difference WHERE id = ANY(%s)", gone))
-    Difference.invalidate_model()
+    found_again._message_log_batch(bodies=bodies, author_id=system_author(env))
 
 
-def _archive_worked_on(run, ids, replaced_by, taken_off):
-    """Archive the differences ``ids`` that the run no longer finds, as they are, and say why
-    in their chatter. ``replaced_by``: {old id: id of the difference found again in its place}."""
+def _archive_notes(run, ids, replaced_by, taken_off):
+    """Say in the chatter of the differences ``ids``, archived, why the run no longer finds them.
+    ``replaced_by``: {old id: id of the difference found again in its place}."""
     env = run.env
-    # set-wise, as the run's other results; the workflow and facts stay as they were
-    env.cr.execute(SQL("UPDATE ecom_reconcile_difference SET active = false WHERE id = ANY(%s)", ids))
     Difference = env[DIFFERENCE_MODEL]
-    Difference.invalidate_model(["active"])
     bodies = {}
     for difference in Difference.browse(ids):
         if difference.id in replaced_by:

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from odoo.addons.ecom_audit.approval import approved_change, in_approved_change
 from odoo.addons.ecom_audit.roles import ACCOUNTANT, MANAGER, SHOP_OPERATOR
@@ -13,6 +14,8 @@ DIFFERENCE_STATES = [
     ("written_off", "Written Off"),
 ]
 CLOSED_STATES = ("resolved", "written_off")
+# the unique key of the live differences (see init)
+FINDING_INDEX = "ecom_reconcile_difference_finding_uniq"
 # who works on differences (Assign to Me, Resolve); Finance Managers write off
 WORKERS = (SHOP_OPERATOR, ACCOUNTANT)
 
@@ -95,6 +98,18 @@ class EcomReconcileDifference(models.Model):
     user_id = fields.Many2one("res.users", string="Assignee", tracking=True, check_company=True)
     resolution = fields.Text(tracking=True)
     resolved_date = fields.Datetime(readonly=True, copy=False)
+
+    def init(self):
+        # One live difference per finding: a run writes what it finds again on this key (see
+        # engine/results.py), so the work done on a difference stays with its record.
+        self.env.cr.execute(
+            SQL(
+                """CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (run_id, stage, shop_id, kind, reference)
+                    WHERE active""",
+                SQL.identifier(FINDING_INDEX),
+                SQL.identifier(self._table),
+            )
+        )
 
     @api.depends("kind", "reference")
     def _compute_name(self):

@@ -303,8 +303,8 @@ class EcomReconcileRun(models.Model):
         the orders they created or changed); the payout <-> bank stage, a few rows a day, is
         run again whole. Nothing added since: nothing changes. A change of the posting rules
         (payout entries) is taken by a run from scratch. Either way a result found again as it
-        was stays as it is, with its assignee, state and comments; only what changed is
-        replaced (see ``engine/results.py``).
+        was stays as it is, with its assignee, state and comments; what changed is written on
+        its key (see ``engine/results.py``).
         """
         self.ensure_one()
         self.check_access("write")
@@ -320,8 +320,7 @@ class EcomReconcileRun(models.Model):
         if new is None:
             # the results of shops that the run no longer covers: the matches, and the differences
             # nobody worked on (the others are kept, archived: see engine/results.py)
-            gone = scope.take_off_other_shops(self)
-            results.replace_differences(self, gone, max(gone, default=0), taken_off=True)
+            results.replace_differences(self, scope.take_off_other_shops(self), taken_off=True)
         self.env.invalidate_all()
         if new is None or new:
             # nothing added since (new == []): every result stays
