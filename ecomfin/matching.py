@@ -20,6 +20,9 @@ same inputs always give the same result.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from .differences import MISSING_PAYOUT, PAYOUT_MISMATCH, TIMING
 
 MAX_GROUPS_PER_CREDIT = 7
 MAX_CREDITS_PER_GROUP = 4
@@ -59,6 +62,12 @@ class Tolerance:
 class PayoutResult:
     matches: list = field(default_factory=list)  # (cardinality, [group keys], [credit ids], residual)
     differences: list = field(default_factory=list)  # (kind, [group keys], [credit ids], expected, actual)
+
+
+def local_day(moment, timezone):
+    """The day, in ``timezone`` (a name or a tzinfo), of a naive UTC datetime as stored in a database."""
+    zone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
+    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).date()
 
 
 def _in_window(group_day, credit_day, tolerance):
@@ -164,7 +173,7 @@ class _PayoutMatcher:
                 None,
             )
             if late:
-                differences.append(("timing", [group.key], [late.line_id], group.net, late.amount))
+                differences.append((TIMING, [group.key], [late.line_id], group.net, late.amount))
                 self.open_groups.discard(group.key)
                 self.open_credits.discard(late.line_id)
         for credit in self.credits:
@@ -188,12 +197,12 @@ class _PayoutMatcher:
                     -g.day.toordinal(),
                 ),
             )
-            differences.append(("payout_mismatch", [group.key], [credit.line_id], group.net, credit.amount))
+            differences.append((PAYOUT_MISMATCH, [group.key], [credit.line_id], group.net, credit.amount))
             self.open_groups.discard(group.key)
             self.open_credits.discard(credit.line_id)
         for group in self.groups:
             if group.key in self.open_groups:
-                differences.append(("missing_payout", [group.key], [], group.net, Decimal(0)))
+                differences.append((MISSING_PAYOUT, [group.key], [], group.net, Decimal(0)))
                 self.open_groups.discard(group.key)
 
 

@@ -1,5 +1,6 @@
 """`make lint`: an addon imports another addon's names from its small API modules (``roles.py``,
-``const.py``), never from its ``models`` (tests aside). Prints each offending line; exit 1 if any."""
+``const.py``, ``approval.py``; ``ecom_finance/sources.py`` for the SQL of its imports and orders),
+never from its ``models`` (tests aside). Prints each offending line; exit 1 if any."""
 
 import re
 import sys

@@ -1,4 +1,5 @@
 from . import ecom_reconcile_rule
+from . import ecom_reconcile_result
 from . import ecom_reconcile_run
 from . import ecom_reconcile_match
 from . import ecom_reconcile_difference

@@ -1,20 +1,12 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from odoo.addons.ecom_audit.approval import approved_change, in_approved_change
 from odoo.addons.ecom_audit.roles import ACCOUNTANT, MANAGER, SHOP_OPERATOR
 
-DIFFERENCE_KINDS = [
-    ("missing_payment", "Missing payment"),
-    ("missing_order", "Missing order"),
-    ("amount_mismatch", "Amount mismatch"),
-    ("duplicate_payment", "Duplicate payment"),
-    ("refund_mismatch", "Refund mismatch"),
-    ("status_mismatch", "Status mismatch"),
-    ("missing_payout", "Missing payout"),
-    ("payout_mismatch", "Payout mismatch"),
-    ("timing", "Timing"),
-]
+from ecomfin.differences import DIFFERENCE_KINDS
+
 DIFFERENCE_STATES = [
     ("open", "Open"),
     ("assigned", "Assigned"),
@@ -22,6 +14,8 @@ DIFFERENCE_STATES = [
     ("written_off", "Written Off"),
 ]
 CLOSED_STATES = ("resolved", "written_off")
+# the unique key of the live differences (see init)
+FINDING_INDEX = "ecom_reconcile_difference_finding_uniq"
 # who works on differences (Assign to Me, Resolve); Finance Managers write off
 WORKERS = (SHOP_OPERATOR, ACCOUNTANT)
 
@@ -60,21 +54,11 @@ class EcomReconcileDifference(models.Model):
 
     _name = "ecom.reconcile.difference"
     _description = "Reconciliation Difference"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["ecom.reconcile.result.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "run_id desc, kind, id"
     _check_company_auto = True
 
     name = fields.Char(compute="_compute_name")
-    run_id = fields.Many2one(
-        "ecom.reconcile.run",
-        string="Reconciliation Run",
-        required=True,
-        index=True,
-        ondelete="cascade",
-        readonly=True,
-    )
-    shop_id = fields.Many2one("ecom.shop", required=True, index=True, readonly=True)
-    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     stage = fields.Selection(
         [("order", "Order <-> Payment"), ("payout", "Payout <-> Bank")],
         readonly=True,
@@ -114,6 +98,18 @@ class EcomReconcileDifference(models.Model):
     user_id = fields.Many2one("res.users", string="Assignee", tracking=True, check_company=True)
     resolution = fields.Text(tracking=True)
     resolved_date = fields.Datetime(readonly=True, copy=False)
+
+    def init(self):
+        # One live difference per finding: a run writes what it finds again on this key (see
+        # engine/results.py), so the work done on a difference stays with its record.
+        self.env.cr.execute(
+            SQL(
+                """CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (run_id, stage, shop_id, kind, reference)
+                    WHERE active""",
+                SQL.identifier(FINDING_INDEX),
+                SQL.identifier(self._table),
+            )
+        )
 
     @api.depends("kind", "reference")
     def _compute_name(self):

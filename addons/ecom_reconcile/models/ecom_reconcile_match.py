@@ -1,20 +1,17 @@
-from zoneinfo import ZoneInfo
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL
 
 from odoo.addons.ecom_audit.approval import approved_change, in_approved_change
 from odoo.addons.ecom_audit.roles import FINANCE_READERS
+from odoo.addons.ecom_finance import sources
+
+from ecomfin.posting import PAYOUT_EVENT
+
+from ..engine import payout_entries
 
 MATCH_KINDS = [("order_payment", "Order and payment"), ("payout", "Settlement and bank credit")]
 CARDINALITIES = [("1:1", "1:1"), ("1:N", "1:N"), ("N:1", "N:1")]
-PAYOUT_EVENT = "payout"
-
-
-def local_day(moment, timezone):
-    """The day, in ``timezone``, of a naive UTC datetime as stored in the database."""
-    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(timezone)).date()
+CHANNEL_RELATION = ("ecom_reconcile_match_channel_rel", "match_id")
 
 
 def _overlaps(move, first, last):
@@ -31,22 +28,13 @@ class EcomReconcileMatch(models.Model):
 
     _name = "ecom.reconcile.match"
     _description = "Reconciliation Match"
+    _inherit = ["ecom.reconcile.result.mixin"]
     _order = "run_id, id"
     _check_company_auto = True
     # Written by its run, a million at a time: who and when are the run's (its chatter and
     # Last Run). Without the four columns a match row has two foreign keys fewer to check.
     _log_access = False
 
-    run_id = fields.Many2one(
-        "ecom.reconcile.run",
-        string="Reconciliation Run",
-        required=True,
-        index=True,
-        ondelete="cascade",
-        readonly=True,
-    )
-    shop_id = fields.Many2one("ecom.shop", required=True, index=True, readonly=True)
-    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     kind = fields.Selection(MATCH_KINDS, required=True, readonly=True)
     cardinality = fields.Selection(CARDINALITIES, required=True, default="1:1", readonly=True)
     reference = fields.Char(index=True, readonly=True)
@@ -124,7 +112,7 @@ class EcomReconcileMatch(models.Model):
                 continue  # nothing of the shop can have been posted
             shop_plans = matches._clearing_plans(shop, booking)
             needs_entries = any(plan["bank_lines"] for _match, plan in shop_plans)
-            problem = needs_entries and self._payout_setup_problem(shop)
+            problem = needs_entries and payout_entries.setup_problem(self.env, shop)
             if problem:
                 run._message_log(body=problem)
                 shop_plans = [(match, plan) for match, plan in shop_plans if not plan["bank_lines"]]
@@ -134,7 +122,7 @@ class EcomReconcileMatch(models.Model):
                     wanted.setdefault(bank_line, match)
         # the run's payout entries (and their reversals) are the system's: no manual-entry approval
         with approved_change():
-            entries = self._sync_payout_entries(run, wanted)
+            entries = payout_entries.sync_payout_entries(self.env, run, wanted)
         linked = self.env["account.move.line"]
         for match, plan in plans:
             account = plan["account"]
@@ -144,7 +132,7 @@ class EcomReconcileMatch(models.Model):
             credits = plan["credits"] | payouts.line_ids.filtered(
                 lambda item, a=account: item.account_id == a
             )
-            _reconcile_open(credits | plan["owed"])
+            payout_entries.reconcile_open(credits | plan["owed"])
             credits.invalidate_recordset(["matched_debit_ids", "matched_credit_ids"])
             counterparts = credits.matched_debit_ids.debit_move_id | credits.matched_credit_ids.credit_move_id
             items = credits | counterparts.filtered(
@@ -168,17 +156,7 @@ class EcomReconcileMatch(models.Model):
         return {
             statement_id
             for (statement_id,) in self.env.execute_query(
-                SQL(
-                    """SELECT DISTINCT p.statement_id
-                         FROM ecom_statement_line p
-                        WHERE p.line_type = 'payout'
-                          AND p.statement_id IN (
-                                SELECT DISTINCT l.statement_id
-                                  FROM ecom_reconcile_match_channel_rel r
-                                  JOIN ecom_statement_line l ON l.id = r.line_id
-                                 WHERE r.match_id = ANY(%s))""",
-                    self.ids,
-                )
+                sources.imports_listing_payouts(*CHANNEL_RELATION, self.ids)
             )
         }
 
@@ -190,39 +168,12 @@ class EcomReconcileMatch(models.Model):
             ("ecom_reconcile_match_channel_rel", 0),
             ("ecom_reconcile_match_bank_rel", 1),
         ):
-            rows = self.env.execute_query(
-                SQL(
-                    """SELECT r.match_id,
-                              array_agg(DISTINCT timezone(%(tz)s, l.occurred_at AT TIME ZONE 'UTC')::date),
-                              array_agg(DISTINCT l.statement_id)
-                         FROM %(relation)s r
-                         JOIN ecom_statement_line l ON l.id = r.line_id
-                        WHERE r.match_id = ANY(%(ids)s)
-                        GROUP BY r.match_id""",
-                    tz=timezone,
-                    relation=SQL.identifier(relation),
-                    ids=self.ids,
-                )
-            )
+            rows = self.env.execute_query(sources.linked_line_days(relation, "match_id", self.ids, timezone))
             for match_id, days, statement_ids in rows:
                 facts[match_id][index].update(days)
                 if index == 0:
                     facts[match_id][2].update(statement_ids)
         return facts
-
-    def _payout_setup_problem(self, shop):
-        """Why payout entries of ``shop`` cannot be made (a message for the run), or False."""
-        if (
-            shop.journal_id
-            and shop.partner_id
-            and self.env["ecom.posting.rule"]._rules_for(shop).get(PAYOUT_EVENT)
-        ):
-            return False
-        return self.env._(
-            "%(shop)s: no payout entries made and its clearing items not reconciled: the shop needs a "
-            "settlement journal, a channel partner and a posting rule for payouts.",
-            shop=shop.display_name,
-        )
 
     def _clearing_plans(self, shop, booking):
         """(match, plan) of the matches of ``shop`` whose settlements are posted, oldest first.
@@ -295,134 +246,3 @@ class EcomReconcileMatch(models.Model):
             credits = (mine - owed_items).filtered(lambda line: _overlaps(line.move_id, first, until))
             return {"owed": owed, "credits": credits, "bank_lines": []}
         return {"owed": owed, "credits": mine[:0], "bank_lines": list(self.bank_line_ids)}
-
-    def _sync_payout_entries(self, run, wanted):
-        """The live payout entry of each bank credit in ``wanted`` ({bank line: match}).
-
-        An entry already live for a credit is kept when it books what it would book now,
-        whichever run made it; otherwise it is reversed (never deleted) and a new one is
-        posted. The entries ``run`` made for credits it no longer matches are reversed.
-        """
-        Move = self.env["account.move"]
-        bank_ids = sorted(line.id for line in wanted)
-        if bank_ids:
-            # One payout entry per bank credit. A no-op update of the credits' rows (not a mere
-            # lock) serialises the runs booking them: a concurrent run fails with a serialisation
-            # error, is retried, and then sees the entries made here (its snapshot would not).
-            self.env.cr.execute(
-                SQL("UPDATE ecom_statement_line SET write_date = write_date WHERE id = ANY(%s)", bank_ids)
-            )
-        vals_of = {line: match._payout_entry_vals(run, line) for line, match in wanted.items()}
-        existing = Move.search(
-            [
-                "|",
-                ("ecom_bank_line_id", "in", bank_ids),
-                ("ecom_payout_run_id", "=", run.id),
-                ("state", "=", "posted"),
-            ],
-            order="id",
-        )._ecom_live_postings()
-        entries, stale = {}, Move
-        for move in existing:
-            line = move.ecom_bank_line_id
-            if line in vals_of and line not in entries and _move_key(move) == _vals_key(vals_of[line]):
-                entries[line] = move
-            elif line in vals_of or move.ecom_payout_run_id == run:
-                stale |= move
-        if stale:
-            stale.line_ids.remove_move_reconcile()
-            stale._reverse_moves(
-                [{"ref": self.env._("Reversal of: %s", move.ref), "date": move.date} for move in stale],
-                cancel=True,
-            )
-        todo = [line for line in vals_of if line not in entries]
-        if todo:
-            moves = Move.create([vals_of[line] for line in todo])
-            moves.action_post()
-            entries.update(zip(todo, moves, strict=True))
-        return entries
-
-    def _payout_entry_vals(self, run, bank_line):
-        """``account.move`` values booking ``bank_line``: Dr the payout account, Cr the clearing account."""
-        self.ensure_one()
-        shop = self.shop_id
-        company = shop.company_id
-        currency = bank_line.currency_id or shop.currency_id
-        day = local_day(bank_line.occurred_at, shop.timezone)
-        amount = currency.round(bank_line.gross)
-        balance = currency._convert(amount, company.currency_id, company, day)
-        rule = self.env["ecom.posting.rule"]._rules_for(shop).get(PAYOUT_EVENT)
-        label = self.env._("%(shop)s: paid out", shop=shop.code)
-        common = {"name": label, "partner_id": shop.partner_id.id, "currency_id": currency.id}
-        return {
-            "move_type": "entry",
-            "journal_id": shop.journal_id.id,
-            "company_id": company.id,
-            "date": day,
-            "ref": self.env._(
-                "Payout %(reference)s, bank credit %(credit)s",
-                reference=self.reference,
-                credit=bank_line.provider_txn_id or bank_line.memo or bank_line.id,
-            ),
-            "ecom_bank_line_id": bank_line.id,
-            "ecom_payout_run_id": run.id,
-            "line_ids": [
-                Command.create(
-                    {
-                        **common,
-                        "account_id": rule.account_id.id,
-                        "amount_currency": amount,
-                        "balance": balance,
-                        "ecom_event_type": PAYOUT_EVENT,
-                    }
-                ),
-                Command.create(
-                    {
-                        **common,
-                        "account_id": shop.clearing_account_id.id,
-                        "amount_currency": -amount,
-                        "balance": -balance,
-                        "ecom_event_type": PAYOUT_EVENT,
-                    }
-                ),
-            ],
-        }
-
-
-def _reconcile_open(items):
-    """Reconcile the items not reconciled yet, when there are both debits and credits among them."""
-    items = items.filtered(lambda item: not item.reconciled)
-    debit = any(item.amount_residual > 0 or item.amount_residual_currency > 0 for item in items)
-    credit = any(item.amount_residual < 0 or item.amount_residual_currency < 0 for item in items)
-    if debit and credit:
-        items.reconcile()
-
-
-def _move_key(move):
-    """What a payout entry books: journal, day and its lines (account, partner, currency, amounts)."""
-    lines = sorted(
-        (
-            line.account_id.id,
-            line.partner_id.id,
-            line.currency_id.id,
-            round(line.amount_currency, 6),
-            round(line.balance, 6),
-        )
-        for line in move.line_ids
-    )
-    return (move.journal_id.id, str(move.date), tuple(lines))
-
-
-def _vals_key(vals):
-    """What a payout entry would book, from its creation values (see ``_move_key``)."""
-    lines = sorted(
-        (
-            command[2]["account_id"],
-            command[2]["partner_id"],
-            command[2]["currency_id"],
-            round(command[2]["amount_currency"], 6),
-            round(command[2]["balance"], 6),
-        )
-        for command in vals["line_ids"]
-    )
-    return (vals["journal_id"], str(vals["date"]), tuple(lines))
