@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from odoo.addons.ecom_audit.approval import approved_change, in_approved_change
+from odoo.addons.ecom_finance.const import SETTLEMENT_FORMATS
 
 ALERT_CONDITIONS = [
     ("missing_bill", "Daily bill missing"),
@@ -94,7 +95,7 @@ class EcomReconcileAlert(models.Model):
                     [
                         ("shop_id", "=", shop.id),
                         ("state", "=", "done"),
-                        ("fmt", "not in", ("camt053", "bank_csv", "orders_csv")),
+                        ("fmt", "in", sorted(SETTLEMENT_FORMATS)),
                         ("period_end", ">=", day_end_utc - timedelta(hours=1)),
                     ],
                     limit=1,
