@@ -1,4 +1,3 @@
-from . import ecom_encrypted_mixin
 from . import ecom_job_progress
 from . import ecom_job_mixin
 from . import ecom_shop
