@@ -2,7 +2,7 @@ import contextvars
 
 from odoo import api, models, modules
 
-from .ecom_audit_anomaly import READ_LOG_MIN_ROWS
+from ..anomaly_settings import READ_LOG_MIN_ROWS
 from .ecom_audit_log import MASK
 
 # What is audited besides every ecom.* model: field changes that grant or restrict rights, and
