@@ -6,10 +6,8 @@ from ..approval import approved_change, canonical_json, in_request_write, reques
 from ..roles import MANAGER
 from .approval_substance import substance_html
 
-# The operations of ecom_audit itself; each addon adds its own (``selection_add`` in an
-# ``_inherit`` of this model), and the model it guards says who approves it and when it is
-# carried out (``ecom.approval.gate.mixin``). A threshold change goes as a posting rule change
-# (``ecom.approval.threshold``).
+# ecom_audit's own operations (a threshold change goes as a posting rule change); each addon adds
+# its own (``selection_add``), the model it guards says who approves it (``ecom.approval.gate.mixin``).
 OPERATIONS = [
     ("posting_rule_change", "Posting Rule Change"),
     ("group_grant", "Grant of a Finance Group"),
@@ -182,7 +180,9 @@ class EcomApprovalRequest(models.Model):
 
     def _level_group(self, level):
         self.ensure_one()
-        return self.env[self.res_model]._ecom_approval_level_one_group if level <= 1 else MANAGER
+        # the target's model says (``ecom.approval.gate.mixin``); one gone with its addon: a Finance Manager
+        Model = self.env.get(self.res_model)
+        return Model._ecom_approval_level_one_group if level <= 1 and Model is not None else MANAGER
 
     # ------------------------------------------------------------------
     # Deciding
@@ -224,16 +224,20 @@ class EcomApprovalRequest(models.Model):
     def _beneficiaries(self):
         """The users the request is for (the grantee of a grant): never among its deciders."""
         self.ensure_one()
+        if not self.res_id or self.res_model not in self.env:  # a creation, or its addon is gone
+            return self.env["res.users"]
         # read as the system: who benefits is checked, not shown, and the decider may lack
         # rights on the target
         target = self._target().sudo()
-        if not self.res_id or not hasattr(target, "_ecom_approval_beneficiaries") or not target.exists():
+        if not hasattr(target, "_ecom_approval_beneficiaries") or not target.exists():
             return self.env["res.users"]
         return target._ecom_approval_beneficiaries()
 
     def _is_stale(self):
         """Whether the target's substance no longer is what was asked for."""
         self.ensure_one()
+        if self.res_model not in self.env:  # the addon of the target was uninstalled
+            return True
         # a check, not a disclosure: the decider may lack rights on the target (an Accountant
         # approving a scrap), the request shows its substance anyway
         target = self._target().sudo()
