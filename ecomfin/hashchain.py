@@ -20,12 +20,12 @@ named in ``first_bad_id`` and ``reason``.
 
 import hashlib
 import hmac
-import json
 import math
 from datetime import date, datetime
 from decimal import Decimal
 
-VERSION = "v1"
+from .canonical import VERSION, dumps
+
 GENESIS = VERSION + "$" + "0" * 64
 
 
@@ -68,14 +68,7 @@ def _numbers(value):
 
 def canonical(entry):
     """The canonical JSON text of an entry (sorted keys, compact, UTF-8, canonical numbers)."""
-    return json.dumps(
-        _numbers(entry),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-        default=_default,
-    )
+    return dumps(_numbers(entry), allow_nan=False, default=_default)
 
 
 NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}

@@ -7,9 +7,8 @@ a call (``with_context``), which every caller controls.
 
 import contextlib
 import contextvars
-import hashlib
-import json
-from decimal import Decimal
+
+from ecomfin.canonical import canonical_fixed, fixed_hash
 
 # Set while an approval request changes its own state and decisions (its write() refuses
 # every other writer).
@@ -65,23 +64,10 @@ def protected_in(vals_list, protected, creating=False):
     return found
 
 
-def _canonical_value(value):
-    if isinstance(value, float | Decimal):
-        # money and quantities: fixed decimals, so 10.0 and 10 hash alike
-        return f"{Decimal(str(value)):.6f}"
-    if isinstance(value, dict):
-        return {str(k): _canonical_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_canonical_value(v) for v in value]
-    return value
-
-
 def canonical_json(substance):
     """The substance of a request as canonical JSON (sorted keys, compact, fixed decimals)."""
-    return json.dumps(
-        _canonical_value(substance), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    )
+    return canonical_fixed(substance)
 
 
 def substance_hash(substance):
-    return "v1$" + hashlib.sha256(canonical_json(substance).encode()).hexdigest()
+    return fixed_hash(substance)

@@ -7,7 +7,8 @@ from . import base
 from . import res_users
 from . import ecom_approval_request
 from . import ecom_approval_line
-from . import ecom_approval_threshold
+from . import ecom_approval_gate_mixin
 from . import ecom_approval_mixin
+from . import ecom_approval_threshold
 from . import ecom_access_grant
 from . import res_groups

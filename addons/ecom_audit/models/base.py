@@ -2,35 +2,25 @@ import contextvars
 
 from odoo import api, models, modules
 
-from .ecom_audit_anomaly import READ_LOG_MIN_ROWS
+from ..anomaly_settings import READ_LOG_MIN_ROWS
 from .ecom_audit_log import MASK
 
-# What is audited besides every ecom.* model: field changes that grant or restrict rights, and
-# the books: journal entries and items (their creation, and every change of what they book),
-# and the stock valuation layers that carry costs into them.
+# What is audited besides every ecom.* model: field changes that grant or restrict rights. The
+# addons above add the models they answer for (the books: journal entries and items, stock
+# valuation layers) with ``_ecom_audited_fields`` on the model.
 AUDITED_MODELS = {
     "res.users": {"groups_id"},
     "res.groups": {"users", "implied_ids"},
     "ir.rule": None,  # every field
     "ir.model.access": None,
-    "account.move": {"state", "date", "journal_id", "ref", "partner_id", "reversed_entry_id"},
-    "account.move.line": {"account_id", "partner_id", "debit", "credit", "amount_currency", "currency_id"},
-    "stock.valuation.layer": {"product_id", "quantity", "value", "stock_move_id"},
 }
 NOT_AUDITED = {"ecom.audit.log"}
 # Set while a read of the caller is being counted: the reads it makes inside (``web_read`` reads
 # through ``read``) are the same rows, counted once.
 _COUNTING_READ = contextvars.ContextVar("ecom_audit_counting_read", default=False)
-# Values never written to the log, only the fact that they changed.
-SENSITIVE_FIELDS = {
-    "password",
-    "buyer_name",
-    "buyer_phone",
-    "address",
-    "acc_number",
-    "api_secret",
-    "api_secret_token",
-}
+# Values never written to the log, only the fact that they changed; the encrypted fields of
+# ``ecom.encrypted.mixin`` (and their tokens and indexes) are masked too.
+SENSITIVE_FIELDS = {"password", "acc_number"}
 
 
 def _domain_fields(domain):
@@ -52,6 +42,8 @@ class Base(models.AbstractModel):
     """
 
     _inherit = "base"
+    # the audited fields of a model outside ``ecom.*`` (a set of names, or True for all)
+    _ecom_audited_fields = None
 
     @api.model
     def _ecom_audit_fields(self):
@@ -62,7 +54,7 @@ class Base(models.AbstractModel):
             return True
         if self._name in AUDITED_MODELS:
             return AUDITED_MODELS[self._name] or True
-        return None
+        return self._ecom_audited_fields
 
     # ------------------------------------------------------------------
     # Restricted relations of the ecom models

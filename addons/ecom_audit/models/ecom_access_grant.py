@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..approval import approved_change, in_approved_change, protected_in, substance_hash
+from ..roles import MANAGER
 
 _logger = logging.getLogger(__name__)
 
@@ -28,7 +29,12 @@ class EcomAccessGrant(models.Model):
     """
 
     _name = "ecom.access.grant"
+    _inherit = ["ecom.approval.gate.mixin"]
     _description = "Temporary Access Grant"
+    # a Finance Manager other than the requester approves it; the grant starts on approval
+    _ecom_approval_operation = "group_grant"
+    _ecom_approval_level_one_group = MANAGER
+    _ecom_approval_applied_on_approval = True
     _order = "id desc"
     _check_company_auto = True
 
@@ -117,7 +123,7 @@ class EcomAccessGrant(models.Model):
         result = super().write(vals)
         if requested and not in_approved_change():
             # changed while awaiting approval: the request is void, the grant is asked for again
-            self.env["ecom.approval.request"]._void_stale(requested)
+            requested._ecom_void_stale_approvals()
             requested.filtered(lambda grant: grant.request_id.state == "cancelled")._set({"state": "draft"})
         return result
 
@@ -156,13 +162,7 @@ class EcomAccessGrant(models.Model):
                 raise UserError(self.env._("%s was already requested.", grant.name))
             if grant.group_id in grant.user_id.groups_id:
                 raise UserError(self.env._("%s already holds this group.", grant.user_id.name))
-            request = self.env["ecom.approval.request"]._create_request(
-                "group_grant",
-                grant,
-                grant._ecom_approval_substance(None),
-                self.env._("Grant %s", grant.name),
-                reason=grant.reason,
-            )
+            request = grant._ecom_ask_approval(self.env._("Grant %s", grant.name), reason=grant.reason)
             grant._set({"state": "requested", "request_id": request.id})
         return True
 
@@ -188,7 +188,7 @@ class EcomAccessGrant(models.Model):
         return bool(
             request
             and request.state in ("approved", "applied")
-            and request.operation == "group_grant"
+            and request.operation == self._ecom_approval_operation
             and request.res_model == self._name
             and request.res_id == self.id
             and substance.get("grant") == self.id

@@ -2,6 +2,7 @@ from odoo import api, models
 from odoo.exceptions import UserError
 
 from ..approval import approved_change, in_approved_change
+from ..roles import MANAGER
 
 MAGIC_FIELDS = {"id", "create_uid", "create_date", "write_uid", "write_date", "display_name"}
 
@@ -19,8 +20,11 @@ class EcomApprovalMixin(models.AbstractModel):
     """
 
     _name = "ecom.approval.mixin"
+    _inherit = ["ecom.approval.gate.mixin"]
     _description = "Changes under Approval"
-    _ecom_approval_operation = None
+    # decided by Finance Managers, made when the last level approves
+    _ecom_approval_level_one_group = MANAGER
+    _ecom_approval_applied_on_approval = True
 
     @api.model
     def _ecom_check_change(self, operation):
@@ -43,7 +47,7 @@ class EcomApprovalMixin(models.AbstractModel):
     def write(self, vals):
         self._ecom_check_change("write")
         result = super().write(vals)
-        self.env["ecom.approval.request"]._void_stale(self)
+        self._ecom_void_stale_approvals()
         return result
 
     def unlink(self):
@@ -82,7 +86,6 @@ class EcomApprovalMixin(models.AbstractModel):
         return substance
 
     def _ecom_request(self, op, vals, reason):
-        operation = self._ecom_approval_operation
         names = (
             list(vals)
             if op == "write"
@@ -102,9 +105,7 @@ class EcomApprovalMixin(models.AbstractModel):
             name=self.display_name or "",
         )
         company = self.env["res.company"].browse(vals.get("company_id")) if not self else None
-        return self.env["ecom.approval.request"]._create_request(
-            operation, self, substance, description, reason=reason, company=company
-        )
+        return self._ecom_ask_approval(description, substance=substance, reason=reason, company=company)
 
     @api.model
     def ecom_request_create(self, vals, reason=False):

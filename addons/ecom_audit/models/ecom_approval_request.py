@@ -1,35 +1,17 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .. import approval_notices
 from ..approval import approved_change, canonical_json, in_request_write, request_write, substance_hash
+from ..roles import MANAGER
 from .approval_substance import substance_html
 
+# ecom_audit's own operations (a threshold change goes as a posting rule change); each addon adds
+# its own (``selection_add``), the model it guards says who approves it (``ecom.approval.gate.mixin``).
 OPERATIONS = [
-    ("write_off", "Write-off of a Reconciliation Difference"),
-    ("manual_entry", "Manual Entry on an E-commerce Journal"),
     ("posting_rule_change", "Posting Rule Change"),
-    ("match_rule_change", "Reconciliation Rule Change"),
     ("group_grant", "Grant of a Finance Group"),
-    ("inventory_adjustment", "Inventory Adjustment"),
-    ("scrap", "Scrap"),
-    ("refund", "Refund of a Platform Order"),
 ]
-# Applied as soon as they are approved; the others are approved, then carried out by someone
-# (the write-off, the posting of the entry), which consumes the approval.
-APPLIED_ON_APPROVAL = {"posting_rule_change", "match_rule_change", "group_grant"}
-MANAGER = "ecom_audit.group_ecom_manager"
-ACCOUNTANT = "ecom_audit.group_ecom_accountant"
-# Who approves the first level; the second level is always a Finance Manager's.
-LEVEL_ONE_GROUP = {
-    "write_off": ACCOUNTANT,
-    "manual_entry": ACCOUNTANT,
-    "inventory_adjustment": ACCOUNTANT,
-    "scrap": ACCOUNTANT,
-    "refund": ACCOUNTANT,
-    "posting_rule_change": MANAGER,
-    "match_rule_change": MANAGER,
-    "group_grant": MANAGER,
-}
 STATES = [
     ("pending", "Pending"),
     ("approved", "Approved"),
@@ -198,7 +180,9 @@ class EcomApprovalRequest(models.Model):
 
     def _level_group(self, level):
         self.ensure_one()
-        return LEVEL_ONE_GROUP[self.operation] if level <= 1 else MANAGER
+        # the target's model says (``ecom.approval.gate.mixin``); one gone with its addon: a Finance Manager
+        Model = self.env.get(self.res_model)
+        return Model._ecom_approval_level_one_group if level <= 1 and Model is not None else MANAGER
 
     # ------------------------------------------------------------------
     # Deciding
@@ -240,16 +224,20 @@ class EcomApprovalRequest(models.Model):
     def _beneficiaries(self):
         """The users the request is for (the grantee of a grant): never among its deciders."""
         self.ensure_one()
+        if not self.res_id or self.res_model not in self.env:  # a creation, or its addon is gone
+            return self.env["res.users"]
         # read as the system: who benefits is checked, not shown, and the decider may lack
         # rights on the target
         target = self._target().sudo()
-        if not self.res_id or not hasattr(target, "_ecom_approval_beneficiaries") or not target.exists():
+        if not hasattr(target, "_ecom_approval_beneficiaries") or not target.exists():
             return self.env["res.users"]
         return target._ecom_approval_beneficiaries()
 
     def _is_stale(self):
         """Whether the target's substance no longer is what was asked for."""
         self.ensure_one()
+        if self.res_model not in self.env:  # the addon of the target was uninstalled
+            return True
         # a check, not a disclosure: the decider may lack rights on the target (an Accountant
         # approving a scrap), the request shows its substance anyway
         target = self._target().sudo()
@@ -271,7 +259,10 @@ class EcomApprovalRequest(models.Model):
             if level >= request.levels_required:
                 request._write({"state": "approved"})
                 request._notify_requester(self.env._("Approved by %s.", self.env.user.name))
-                if request.operation in APPLIED_ON_APPROVAL:
+                if request.env[request.res_model]._ecom_approval_applied_on_approval:
+                    # a rule change or a grant: carried out now; the others are carried out
+                    # by someone later (the write-off, the posting of the entry), who consumes
+                    # the approval
                     request._apply()
             else:
                 request._notify_deciders()
@@ -343,52 +334,20 @@ class EcomApprovalRequest(models.Model):
         self._close_todos()
 
     # ------------------------------------------------------------------
-    # Telling the people concerned
+    # Telling the people concerned (``ecom_audit.approval_notices``)
     # ------------------------------------------------------------------
 
     def _deciders(self):
-        """The users who may decide the next level: in the level's group and the request's
-        company, neither the requester nor someone who already decided."""
-        self.ensure_one()
-        group = self.env.ref(self._level_group(self.levels_approved + 1))
-        beneficiaries = self._beneficiaries()
-        # who holds a group is read as the system: the requester may be an operator
-        return group.sudo().users.filtered(
-            lambda user: user.active
-            and not user.share
-            and self.company_id in user.company_ids
-            and user != self.requester_id
-            and user not in self.line_ids.user_id
-            and user not in beneficiaries
-        )
+        return approval_notices.deciders(self)
 
     def _notify_deciders(self):
-        """One to-do for each person who may decide the next level (their Activities menu)."""
-        todo = self.env.ref("mail.mail_activity_data_todo")
-        for request in self.filtered(lambda request: request.state == "pending"):
-            for user in request._deciders():
-                # scheduled as the system: a requester without rights on the request (an
-                # operator asking for a count) still tells the approvers
-                request.sudo().activity_schedule(
-                    activity_type_id=todo.id,
-                    user_id=user.id,
-                    summary=self.env._("Approve or reject: %s", request.description or request.name),
-                    note=request.reason or False,
-                )
+        approval_notices.notify_deciders(self)
 
     def _close_todos(self):
-        """The approvers' to-dos end with the level they were for (decided, rejected or void)."""
-        # whoever decided closes everyone's to-dos of the request
-        self.sudo().activity_ids.unlink()
+        approval_notices.close_todos(self)
 
     def _notify_requester(self, body):
-        for request in self:
-            request.sudo().message_post(
-                body=body,
-                partner_ids=request.requester_id.partner_id.ids,
-                message_type="notification",
-                subtype_xmlid="mail.mt_note",
-            )
+        approval_notices.notify_requester(self, body)
 
     # ------------------------------------------------------------------
     # Applying

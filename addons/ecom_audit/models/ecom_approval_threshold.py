@@ -2,8 +2,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..approval import in_approved_change
-from . import ecom_approval_mixin  # noqa: F401  defined first: the threshold inherits it
-from .ecom_approval_request import OPERATIONS
 
 # Loosening a threshold (fewer approvals) is itself a change under dual approval. ecom_audit has
 # no operation of its own for it yet: it goes as a change of the accounting setup, decided by
@@ -35,7 +33,8 @@ class EcomApprovalThreshold(models.Model):
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    operation = fields.Selection(OPERATIONS, required=True)
+    # the operations of the requests, whichever addons added them
+    operation = fields.Selection(selection="_selection_operation", required=True)
     two_levels_always = fields.Boolean(
         string="Always Two Levels", help="A Finance Manager approves a second level whatever the amount."
     )
@@ -61,6 +60,10 @@ class EcomApprovalThreshold(models.Model):
             "One threshold per operation and company.",
         )
     ]
+
+    @api.model
+    def _selection_operation(self):
+        return self.env["ecom.approval.request"]._fields["operation"]._description_selection(self.env)
 
     @api.depends("operation", "company_id")
     def _compute_display_name(self):

@@ -1,19 +1,27 @@
 import io
 import json
 import logging
-import os
 import threading
-from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError
 from odoo.http import request
-from odoo.tools import SQL, config
+from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
 from ecomfin.hashchain import GENESIS, entry_hash, sign_anchor, storable, verify
+from ecomfin.pgcopy import text_row
+
+from ..audit_anchors import (
+    PUBLISHED_PARAM,
+    anchor_max_age,
+    anchor_path,
+    bad_ranges_text,
+    hmac_key,
+    read_anchors,
+)
+from ..audit_entries import AuthorCache, by_record_company, is_plain_json
 
 _logger = logging.getLogger(__name__)
 
@@ -30,65 +38,7 @@ OPERATIONS = [
     ("read_sensitive", "Sensitive Read"),
 ]
 ORIGINS = [("web", "Web Client"), ("rpc", "RPC"), ("cron", "Scheduled Action"), ("system", "System")]
-
-
-PLAIN = (str, int, float, bool, type(None))
-
-
-def is_plain_json(value):
-    """Whether ``value`` reads back from a JSON column as it is (no tuple, no key but strings)."""
-    kind = type(value)
-    if kind in PLAIN:
-        return True
-    if kind is list:
-        return all(is_plain_json(item) for item in value)
-    if kind is dict:
-        return all(type(key) is str and is_plain_json(item) for key, item in value.items())
-    return False
-
-
-# COPY's text format: NULL is \N; backslash, tab, newline and carriage return are escaped.
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 COPY_CHUNK = 50_000
-
-
-def copy_text(value):
-    """``value`` as a field of COPY's text format (naive datetimes as PostgreSQL reads them)."""
-    return "\\N" if value is None else str(value).translate(COPY_ESCAPES)
-
-
-def _ids(res_ids):
-    return [int(part) for part in (res_ids or "").split(",") if part.strip().isdigit()]
-
-
-class AuthorCache(dict):
-    """Environment -> (uid, login, company, origin) for one transaction. Odoo's tests deep-copy
-    the pre-commit data, which environments refuse: a copy of a cache starts empty."""
-
-    def __deepcopy__(self, memo):
-        return AuthorCache()
-
-
-def hmac_key():
-    """The anchor key: from the Odoo configuration or the environment, never from the database."""
-    key = config.get("ecom_audit_hmac_key") or os.environ.get("ECOM_AUDIT_HMAC_KEY")
-    return key.encode() if key else None
-
-
-def anchor_path():
-    path = config.get("ecom_audit_anchor_path") or os.environ.get("ECOM_AUDIT_ANCHOR_PATH")
-    return Path(path) if path else None
-
-
-# The newest anchor published (sequence and time), kept in the database too: an anchor file that
-# stops before it was removed or replaced by an older copy.
-PUBLISHED_PARAM = "ecom_audit.anchor_published"
-
-
-def anchor_max_age():
-    """How long an entry may wait for an anchor (the cron publishes one every hour)."""
-    hours = config.get("ecom_audit_anchor_max_age_hours") or os.environ.get("ECOM_AUDIT_ANCHOR_MAX_AGE_HOURS")
-    return timedelta(hours=float(hours or 3))
 
 
 class EcomAuditLog(models.Model):
@@ -211,66 +161,9 @@ class EcomAuditLog(models.Model):
                 # jsonb refuses them)
                 storable(changes if is_plain_json(changes) else json.loads(json.dumps(changes))),
             )
-            for record in self._by_record_company(records, company_id)
+            for record in by_record_company(self.env, records, company_id)
             for changes in (record.get("changes") or {},)
         )
-
-    @api.model
-    def _by_record_company(self, records, author_company_id):
-        """``records`` with the company of the records they are about: an entry goes to the
-        Auditors of the record's company, not of the company the author was working in.
-
-        An entry on records of several companies is split, one per company. The models without a
-        ``company_id`` (groups, rules) and the records without a company keep the author's company;
-        an entry that names its company (logins, alerts) keeps it.
-        """
-        ids_by_model = {}
-        for record in records:
-            if "company_id" not in record and self._company_field(record["model"]):
-                ids_by_model.setdefault(record["model"], set()).update(_ids(record["res_ids"]))
-        if not ids_by_model:
-            return records
-        companies = {}
-        for model, ids in ids_by_model.items():
-            # the environment of the trail (the superuser's): the record's company is read to
-            # file the entry, not shown to the author
-            rows = self.env[model].browse(sorted(ids))
-            try:
-                companies[model] = {row.id: row.company_id.id for row in rows}
-            except MissingError:
-                companies[model] = {row.id: row.company_id.id for row in rows.exists()}
-        split = []
-        for record in records:
-            by_id = companies.get(record["model"])
-            if by_id is None or "company_id" in record:
-                split.append(record)
-                continue
-            groups = {}
-            ids = _ids(record["res_ids"])
-            for res_id in ids:
-                groups.setdefault(by_id.get(res_id) or author_company_id, []).append(res_id)
-            if len(groups) <= 1:
-                split.append({**record, "company_id": next(iter(groups), author_company_id)})
-                continue
-            for company_id, group in groups.items():
-                changes = record.get("changes") or {}
-                if changes.get("count") == len(ids):  # an export: the count of this company's part
-                    changes = {**changes, "count": len(group)}
-                split.append(
-                    {
-                        **record,
-                        "res_ids": ",".join(map(str, group)),
-                        "company_id": company_id,
-                        "changes": changes,
-                    }
-                )
-        return split
-
-    @api.model
-    def _company_field(self, model):
-        Model = self.env.get(model)
-        field = Model._fields.get("company_id") if Model is not None else None
-        return bool(field) and field.type == "many2one" and field.comodel_name == "res.company"
 
     @api.model
     def _flush_pending(self):
@@ -303,7 +196,7 @@ class EcomAuditLog(models.Model):
             seq += 1
             row = (seq, *values)
             previous = entry_hash(previous, self._entry(row))
-            lines.append("\t".join(map(copy_text, (*row[:9], json.dumps(row[9]), previous))))
+            lines.append(text_row((*row[:9], json.dumps(row[9]), previous)))
             if len(lines) == COPY_CHUNK:
                 cr.copy_expert(copy.code, io.StringIO("\n".join(lines) + "\n"))
                 lines = []
@@ -390,7 +283,7 @@ class EcomAuditLog(models.Model):
                 "audit anchors are not configured (ecom_audit_hmac_key, ecom_audit_anchor_path): "
                 "a recomputed chain or a removed tail cannot be detected"
             )
-        anchors = self._read_anchors()
+        anchors = read_anchors()
         published = self._published_anchor() if path else None
         uncovered_before = None
         if anchors or published:
@@ -413,13 +306,7 @@ class EcomAuditLog(models.Model):
     def _action_verify(self):
         """The Auditors' menu entry: verify, and show the result (every bad range) in a dialog."""
         result = self.verify_chain()
-        # every bad range, by sequence (the reasons and warnings come from the verifier, in English)
-        ranges = "\n".join(
-            f"[{bad['first_seq']}-{bad['last_seq']}] {bad['reason']}"
-            if bad["first_seq"] and bad["last_seq"] != bad["first_seq"]
-            else (f"[{bad['first_seq']}] {bad['reason']}" if bad["first_seq"] else bad["reason"])
-            for bad in result["bad_ranges"]
-        )
+        ranges = bad_ranges_text(result)
         message = (
             self.env._("The audit trail is intact: %s entries checked.", result["checked"])
             if result["ok"]
@@ -464,13 +351,6 @@ class EcomAuditLog(models.Model):
         while batch := cr.fetchmany(5000):
             for row in batch:
                 yield row[0], row[1], row[2], self._entry((row[1], *row[3:]))
-
-    @api.model
-    def _read_anchors(self):
-        path = anchor_path()
-        if not path or not path.exists():
-            return []
-        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
     @api.model
     def _head(self):

@@ -15,3 +15,4 @@ from . import test_login_policy
 from . import test_audit_anomaly_sources
 from . import test_approval_threshold_guard
 from . import test_export_xlsx
+from . import test_approval_gate_mixin

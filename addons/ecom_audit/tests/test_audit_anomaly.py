@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
 
-from ..models.ecom_audit_anomaly import LAST_SEQ_PARAM, PARAM_PREFIX, anomaly_settings
+from ..anomaly_settings import LAST_SEQ_PARAM, PARAM_PREFIX, anomaly_settings
 from .common import EcomRolesCase, make_role_user
 
 # Monday 4 March 2024; the users work in Shanghai (UTC+8), 08:00-20:00 Monday to Friday.

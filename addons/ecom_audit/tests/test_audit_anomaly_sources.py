@@ -8,7 +8,7 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from ..models.ecom_audit_anomaly import LAST_SEQ_PARAM, PARAM_PREFIX, READ_LOG_MIN_ROWS
+from ..anomaly_settings import LAST_SEQ_PARAM, PARAM_PREFIX, READ_LOG_MIN_ROWS
 from .common import EcomRolesCase, make_role_user
 
 # Monday 4 March 2024, 22:30 in Shanghai: 09:30 in New York, office hours there.

@@ -3,7 +3,7 @@ from odoo.exceptions import AccessError, ValidationError
 
 from odoo.addons.base.models.res_partner import _tz_get
 
-from ..models.ecom_audit_anomaly import PARAM_PREFIX, anomaly_settings
+from ..anomaly_settings import PARAM_PREFIX, anomaly_settings
 
 WEEKDAYS = (
     "work_monday",

@@ -1,4 +1,3 @@
-from . import ecom_encrypted_mixin
 from . import ecom_job_progress
 from . import ecom_job_mixin
 from . import ecom_shop
@@ -20,3 +19,5 @@ from . import stock_move
 from . import ecom_warehouse_rule
 from . import ecom_finance_demo
 from . import ecom_budget
+from . import ecom_approval_request
+from . import stock_valuation_layer

@@ -15,7 +15,12 @@ SUBSTANCE_FIELDS = {"line_ids", "invoice_line_ids", "date", "journal_id", "ref",
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = ["account.move", "ecom.approval.gate.mixin"]
+    # posting a manual entry on an e-commerce journal: approved by an Accountant, then posted
+    _ecom_approval_operation = "manual_entry"
+    # audited: the entries' creation, and every change of what they book
+    _ecom_audited_fields = {"state", "date", "journal_id", "ref", "partner_id", "reversed_entry_id"}
     # the columns of the lines of a manual entry's approval substance, for the approver's view
     # (ecom_audit/models/approval_substance.py): the order of _ecom_approval_substance's rows
     _ecom_approval_substance_columns = {
@@ -111,14 +116,10 @@ class AccountMove(models.Model):
 
     def action_ecom_request_post(self):
         """Ask for the posting of these manual entries; a second person approves them."""
-        Request = self.env["ecom.approval.request"]
         for move in self:
             if move.state != "draft":
                 raise UserError(self.env._("%s is not a draft.", move.display_name))
-            Request._create_request(
-                "manual_entry",
-                move,
-                move._ecom_approval_substance(None),
+            move._ecom_ask_approval(
                 self.env._(
                     "Post %(move)s in %(journal)s", move=move.display_name, journal=move.journal_id.name
                 ),
@@ -134,16 +135,13 @@ class AccountMove(models.Model):
         if in_approved_change():
             return
         journals = self._ecom_journals()
-        Request = self.env["ecom.approval.request"]
-        for move in self.filtered(lambda move: move.journal_id in journals):
-            if not Request._consume("manual_entry", move):
-                raise UserError(
-                    self.env._(
-                        "%s is a manual entry in an e-commerce journal: request its approval (Request "
-                        "Approval), a second person approves it, then post it.",
-                        move.display_name,
-                    )
-                )
+        self.filtered(lambda move: move.journal_id in journals)._ecom_require_approval(
+            lambda move: self.env._(
+                "%s is a manual entry in an e-commerce journal: request its approval (Request "
+                "Approval), a second person approves it, then post it.",
+                move.display_name,
+            )
+        )
 
     # ------------------------------------------------------------------
     # Settlement entries: corrected by reversal, never reset to draft
@@ -192,5 +190,5 @@ class AccountMove(models.Model):
         result = super().write(vals)
         if SUBSTANCE_FIELDS & vals.keys():
             # a change after the request voids it
-            self.env["ecom.approval.request"]._void_stale(self)
+            self._ecom_void_stale_approvals()
         return result

@@ -11,6 +11,8 @@ from .ecom_posting_rule import EVENT_TYPE_SELECTION
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
+    # audited: every change of what the items book (ecom_audit)
+    _ecom_audited_fields = {"account_id", "partner_id", "debit", "credit", "amount_currency", "currency_id"}
 
     ecom_event_type = fields.Selection(
         EVENT_TYPE_SELECTION,

@@ -23,8 +23,10 @@ class EcomOrder(models.Model):
 
     _name = "ecom.order"
     _description = "Platform Order"
-    _inherit = ["ecom.encrypted.mixin"]
+    _inherit = ["ecom.encrypted.mixin", "ecom.approval.gate.mixin"]
     _order = "order_time desc, id desc"
+    # booking a refund above the shop's threshold: approved by an Accountant, then booked
+    _ecom_approval_operation = "refund"
     _check_company_auto = True
     _ecom_encrypted_fields = {
         "buyer_name": "buyer_name_token",
@@ -335,13 +337,9 @@ class EcomOrder(models.Model):
         if not self._ecom_refund_needs_approval():
             return False
         # the approval is looked up and asked for whoever fulfils (the requester is the caller)
-        Request = self.env["ecom.approval.request"].sudo()
-        if Request._consume("refund", self):
+        if self._ecom_consume_approval(as_system=True):
             return False
-        Request._create_request(
-            "refund",
-            self,
-            self._ecom_approval_substance(None),
+        self._ecom_ask_approval(
             self.env._(
                 "Refund of order %(order)s: %(amount)s %(currency)s",
                 order=self.name,
@@ -351,6 +349,7 @@ class EcomOrder(models.Model):
             amount=self._ecom_refund_value(),
             currency=self.currency_id,
             company=self.company_id,
+            as_system=True,
         )
         return True
 

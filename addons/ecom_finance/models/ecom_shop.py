@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.ecom_audit.approval import in_approved_change
-from odoo.addons.ecom_audit.roles import FINANCE_READERS
+from odoo.addons.ecom_audit.roles import FINANCE_READERS, MANAGER
 
 from ecomfin.vocab import (
     ORDER_PROFILE_LABELS,
@@ -29,8 +29,12 @@ class EcomShop(models.Model):
 
     _name = "ecom.shop"
     _description = "E-commerce Shop"
-    _inherit = ["mail.thread", "mail.activity.mixin", "ecom.encrypted.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "ecom.encrypted.mixin", "ecom.approval.gate.mixin"]
     _order = "sequence, name, id"
+    # loosening the refund threshold: decided by Finance Managers, set when approved
+    _ecom_approval_operation = REFUND_THRESHOLD_OPERATION
+    _ecom_approval_level_one_group = MANAGER
+    _ecom_approval_applied_on_approval = True
     _ecom_encrypted_fields = {"api_secret": "api_secret_token"}
     _check_company_auto = True
 
@@ -242,7 +246,7 @@ class EcomShop(models.Model):
         result = super().write(vals)
         if REFUND_THRESHOLD in vals or "currency_id" in vals:
             # a threshold changed meanwhile voids the requests asked on the old one
-            self.env["ecom.approval.request"]._void_stale(self)
+            self._ecom_void_stale_approvals()
         return result
 
     def ecom_request_write(self, vals, reason=False):
@@ -258,7 +262,6 @@ class EcomShop(models.Model):
                 )
             )
         amount = float(vals[REFUND_THRESHOLD] or 0.0)
-        Request = self.env["ecom.approval.request"]
         field = self._fields[REFUND_THRESHOLD].get_description(self.env)["string"]
         request_ids = []
         for shop in self:
@@ -269,10 +272,7 @@ class EcomShop(models.Model):
                 "vals": {REFUND_THRESHOLD: amount},
                 "before": shop._ecom_refund_threshold_before(),
             }
-            request = Request._create_request(
-                REFUND_THRESHOLD_OPERATION,
-                shop,
-                substance,
+            request = shop._ecom_ask_approval(
                 self.env._(
                     "%(field)s of %(shop)s: %(before)s -> %(after)s %(currency)s",
                     field=field,
@@ -281,6 +281,7 @@ class EcomShop(models.Model):
                     after=amount,
                     currency=shop.currency_id.name,
                 ),
+                substance=substance,
                 amount=abs(amount),
                 currency=shop.currency_id,
                 reason=reason,

@@ -1,12 +1,13 @@
 from odoo import models
-from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
 
 from odoo.addons.ecom_audit.approval import in_approved_change
 
 
 class StockQuant(models.Model):
-    _inherit = "stock.quant"
+    _name = "stock.quant"
+    _inherit = ["stock.quant", "ecom.approval.gate.mixin"]
+    _ecom_approval_operation = "inventory_adjustment"
 
     def _ecom_adjustment_value(self):
         self.ensure_one()
@@ -54,14 +55,8 @@ class StockQuant(models.Model):
         # the right to count these quants (Inventory users, in their warehouses), checked before the
         # request is made as the superuser below
         self.check_access("write")
-        # Warehouse Operators ask without reading anyone's requests (finance data); the request
-        # still names them as its requester (the real user, not the superuser).
-        Request = self.env["ecom.approval.request"].sudo()
         for quant in self.filtered(lambda quant: quant._ecom_needs_approval()):
-            Request._create_request(
-                "inventory_adjustment",
-                quant,
-                quant._ecom_approval_substance(None),
+            quant._ecom_ask_approval(
                 self.env._(
                     "Count %(product)s in %(location)s: %(quantity)s -> %(counted)s",
                     product=quant.product_id.display_name,
@@ -70,6 +65,9 @@ class StockQuant(models.Model):
                     counted=quant.inventory_quantity,
                 ),
                 amount=quant._ecom_adjustment_value(),
+                # Warehouse Operators ask without reading anyone's requests (finance data); the
+                # request still names them as its requester (the real user, not the superuser).
+                as_system=True,
             )
         return True
 
@@ -77,16 +75,14 @@ class StockQuant(models.Model):
         """Counts above the company's thresholds are applied only with an approved request for the
         same count; no context key and no superuser skips it."""
         if not in_approved_change():
-            Request = self.env["ecom.approval.request"]
-            for quant in self.filtered(lambda quant: quant._ecom_needs_approval()):
+            self.filtered(lambda quant: quant._ecom_needs_approval())._ecom_require_approval(
+                lambda quant: self.env._(
+                    "The count of %(product)s in %(location)s is above the approval threshold: "
+                    "request its approval, a second person approves it, then apply it.",
+                    product=quant.product_id.display_name,
+                    location=quant.location_id.display_name,
+                ),
                 # the approved request is looked up whoever applies the count
-                if not Request.sudo()._consume("inventory_adjustment", quant):
-                    raise UserError(
-                        self.env._(
-                            "The count of %(product)s in %(location)s is above the approval threshold: "
-                            "request its approval, a second person approves it, then apply it.",
-                            product=quant.product_id.display_name,
-                            location=quant.location_id.display_name,
-                        )
-                    )
+                as_system=True,
+            )
         return super()._apply_inventory()

@@ -1,5 +1,4 @@
 from odoo import models
-from odoo.exceptions import UserError
 
 from odoo.addons.ecom_audit.approval import in_approved_change
 
@@ -13,7 +12,9 @@ class StockScrap(models.Model):
     validation consumes the approval of the same product, location and quantity.
     """
 
-    _inherit = "stock.scrap"
+    _name = "stock.scrap"
+    _inherit = ["stock.scrap", "ecom.approval.gate.mixin"]
+    _ecom_approval_operation = "scrap"
 
     def _ecom_scrap_value(self):
         self.ensure_one()
@@ -46,13 +47,8 @@ class StockScrap(models.Model):
 
     def action_ecom_request_scrap(self):
         """Ask for the approval of these scraps (those above the threshold)."""
-        # as for counts, Warehouse Operators ask without reading the requests (finance data)
-        Request = self.env["ecom.approval.request"].sudo()
         for scrap in self.filtered(lambda scrap: scrap._ecom_needs_approval()):
-            Request._create_request(
-                "scrap",
-                scrap,
-                scrap._ecom_approval_substance(None),
+            scrap._ecom_ask_approval(
                 self.env._(
                     "Scrap %(quantity)s %(uom)s of %(product)s from %(location)s",
                     quantity=scrap.scrap_qty,
@@ -61,6 +57,8 @@ class StockScrap(models.Model):
                     location=scrap.location_id.display_name,
                 ),
                 amount=scrap._ecom_scrap_value(),
+                # as for counts, Warehouse Operators ask without reading the requests (finance data)
+                as_system=True,
             )
         return True
 
@@ -68,16 +66,14 @@ class StockScrap(models.Model):
         """Scraps above the threshold are done only with an approved request for the same scrap;
         no context key and no superuser skips it."""
         if not in_approved_change():
-            Request = self.env["ecom.approval.request"]
-            for scrap in self.filtered(lambda scrap: scrap._ecom_needs_approval()):
-                if not Request.sudo()._consume("scrap", scrap):
-                    raise UserError(
-                        self.env._(
-                            "Scrapping %(quantity)s of %(product)s is above the approval threshold: "
-                            "request its approval (Request Approval), a second person approves it, "
-                            "then validate it.",
-                            quantity=scrap.scrap_qty,
-                            product=scrap.product_id.display_name,
-                        )
-                    )
+            self.filtered(lambda scrap: scrap._ecom_needs_approval())._ecom_require_approval(
+                lambda scrap: self.env._(
+                    "Scrapping %(quantity)s of %(product)s is above the approval threshold: "
+                    "request its approval (Request Approval), a second person approves it, "
+                    "then validate it.",
+                    quantity=scrap.scrap_qty,
+                    product=scrap.product_id.display_name,
+                ),
+                as_system=True,
+            )
         return super().do_scrap()

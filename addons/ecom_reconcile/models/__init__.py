@@ -6,3 +6,4 @@ from . import ecom_reconcile_difference
 from . import ecom_reconcile_demo
 from . import ecom_reconcile_alert
 from . import account_move
+from . import ecom_approval_request

@@ -54,8 +54,15 @@ class EcomReconcileDifference(models.Model):
 
     _name = "ecom.reconcile.difference"
     _description = "Reconciliation Difference"
-    _inherit = ["ecom.reconcile.result.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "ecom.reconcile.result.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "ecom.approval.gate.mixin",
+    ]
     _order = "run_id desc, kind, id"
+    # approved by an Accountant (and a Finance Manager above the threshold), then written off
+    _ecom_approval_operation = "write_off"
     _check_company_auto = True
 
     name = fields.Char(compute="_compute_name")
@@ -138,7 +145,7 @@ class EcomReconcileDifference(models.Model):
         result = super().write(vals)
         if WRITE_OFF_SUBSTANCE & set(vals):
             # a write-off asked for or approved before this change is void
-            self.env["ecom.approval.request"]._void_stale(self)
+            self._ecom_void_stale_approvals()
         return result
 
     def _check_direct_write(self, vals):
@@ -210,7 +217,6 @@ class EcomReconcileDifference(models.Model):
         company's threshold), then Write Off carries it out."""
         self._check_rights((MANAGER,))
         self._check_write_off()
-        Request = self.env["ecom.approval.request"]
         for difference in self:
             company = difference.company_id
             amount = (
@@ -220,10 +226,7 @@ class EcomReconcileDifference(models.Model):
                 if difference.currency_id and difference.currency_id != company.currency_id
                 else difference.amount
             )
-            Request._create_request(
-                "write_off",
-                difference,
-                difference._ecom_approval_substance(None),
+            difference._ecom_ask_approval(
                 self.env._("Write off %(name)s: %(amount)s", name=difference.name, amount=difference.amount),
                 amount=amount,
                 reason=difference.resolution,
@@ -265,16 +268,13 @@ class EcomReconcileDifference(models.Model):
         """Each difference needs an approved write-off request for its current amounts and
         explanation (``ecom.approval.request``); it is marked applied. No context key and no
         superuser skips it."""
-        Request = self.env["ecom.approval.request"]
-        for difference in self:
-            if not Request._consume("write_off", difference):
-                raise UserError(
-                    self.env._(
-                        "Writing %s off needs an approved request: Request Write-Off, then a second "
-                        "person approves it.",
-                        difference.name,
-                    )
-                )
+        self._ecom_require_approval(
+            lambda difference: self.env._(
+                "Writing %s off needs an approved request: Request Write-Off, then a second "
+                "person approves it.",
+                difference.name,
+            )
+        )
 
     def _check_live(self):
         archived = self.filtered(lambda d: not d.active)

@@ -151,6 +151,8 @@ EXPECTED = {
     ("stock.scrap", "action_ecom_request_scrap"): {WAREHOUSE},
     ("stock.scrap", "do_scrap"): {WAREHOUSE},
     ("stock.scrap", "export_data"): {WAREHOUSE},
+    # audited by ecom_finance (``_ecom_audited_fields``); read by Odoo's stock managers only
+    ("stock.valuation.layer", "export_data"): NOBODY,
 }
 
 # the records a method needs to do its work rather than stop at a business check

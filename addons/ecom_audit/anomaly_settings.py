@@ -1,0 +1,78 @@
+"""The settings of the access anomaly scan (``ecom.audit.anomaly``): system parameters with defaults."""
+
+import pytz
+
+# Reads of many rows over RPC (``search_read``, ``read``, the web client's lists) are entries of
+# the trail like exports (operation ``export``, ``changes.method`` naming the method); only a call
+# returning more rows than this is logged, so that ordinary reads cost nothing.
+READ_LOG_MIN_ROWS = 1000
+
+# The settings are system parameters ``ecom_audit.anomaly_<name>``; the defaults apply while unset.
+PARAM_PREFIX = "ecom_audit.anomaly_"
+DEFAULTS = {
+    "work_hour_from": 8.0,
+    "work_hour_to": 20.0,
+    "work_days": "1,2,3,4,5",  # ISO weekdays, Monday = 1
+    "export_threshold": 1000,
+    "read_threshold": 10000,
+    "failed_login_threshold": 5,
+    "failed_login_minutes": 15,
+    # the time zone of the working hours; empty: each company's (never the user's own, which
+    # every user sets in their preferences)
+    "timezone": "",
+}
+# Where the previous scan stopped (a sequence of the chain).
+LAST_SEQ_PARAM = "ecom_audit.anomaly_last_seq"
+
+
+# The values the scan accepts (inclusive; None: no bound); work_days: ISO weekdays 1-7.
+BOUNDS = {
+    "work_hour_from": (0, 24),
+    "work_hour_to": (0, 24),
+    "export_threshold": (1, None),
+    "read_threshold": (1, None),
+    "failed_login_threshold": (1, None),
+    "failed_login_minutes": (1, 24 * 60),
+}
+
+
+def _parse_days(raw):
+    days = sorted({int(day) for day in str(raw).split(",") if day.strip()})
+    if not days or not all(1 <= day <= 7 for day in days):
+        raise ValueError(raw)
+    return days
+
+
+def _parse(name, raw):
+    """The setting ``name`` read from its parameter's text; ValueError when unreadable or out of range."""
+    if name == "work_days":
+        return _parse_days(raw)
+    if name == "timezone":
+        if raw and raw not in pytz.all_timezones_set:
+            raise ValueError(raw)
+        return raw
+    value = type(DEFAULTS[name])(raw)
+    low, high = BOUNDS[name]
+    if value < low or (high is not None and value > high):
+        raise ValueError(raw)
+    return value
+
+
+def anomaly_settings(env):
+    """The settings of the anomaly scan, each from its system parameter or its default.
+
+    An unreadable or out-of-range value falls back to its default rather than stopping
+    the scan.
+    """
+    # System parameters are for administrators; these thresholds are read by the scan (a
+    # scheduled action) and by the Finance Managers' settings form, which checks the group.
+    get = env["ir.config_parameter"].sudo().get_param
+    values = {}
+    for name, default in DEFAULTS.items():
+        try:
+            values[name] = _parse(name, get(PARAM_PREFIX + name) or default)
+        except ValueError:
+            values[name] = _parse(name, default)
+    if values["work_hour_from"] >= values["work_hour_to"]:
+        values.update(work_hour_from=DEFAULTS["work_hour_from"], work_hour_to=DEFAULTS["work_hour_to"])
+    return values
