@@ -15,7 +15,7 @@ class EcomDevice(models.Model):
         string="Serial Number",
         required=True,
         tracking=True,
-        help="Serial number the device reports in its frames; unique per company.",
+        help="Serial number of the device; unique per company.",
     )
     device_type = fields.Selection(
         [
