@@ -1,3 +1,5 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 # The official Odoo 18.0 image plus the ecom-finance core and the OCA addons it needs.
 FROM odoo:18.0
 

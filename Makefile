@@ -1,3 +1,5 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 # ecom-finance for Odoo: the commands the README gives.
 .PHONY: help run test test-core lint i18n bench bench-import bench-reconcile bench-audit bench-posting bench-margin bench-reconcile-oca rotate-keys backup restore-verify
 

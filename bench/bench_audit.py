@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Overhead of the audit trail: N audited ORM writes against the same writes with auditing off.
 
     make bench-audit DB=<database with ecom_finance> [ROWS=20000]

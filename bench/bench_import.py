@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Import throughput inside Odoo, against a raw COPY of the same rows in the same run.
 
     make bench-import DB=<database with ecom_finance> [ROWS="100000 1000000"]

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Opening the Order Margin report at scale: the stored report table against the view it replaced.
 
     make bench-margin DB=<database with ecom_finance and its demo data> [ROWS="100000"]

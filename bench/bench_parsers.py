@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Parser throughput and memory, against a baseline measured in the same process.
 
     python3 bench/bench_parsers.py [--rows 100000] [--rows 1000000]

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Settlement posting of one month inside Odoo, against per-order posting in the same run.
 
     make bench-posting DB=<database with ecom_finance and its demo data> [ROWS="100000 1000000"]

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Import + three-way reconciliation inside Odoo, against the raw SQL join of the same tables.
 
     make bench-reconcile DB=<database with ecom_reconcile> [ROWS="100000"]

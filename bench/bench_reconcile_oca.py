@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """OCA account_mass_reconcile against our reconciliation on the same receivables, in one Odoo run.
 
     make bench-reconcile-oca DB=<database with ecom_reconcile and account_mass_reconcile> [ROWS="10000"]

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 # Entry point of the ecom-finance image, then the official entrypoint.
 #
 # - The master password (admin_passwd) is never shipped: on the first start one is generated,

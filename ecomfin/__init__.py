@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """ecomfin: the pure-Python core of ecom-finance.
 
 Parsers, matching, posting arithmetic, money, crypto, the hash chain, backups and XLSX

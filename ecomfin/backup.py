@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Encrypted backup archives: named members, AES-256-GCM in chunks, streamed.
 
 An archive holds named members (``db.dump``, ``filestore.tar``, ``manifest.json``) of any

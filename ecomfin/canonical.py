@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Canonical JSON: one text for one value, to hash it (sorted keys, compact, UTF-8).
 
 Two encodings of numbers, each fixed by the hashes already stored with it:

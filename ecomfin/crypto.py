@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Field encryption: AES-256-GCM tokens bound to their record, blind indexes, key rotation.
 
 A sensitive field value is stored as a *token*::

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Differences: what the sources of a reconciliation disagree on, and how an order is classified.
 
 The kinds and their labels are the vocabulary of the reconciliation (``ecom_reconcile``

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """A tamper-evident chain of log entries, and signed anchors of its head.
 
 Each entry's hash covers the previous entry's hash and the entry's canonical JSON::

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Rows for a set-wise load of parsed files into PostgreSQL (``COPY ... FROM STDIN``).
 
 The Odoo side streams a parsed statement through :class:`CopyStream` (CSV, see

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Payout matching: what the payment channel settled against what reached the bank.
 
 Channel lines are summed into *settlement groups* (one per provider payout id, or per

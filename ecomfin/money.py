@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Money as :class:`decimal.Decimal`: parsing the many ways files write amounts.
 
 Floats never carry money in the core. Amounts read from files keep their exact

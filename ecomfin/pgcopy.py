@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Rows in the text format of PostgreSQL's ``COPY ... FROM STDIN`` (the default format).
 
 Fields are separated by tabs and rows end with a newline; NULL is ``\\N``; backslash, tab,

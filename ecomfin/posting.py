@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Settlement posting: from statement lines to balanced summary journal entries.
 
 Every statement line moves the provider balance (see :mod:`ecomfin.statement` for

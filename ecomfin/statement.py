@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """The normalized shape every statement parser produces.
 
 A parser turns one provider file into a :class:`ParsedStatement`: a few facts read

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """The vocabularies of imports, written once: codes with their labels (and kinds).
 
 The parsers, the loaders and the Odoo addons all speak these codes; the addons show the

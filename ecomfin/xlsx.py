@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """XLSX workbooks an accountant can hand on unchanged (xlsxwriter, in memory).
 
 Text is written as text, never as a formula or a link: what comes from a platform or a bank

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Encrypted, verified backups of an Odoo database and its filestore (`make backup`, `make restore-verify`).
 
     backup.py backup --db NAME --out FILE [--data-dir DIR] [--db-host H --db-port P --db-user U]

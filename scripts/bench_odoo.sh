@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 # `make bench-import|bench-reconcile|bench-audit|bench-posting|bench-reconcile-oca DB=<database> [ROWS="..."]`:
 # an Odoo benchmark of bench/ run against a database where the ecom addons are installed.
 set -euo pipefail

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """`make lint`: an addon imports another addon's names from its small API modules (``roles.py``,
 ``const.py``, ``approval.py``; ``ecom_finance/sources.py`` for the SQL of its imports and orders),
 never from its ``models`` (tests aside). Prints each offending line; exit 1 if any."""

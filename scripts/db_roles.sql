@@ -1,3 +1,5 @@
+-- Copyright 2026 ecom-finance
+-- License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 -- The database role split of the audit trail (docs/operations.md, "Database roles").
 --
 -- Odoo's own role must not be able to rewrite the trail: the table ecom_audit_log (and its

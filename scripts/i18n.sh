@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 # `make i18n DB=<database>`: export each addon's .pot from a database where the addons are
 # installed, and merge it into the addon's zh_CN.po (new terms arrive empty: translate them).
 set -euo pipefail

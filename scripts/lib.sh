@@ -1,3 +1,5 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 # Shared by scripts/*.sh: find Odoo 18, its addons path, and a PostgreSQL to talk to.
 # shellcheck shell=bash
 

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 # `make rotate-keys DB=<database>`: see scripts/rotate_keys.py
 set -euo pipefail
 # shellcheck source=scripts/lib.sh

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 # `make run`: create database `ecom` with the four addons and demo data if it does not
 # exist, then start Odoo and say where to log in.
 set -euo pipefail

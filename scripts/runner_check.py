@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Background jobs through the real queue_job runner, as a person starts them (part of `make test`).
 
     python3 scripts/runner_check.py --url http://127.0.0.1:PORT --db DB [--rows 60000] [--timeout 300]

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 # `make test`: the core suite (pytest), then, where Odoo 18 is installed, the whole Odoo
 # suite of the four addons on a fresh database with demo data, then an uninstall and a
 # reinstall of the addons. Fails on any failing test and on any ERROR/WARNING line that

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """scripts/db_roles.sql against a real PostgreSQL: Odoo's role appends to the audit trail and reads
 it, and can neither rewrite nor empty nor alter it.
 

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """One vocabulary per concept (``ecomfin.vocab``): the parsers, the loaders and posting agree with it."""
 
 from ecomfin import parsers, vocab

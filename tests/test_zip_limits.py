@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Zip archives are read within a size budget: no zip bomb fills the memory or the disk.
 
 ``parse``/``parse_all`` take ``max_unzipped_bytes``: the most one member, and all the members

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """What the access anomaly scan looks for in the audit trail, set-wise in SQL.
 
 Each ``scan_*`` function returns the rows of the alerts it finds among the entries chained

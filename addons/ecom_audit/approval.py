@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """What the approval models share with the addons they guard, outside the ORM.
 
 Two context variables (``contextvars``, per thread and per task), set only by Python code of

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Who hears of an approval request: to-dos for the people who may decide its next level, a
 message to its requester. Functions over ``ecom.approval.request`` records."""
 

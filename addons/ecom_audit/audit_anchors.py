@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Where the anchors of the audit trail are published, and with which key (never the database).
 
 The anchor key, the anchor file and the longest an entry may wait for an anchor come from the

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """The entries of the audit trail before they are chained: their values and their company.
 
 Plain functions over an environment (``ecom.audit.log`` calls them while it buffers entries).

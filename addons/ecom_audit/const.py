@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """What ``ecom_audit`` shares with the addons above it (import these, never its ``models``)."""
 
 from .models.ecom_audit_log import MASK

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """The web client's XLSX export writes text as text (formula injection, OWASP "CSV injection").
 
 Odoo's ``ExportXlsxWriter`` writes every cell with xlsxwriter's ``write()``, which turns a string

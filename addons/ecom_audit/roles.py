@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """The finance roles, by xml id, for the addons above ``ecom_audit`` (import these, never
 another addon's ``models``)."""
 

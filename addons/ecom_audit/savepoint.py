@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Savepoints that are rolled back take their audit entries with them, and only theirs.
 
 Audit entries wait in the transaction's pre-commit data until they are chained

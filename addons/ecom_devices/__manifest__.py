@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 {
     "name": "E-commerce Finance: Devices",
     "summary": "A register of the warehouses' handhelds, scanners, RFID readers and IoT boxes",

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 {
     "name": "E-commerce Finance",
     "summary": "Shops, platform orders, automatic accounting and costing for e-commerce",

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Set Up Accounting of shops: what posting needs, created where missing (plain functions)."""
 
 from odoo.exceptions import UserError

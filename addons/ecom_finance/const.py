@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """What ``ecom_finance`` shares with the addons above it (import these, never its ``models``).
 
 The vocabularies of imports are ``ecomfin.vocab``'s: the same objects, under the names the

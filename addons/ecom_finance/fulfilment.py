@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Fulfilment: Odoo's sale orders and pickings following the platform's orders (plain functions).
 
 Called by ``ecom.order._fulfil`` as the system, once the caller's right to fulfil is checked.

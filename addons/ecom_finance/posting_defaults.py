@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Default posting accounts per chart of accounts, by account code.
 
 ``EVENT_ACCOUNTS[chart][event]`` is the code of the account an event is booked on.

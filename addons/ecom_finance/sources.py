@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """What ``ecom_finance`` publishes to the addons that read its imports set-wise (reconciliation).
 
 Plain functions returning ``odoo.tools.SQL``: the statement lines, orders and imports as the

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 {
     "name": "E-commerce Finance: Reconciliation",
     "summary": "Three-way reconciliation runs (order, payment channel, bank), their differences and alerts",

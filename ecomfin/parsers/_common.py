@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Shared plumbing of the parsers: bytes in, decoded physical lines and CSV rows out.
 
 Everything here streams: a file is read in chunks, split into physical lines

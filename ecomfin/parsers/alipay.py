@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Alipay 账务明细 (account ledger) export, format code ``alipay``.
 
 GBK (sometimes UTF-8) CSV, usually delivered as a ``.csv`` inside a ``.zip``::

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Amazon Settlement Report V2 flat file, format code ``amazon_settlement``.
 
 Tab-separated, 24 columns. The first data row is the settlement summary (only

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Bank statement CSV read through a column-mapping profile, format code ``bank_csv``.
 
 Banks export CSV in as many layouts as there are banks, so the layout is given

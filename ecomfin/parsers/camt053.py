@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """ISO 20022 bank-to-customer statement (camt.053, also camt.052/054), format code ``camt053``.
 
 Layout (namespace ``urn:iso:std:iso:20022:tech:xsd:camt.053.001.NN``)::

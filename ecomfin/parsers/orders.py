@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Platform order exports, format code ``orders_csv``.
 
 The canonical layout is UTF-8 CSV, one row per order line, the order-level

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Shopify Payments CSV exports: payouts (``shopify_payouts``) and balance
 transactions (``shopify_balance``).
 

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Stripe balance transactions, format code ``stripe_balance``.
 
 Reads the three shapes Stripe hands out:

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """WeChat Pay bills: 交易账单 (``wechat_trade``) and 资金账单 (``wechat_fund``).
 
 Both are CSV (UTF-8, often with a BOM) where every value starts with a backtick.

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """A size budget for what a zip archive unpacks to (zip bombs).
 
 The sizes a zip declares are checked before anything is read (:func:`check_declared`), and the

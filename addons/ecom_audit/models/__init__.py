@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 from . import ecom_audit_log
 from . import ecom_audit_pending
 from . import ecom_audit_anomaly

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """The substance of an approval request in words, for the people who decide on it.
 
 The substance is what is hashed (``ecom_audit.approval``): ids, codes, UTC datetimes, as each

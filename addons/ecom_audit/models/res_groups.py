@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 from odoo import models
 
 from .res_users import check_finance_grants, finance_groups_of

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Models of the gate mixin's test only (loaded by ``FakeModelLoader``, never installed)."""
 
 from odoo import fields, models

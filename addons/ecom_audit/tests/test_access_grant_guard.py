@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Access grants reach a user's groups only through a real approval (issue 13)."""
 
 from datetime import timedelta

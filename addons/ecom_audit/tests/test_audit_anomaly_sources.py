@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Where the access alerts read their facts from: the time zone of the working hours (never the
 user's own) and large reads over RPC (a scraper's ``search_read`` is an export by another name)."""
 

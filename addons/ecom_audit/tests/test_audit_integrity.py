@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Weaknesses of the audit trail found in issue 13: numbers jsonb re-encodes, every bad range,
 the company of an entry, missing or stale anchor files."""
 

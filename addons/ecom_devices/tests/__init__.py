@@ -1,2 +1,5 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 from . import test_device_access
 from . import test_translations

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """The load of a parsed file into an import (``ecom.statement``), once its rights are checked."""
 
 from odoo import fields

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """The load of an order export: staged, then orders inserted or updated set-wise."""
 
 from odoo.tools import SQL

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Reading an imported file: its size, what it is (detected once) and its parser's options."""
 
 import base64

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Who may import what: decided by the format of a file (read from its content)."""
 
 from odoo.exceptions import AccessError

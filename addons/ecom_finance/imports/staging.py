@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """The staging tables of an import: the parsed rows, COPied into a temporary table."""
 
 from odoo.tools import SQL

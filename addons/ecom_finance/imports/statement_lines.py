@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """The load of a statement's lines: staged, then inserted set-wise with their keys."""
 
 from odoo.tools import SQL

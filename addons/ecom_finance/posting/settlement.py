@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Settlement posting: the summary entries of imported settlements (plain functions).
 
 One entry per settlement and period (month, or the shop's day), its lines the totals of the

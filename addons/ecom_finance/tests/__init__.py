@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 from . import test_shop_access
 from . import test_demo_data
 from . import test_field_encryption

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """A shop's accounting setup and the bank side of statement lines are for finance roles only;
 the views of the roles that cannot read them still load."""
 

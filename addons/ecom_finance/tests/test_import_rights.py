@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Who may import what, decided from the file's content; an import's changes to orders are audited;
 files and zip archives are read within a size cap."""
 

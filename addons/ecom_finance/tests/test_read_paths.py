@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Restricted fields and report models stay closed on every path the ORM and the web client offer.
 
 A field with ``groups=`` is removed from ``fields_get`` and the views of the users outside the

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """One real XML-RPC session per role against the running server: what each may do, and what not.
 
 Every call goes through ``xmlrpc/2/common`` (authenticate, password = login) and

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """The reconciliation engine: plain functions taking the run (and its rules), no models.
 
 - ``scope``: the period, the imports read and what changed since the last run;

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Orders against the channel's payments, set-wise in PostgreSQL.
 
 One join of the orders of the period with the channel lines aggregated per order reference

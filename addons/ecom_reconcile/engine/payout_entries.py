@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """The accounting of matched payouts: one payout entry per bank credit, when the channel's
 bills list no payouts (WeChat Pay T+1, payout ids): the payout account against the clearing
 account. Called by ``ecom.reconcile.match._reconcile_clearing``."""

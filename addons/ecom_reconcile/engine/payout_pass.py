@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Settlements against bank credits: the few rows a day of a shop, matched by ``ecomfin.matching``."""
 
 from collections import defaultdict

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """How the differences a run finds take the place of those its last run found.
 
 A difference is the run's, its stage, shop, kind and reference: the live differences have a

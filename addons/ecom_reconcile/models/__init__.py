@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 from . import ecom_reconcile_rule
 from . import ecom_reconcile_result
 from . import ecom_reconcile_run

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """What the run's reports show: the XLSX workbook (``action_export_xlsx``) and the tables of
 the printed summary (``report_reconcile_run``), as plain functions of the run."""
 

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 from . import test_alerts
 from . import test_clearing
 from . import test_reconcile_run

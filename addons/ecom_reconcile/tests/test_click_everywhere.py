@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Every screen of the app, opened by every demo role, in Chromium.
 
 - Odoo's own click bot (``@web/webclient/clickbot``, as in ``web/tests/test_click_everywhere.py``)

@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """The SQL that classifies a run's order/payment pairs and ``ecomfin.differences`` agree.
 
 One vocabulary (the kinds of ``ecomfin.differences``), two executions: the set-wise ``CASE``

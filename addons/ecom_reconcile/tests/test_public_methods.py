@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Every public method of every ecom model, called by a portal user and by a Partner API user.
 
 The methods are found, not listed: each callable of an ``ecom.*`` model whose name does not

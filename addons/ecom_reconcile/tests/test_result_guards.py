@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Reconciliation results change only through their own actions, and nothing worked on is erased.
 
 - a run never deletes a difference that a person worked on: it is archived, with its state,

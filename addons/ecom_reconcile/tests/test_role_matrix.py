@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """Every internal role against every public method and every protected field of our addons.
 
 The big brother of ``test_public_methods``: the methods and the fields are found, not listed.

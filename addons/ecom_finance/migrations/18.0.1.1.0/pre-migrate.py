@@ -1,3 +1,6 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 """18.0.1.1.0: the demo products and categories move to `base.` external ids.
 
 Their stock moves and journal items outlive the addon (see the demo data), so they are

@@ -1,3 +1,5 @@
+/* Copyright 2026 ecom-finance
+   License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl). */
 import { registry } from "@web/core/registry";
 
 // An accountant posts an imported Alipay settlement and drills from a journal item down to the

@@ -1,3 +1,5 @@
+/* Copyright 2026 ecom-finance
+   License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl). */
 import { registry } from "@web/core/registry";
 
 // A Finance Manager changes a posting rule in the list and saves: the change is asked for, the

@@ -1,3 +1,5 @@
+/* Copyright 2026 ecom-finance
+   License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl). */
 import { registry } from "@web/core/registry";
 
 // Names, notes and messages holding HTML are shown as text in the list, the form and the chatter:

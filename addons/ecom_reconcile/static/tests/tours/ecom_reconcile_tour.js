@@ -1,3 +1,5 @@
+/* Copyright 2026 ecom-finance
+   License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl). */
 import { registry } from "@web/core/registry";
 
 // An accountant opens a finished run and drills into a difference down to its channel lines.
