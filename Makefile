@@ -25,6 +25,7 @@ test-core:
 lint:
 	ruff check . && ruff format --check .
 	python3 scripts/check_imports.py
+	python3 scripts/check_headers.py
 	pylint --rcfile=.pylintrc addons/ecom_audit addons/ecom_finance addons/ecom_reconcile addons/ecom_devices
 
 i18n:
