@@ -39,6 +39,13 @@ OPERATIONS = [
     ("login_failed", "Failed Login"),
     ("export", "Export"),
     ("read_sensitive", "Sensitive Read"),
+    # refused: an AccessError or a refused approval on an audited model (who, what, why)
+    ("denied", "Refused Operation"),
+    # the login policy: a login locked after repeated failures, unlocked by time or by an administrator
+    ("account_locked", "Login Locked"),
+    ("account_unlocked", "Login Unlocked"),
+    # an approver confirmed their identity (password or TOTP) before deciding
+    ("step_up", "Identity Confirmed"),
 ]
 ORIGINS = [("web", "Web Client"), ("rpc", "RPC"), ("cron", "Scheduled Action"), ("system", "System")]
 COPY_CHUNK = 50_000
