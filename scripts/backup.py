@@ -590,6 +590,18 @@ def restore(settings, name, dump, jobs):
     return []
 
 
+def decrypted(file, keyring, work, refusal):
+    """The members of backup ``file`` decrypted into ``work``; None (said after ``refusal``) when
+    the archive fails its integrity check. A wrong key or an unreadable file is a Failure."""
+    try:
+        return decrypt_to(Path(file), keyring, work)
+    except (BackupKeyError, OSError) as exc:
+        raise Failure(str(exc)) from None
+    except BackupIntegrityError as exc:
+        say(f"{refusal}: {exc}")
+        return None
+
+
 def cmd_restore_verify(args):
     settings = Settings(args)
     keyring = settings.keyring()
@@ -598,12 +610,8 @@ def cmd_restore_verify(args):
     scratch = args.scratch_db or f"ecom_verify_{os.getpid()}"
     created = False
     try:
-        try:
-            members = decrypt_to(Path(args.file), keyring, work)
-        except (BackupKeyError, OSError) as exc:
-            raise Failure(str(exc)) from None
-        except BackupIntegrityError as exc:
-            say(f"restore-verify: REFUSED, nothing restored: {exc}")
+        members = decrypted(args.file, keyring, work, "restore-verify: REFUSED, nothing restored")
+        if members is None:
             return 1
         found = {m["name"]: m for m in members}
         if MANIFEST not in found:
@@ -672,12 +680,8 @@ def cmd_extract(args):
     target.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".extract.", dir=target))
     try:
-        try:
-            members = decrypt_to(Path(args.file), keyring, work)
-        except (BackupKeyError, OSError) as exc:
-            raise Failure(str(exc)) from None
-        except BackupIntegrityError as exc:
-            say(f"extract: REFUSED, nothing extracted: {exc}")
+        members = decrypted(args.file, keyring, work, "extract: REFUSED, nothing extracted")
+        if members is None:
             return 1
         for member in members:
             os.replace(work / member["name"], target / member["name"])
