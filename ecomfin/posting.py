@@ -28,21 +28,22 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .errors import EcomFinError
 
-#: Event types a posting rule can map, in the order entry lines are written.
-EVENT_TYPES = (
-    "sale",
-    "refund",
-    "commission",
-    "payment_fee",
-    "service_fee",
-    "shipping",
-    "promotion_platform",
-    "promotion_merchant",
-    "tax_withheld",
-    "reserve",
-    "adjustment",
-    "payout",
-)
+#: Event types a posting rule can map, with their labels, in the order entry lines are written.
+EVENT_TYPE_LABELS = [
+    ("sale", "Sale"),
+    ("refund", "Refund"),
+    ("commission", "Commission"),
+    ("payment_fee", "Payment Fee"),
+    ("service_fee", "Platform Service Fee"),
+    ("shipping", "Shipping Fee / Subsidy"),
+    ("promotion_platform", "Promotion Funded by the Platform"),
+    ("promotion_merchant", "Promotion Funded by the Merchant"),
+    ("tax_withheld", "Tax Withheld"),
+    ("reserve", "Reserve Hold / Release"),
+    ("adjustment", "Adjustment"),
+    ("payout", "Payout"),
+]
+EVENT_TYPES = tuple(code for code, _label in EVENT_TYPE_LABELS)
 
 #: Event of a line's ``gross`` by line type; a pair means (when money comes in, when it goes out).
 TYPE_EVENTS = {

@@ -4,23 +4,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ecomfin.posting import EVENT_TYPES
+from ecomfin.posting import EVENT_TYPE_LABELS
 
-EVENT_TYPE_SELECTION = [
-    ("sale", "Sale"),
-    ("refund", "Refund"),
-    ("commission", "Commission"),
-    ("payment_fee", "Payment Fee"),
-    ("service_fee", "Platform Service Fee"),
-    ("shipping", "Shipping Fee / Subsidy"),
-    ("promotion_platform", "Promotion Funded by the Platform"),
-    ("promotion_merchant", "Promotion Funded by the Merchant"),
-    ("tax_withheld", "Tax Withheld"),
-    ("reserve", "Reserve Hold / Release"),
-    ("adjustment", "Adjustment"),
-    ("payout", "Payout"),
-]
-assert tuple(key for key, _label in EVENT_TYPE_SELECTION) == EVENT_TYPES
+# the selection of event types: ecomfin.posting's, labels included
+EVENT_TYPE_SELECTION = EVENT_TYPE_LABELS
 
 
 class EcomPostingRule(models.Model):
