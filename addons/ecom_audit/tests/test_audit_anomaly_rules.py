@@ -270,12 +270,15 @@ class TestAnomalyRules(AnomalyRulesMixin, EcomRolesCase):
         self.assertEqual(len(self._triggers()), 1)
         self.assertLessEqual(self._triggers().call_at, fields.Datetime.now())
         for operation in ("login_failed", "export", "denied"):
-            self.assertFalse(Anomaly._scan_soon([{**denied, "operation": operation}]), "one run queued")
+            self.assertFalse(
+                Anomaly._scan_soon([{**denied, "operation": operation}]), "one trigger per transaction"
+            )
         self.assertEqual(len(self._triggers()), 1)
-        # in another transaction (the flag of this one gone), still one pending run
+        # another transaction (this one's flag gone) triggers again: the pending trigger may be the
+        # run in progress, which read the trail before this event
         self.env.cr.precommit.data.pop("ecom_audit_scan_soon")
-        self.assertFalse(Anomaly._scan_soon([denied]))
-        self.assertEqual(len(self._triggers()), 1)
+        self.assertTrue(Anomaly._scan_soon([{**denied, "operation": "login_failed"}]))
+        self.assertEqual(len(self._triggers()), 2)
         # a batch of changes as large as the mass modification threshold
         self._triggers().unlink()
         self.env.cr.precommit.data.pop("ecom_audit_scan_soon")
