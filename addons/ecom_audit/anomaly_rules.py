@@ -344,15 +344,18 @@ def scan_new_role_use(env, last, head, settings, finance_category):
                     GROUP BY l.user_uid
                ),
                candidate AS (
-                   SELECT l.* FROM ecom_audit_log l, (SELECT min(since) AS since FROM used) s
+                   -- the changes of one user's groups or one group's users (one record an entry)
+                   SELECT l.*, l.res_ids::int AS record
+                     FROM ecom_audit_log l, (SELECT min(since) AS since FROM used) s
                     WHERE l.model IN ('res.users', 'res.groups') AND l.operation = 'write'
+                      AND l.res_ids ~ '^[0-9]+$'
                       AND l.seq <= %(head)s AND l.logged_at >= s.since - %(span)s
                ),
                granted AS (
-                   SELECT l.res_ids::int AS user_id, (a.value)::int AS group_id, l.logged_at AS granted_at
+                   SELECT l.record AS user_id, (a.value)::int AS group_id, l.logged_at AS granted_at
                      FROM candidate l JOIN LATERAL %(users_added)s
                    UNION
-                   SELECT (a.value)::int, l.res_ids::int, l.logged_at
+                   SELECT (a.value)::int, l.record, l.logged_at
                      FROM candidate l JOIN LATERAL %(groups_added)s
                ),
                grant_window AS (
@@ -429,7 +432,7 @@ def scoped_sql(fields_found):
                       t.%(field)s AS scope_id
                  FROM mine m
                 CROSS JOIN LATERAL unnest(string_to_array(m.res_ids, ',')) AS r(id)
-                 JOIN %(table)s t ON t.id = r.id::int
+                 JOIN %(table)s t ON t.id = (CASE WHEN r.id ~ '^[0-9]+$' THEN r.id::int END)
                 WHERE m.model = %(model)s AND t.%(field)s IS NOT NULL""",
             target=target,
             field=SQL.identifier(field),
