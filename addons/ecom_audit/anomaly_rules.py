@@ -250,6 +250,15 @@ def person_change_sql():
     return SQL("l.operation IN %s AND l.origin IS DISTINCT FROM 'cron'", CHANGE_OPERATIONS)
 
 
+def distinct_list_sql(column):
+    """In a grouped query: the distinct items of the comma-separated lists ``column``, sorted."""
+    return SQL(
+        """(SELECT string_agg(DISTINCT o, ',' ORDER BY o)
+              FROM unnest(string_to_array(string_agg(%s, ','), ',')) AS o)""",
+        column,
+    )
+
+
 def scan_mass_change(env, last, head, settings):
     """Per person and fixed slice of the configured minutes (UTC) with new changes: the models of
     which the person changed (created, wrote, deleted) at least ``mass_change_threshold`` distinct
@@ -262,7 +271,7 @@ def scan_mass_change(env, last, head, settings):
         SQL(
             """WITH %(people)s,
                touched AS (
-                   SELECT DISTINCT l.user_uid, l.model,
+                   SELECT DISTINCT l.user_uid,
                           to_timestamp(floor(EXTRACT(EPOCH FROM l.logged_at) / %(seconds)s) * %(seconds)s)
                               AT TIME ZONE 'UTC' AS window_start
                      FROM ecom_audit_log l
@@ -270,22 +279,24 @@ def scan_mass_change(env, last, head, settings):
                     WHERE l.seq > %(last)s AND l.seq <= %(head)s AND %(changes)s
                ),
                changed AS (
-                   SELECT t.user_uid, t.model, t.window_start, count(DISTINCT r.id) AS n,
-                          min(l.logged_at) AS first_at, max(l.logged_at) AS last_at,
-                          string_agg(DISTINCT l.operation, ',') AS operations
+                   SELECT t.user_uid, t.window_start, c.model, c.n, c.first_at, c.last_at, c.operations
                      FROM touched t
-                     JOIN ecom_audit_log l
-                       ON l.user_uid = t.user_uid AND l.model = t.model
-                      AND l.logged_at >= t.window_start AND l.logged_at < t.window_start + %(span)s
-                    CROSS JOIN LATERAL unnest(string_to_array(l.res_ids, ',')) AS r(id)
-                    WHERE l.seq <= %(head)s AND %(changes)s
-                    GROUP BY t.user_uid, t.model, t.window_start
-                   HAVING count(DISTINCT r.id) >= %(threshold)s
+                    CROSS JOIN LATERAL (
+                          -- the whole slice, one index range per person and slice
+                          SELECT l.model, count(DISTINCT r.id) AS n, min(l.logged_at) AS first_at,
+                                 max(l.logged_at) AS last_at,
+                                 string_agg(DISTINCT l.operation, ',') AS operations
+                            FROM ecom_audit_log l
+                           CROSS JOIN LATERAL unnest(string_to_array(l.res_ids, ',')) AS r(id)
+                           WHERE l.user_uid = t.user_uid
+                             AND l.logged_at >= t.window_start AND l.logged_at < t.window_start + %(span)s
+                             AND l.seq <= %(head)s AND %(changes)s
+                           GROUP BY l.model
+                          HAVING count(DISTINCT r.id) >= %(threshold)s
+                    ) c
                )
                SELECT p.id, p.login, p.company_id, c.window_start, c.window_start + %(span)s,
-                      sum(c.n)::int, min(c.first_at), max(c.last_at),
-                      (SELECT string_agg(DISTINCT o, ',' ORDER BY o)
-                         FROM unnest(string_to_array(string_agg(c.operations, ','), ',')) AS o),
+                      sum(c.n)::int, min(c.first_at), max(c.last_at), %(operations)s,
                       string_agg(c.model || ' (' || c.n || ')', ', ' ORDER BY c.model)
                  FROM changed c
                  JOIN people p ON p.id = c.user_uid
@@ -297,6 +308,7 @@ def scan_mass_change(env, last, head, settings):
             span=timedelta(minutes=minutes),
             seconds=minutes * 60,
             threshold=threshold,
+            operations=distinct_list_sql(SQL("c.operations")),
         )
     )
     return [("mass_change", *row[:6], threshold, *row[6:], "UTC", None) for row in rows]
@@ -422,18 +434,18 @@ def scope_fields(env):
     return found
 
 
-def scoped_sql(fields_found):
-    """``scoped``: the shop or warehouse (``scope_model``, ``scope_id``) of each record of the
-    entries ``mine`` (``user_uid``, ``logged_at``, ``model``, ``res_ids``), one row per record
-    placed in one; read from the records as they are now."""
+def scoped_sql(source, fields_found):
+    """The rows of the CTE ``source`` (with ``model`` and ``res_ids``), each with the shop or
+    warehouse (``scope_model``, ``scope_id``) of its records placed in one: one row per record and
+    scope, read from the records as they are now."""
     return SQL(" UNION ALL ").join(
         SQL(
-            """SELECT m.user_uid, m.logged_at, m.model, m.operation, %(target)s AS scope_model,
-                      t.%(field)s AS scope_id
-                 FROM mine m
+            """SELECT m.*, %(target)s AS scope_model, t.%(field)s AS scope_id
+                 FROM %(source)s m
                 CROSS JOIN LATERAL unnest(string_to_array(m.res_ids, ',')) AS r(id)
                  JOIN %(table)s t ON t.id = (CASE WHEN r.id ~ '^[0-9]+$' THEN r.id::int END)
                 WHERE m.model = %(model)s AND t.%(field)s IS NOT NULL""",
+            source=SQL.identifier(source),
             target=target,
             field=SQL.identifier(field),
             table=SQL.identifier(table),
@@ -445,65 +457,74 @@ def scoped_sql(fields_found):
 
 def scan_outside_scope(env, last, head, settings):
     """Per person and local day with new changes (create, write) of records placed in a shop or a
-    warehouse: those in a shop or warehouse the person changed nothing of in the
+    warehouse: the records of a shop or warehouse the person changed nothing of in the
     ``outside_scope_days`` before the day. A person with no such change at all in those days (a
     newcomer) has no usual scope yet and raises nothing.
 
     The scope is read from the records as they are now (``SCOPE_FIELDS``); deleted records, and
-    models with neither field, are not covered. The last column lists ``model:id`` of the shops
-    and warehouses outside the usual ones.
+    models with neither field, are not covered. The count is of records; the last column lists
+    ``model:id`` of the shops and warehouses outside the usual ones.
     """
     fields_found = scope_fields(env)
     if not fields_found:
         return []
     models_found = tuple(sorted({model for model, _table, _field, _target in fields_found}))
-    changes = SQL("l.operation IN ('create', 'write') AND l.origin IS DISTINCT FROM 'cron'")
+    changes = SQL(
+        "l.model IN %s AND l.operation IN ('create', 'write') AND l.origin IS DISTINCT FROM 'cron'",
+        models_found,
+    )
     rows = env.execute_query(
         SQL(
             """WITH %(people)s, %(windows)s,
-               span AS (
-                   SELECT user_uid, min(window_start) - %(days)s AS since, max(window_end) AS until
-                     FROM windows GROUP BY user_uid
+               before AS (
+                   SELECT DISTINCT w.user_uid, w.window_start, b.model, b.res_ids
+                     FROM windows w
+                    CROSS JOIN LATERAL (
+                          -- the days before, one index range per person and window
+                          SELECT l.model, l.res_ids FROM ecom_audit_log l
+                           WHERE l.user_uid = w.user_uid
+                             AND l.logged_at >= w.window_start - %(days)s AND l.logged_at < w.window_start
+                             AND l.seq <= %(head)s AND %(changes)s
+                    ) b
                ),
-               mine AS (
-                   SELECT l.user_uid, l.logged_at, l.model, l.operation, l.res_ids
-                     FROM span s
+               day AS (
+                   SELECT w.user_uid, w.window_start, l.model, l.res_ids,
+                          min(l.logged_at) AS first_at, max(l.logged_at) AS last_at,
+                          string_agg(DISTINCT l.operation, ',') AS operations
+                     FROM windows w
                      JOIN ecom_audit_log l
-                       ON l.user_uid = s.user_uid AND l.logged_at >= s.since AND l.logged_at < s.until
-                    WHERE l.seq <= %(head)s AND l.model IN %(models)s AND %(changes)s
+                       ON l.user_uid = w.user_uid
+                      AND l.logged_at >= w.window_start AND l.logged_at < w.window_end
+                    WHERE l.seq <= %(head)s AND %(changes)s
+                    GROUP BY w.user_uid, w.window_start, l.model, l.res_ids
                ),
-               scoped AS (%(scoped)s)
+               usual AS (SELECT DISTINCT user_uid, window_start, scope_model, scope_id FROM (%(usual)s) u),
+               outside AS (
+                   SELECT d.* FROM (%(today)s) d
+                    WHERE NOT EXISTS (
+                        SELECT 1 FROM usual u
+                         WHERE (u.user_uid, u.window_start, u.scope_model, u.scope_id)
+                             = (d.user_uid, d.window_start, d.scope_model, d.scope_id)
+                    )
+               )
                SELECT w.user_uid, w.person, w.person_company, w.window_start, w.window_end,
-                      a.n, a.first_at, a.last_at, a.operations, a.models, w.tz, a.scopes
+                      count(DISTINCT (o.model, o.res_ids))::int, min(o.first_at), max(o.last_at),
+                      %(operations)s, string_agg(DISTINCT o.model, ', ' ORDER BY o.model), w.tz,
+                      string_agg(DISTINCT o.scope_model || ':' || o.scope_id, ',')
                  FROM windows w
-                CROSS JOIN LATERAL (
-                      SELECT count(*) AS n, min(d.logged_at) AS first_at, max(d.logged_at) AS last_at,
-                             string_agg(DISTINCT d.operation, ',' ORDER BY d.operation) AS operations,
-                             string_agg(DISTINCT d.model, ', ' ORDER BY d.model) AS models,
-                             string_agg(DISTINCT d.scope_model || ':' || d.scope_id, ','
-                                        ORDER BY d.scope_model || ':' || d.scope_id) AS scopes
-                        FROM scoped d
-                       WHERE d.user_uid = w.user_uid
-                         AND d.logged_at >= w.window_start AND d.logged_at < w.window_end
-                         AND NOT EXISTS (
-                             SELECT 1 FROM scoped b
-                              WHERE b.user_uid = w.user_uid AND b.scope_model = d.scope_model
-                                AND b.scope_id = d.scope_id
-                                AND b.logged_at >= w.window_start - %(days)s AND b.logged_at < w.window_start
-                         )
-                ) a
-                WHERE a.n > 0 AND EXISTS (
-                      SELECT 1 FROM scoped b
-                       WHERE b.user_uid = w.user_uid
-                         AND b.logged_at >= w.window_start - %(days)s AND b.logged_at < w.window_start
-                )""",
+                 JOIN outside o ON o.user_uid = w.user_uid AND o.window_start = w.window_start
+                WHERE EXISTS (
+                      SELECT 1 FROM usual u WHERE u.user_uid = w.user_uid AND u.window_start = w.window_start
+                )
+                GROUP BY w.user_uid, w.person, w.person_company, w.window_start, w.window_end, w.tz""",
             people=people_sql(settings),
-            windows=day_windows_sql(last, head, SQL("l.model IN %s AND %s", models_found, changes)),
+            windows=day_windows_sql(last, head, changes),
             days=timedelta(days=settings["outside_scope_days"]),
             head=head,
-            models=models_found,
             changes=changes,
-            scoped=scoped_sql(fields_found),
+            usual=scoped_sql("before", fields_found),
+            today=scoped_sql("day", fields_found),
+            operations=distinct_list_sql(SQL("o.operations")),
         )
     )
     days = settings["outside_scope_days"]

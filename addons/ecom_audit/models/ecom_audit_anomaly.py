@@ -185,8 +185,9 @@ class EcomAuditAnomaly(models.Model):
                 **facts,
             ),
             "outside_scope": lambda: self.env._(
-                "%(login)s made %(count)s changes (%(operations)s) of %(models)s on the day from %(start)s "
-                "(%(tz)s) in %(scope)s, where they changed nothing in the %(threshold)s days before.",
+                "%(login)s changed (%(operations)s) %(count)s records of %(models)s on the day from "
+                "%(start)s (%(tz)s) in %(scope)s, where they changed nothing in the %(threshold)s days "
+                "before.",
                 **facts,
             ),
         }

@@ -65,7 +65,7 @@ class TestAnomalyOutsideScope(AnomalyRulesMixin, EcomShopCase):
         self.assertIn(self.shop_colleague.name, alert.scope)
         self.assertNotIn(self.shop_own.name, alert.scope)
         self.assertEqual((alert.window_start, alert.window_end), (datetime(2024, 3, 4), datetime(2024, 3, 5)))
-        for text in (self.worker.login, self.shop_colleague.name, "30 days", "ecom.order"):
+        for text in (self.worker.login, "1 records", self.shop_colleague.name, "30 days", "ecom.order"):
             self.assertIn(text, alert.details)
         self._write(self.worker, self.order_colleague, DAY + timedelta(hours=2))
         self.assertFalse(self._scan("outside_scope"), "more changes the same day raise nothing")
