@@ -22,6 +22,8 @@ KINDS = [
     ("new_role_use", "First Use of a Newly Granted Role"),
     ("outside_scope", "Change Outside Usual Shops/Warehouses"),
 ]
+# Web-client notifications of one scan for one Auditor; more alerts are told in one more notification.
+BUS_NOTICES_PER_SCAN = 5
 # The logged events that run the scan at once rather than at its next scheduled run.
 WATCHED_OPERATIONS = ("login_failed", "export", "denied")
 STATES = [("new", "New"), ("reviewed", "Reviewed")]
@@ -339,23 +341,35 @@ class EcomAuditAnomaly(models.Model):
 
     def _notify_auditors(self):
         """One message on each alert, to the Auditors who may read it (its company's): by e-mail or
-        in Odoo as each prefers; and a notification in their web client at once."""
+        in Odoo as each prefers; and a notification in their web client at once (at most
+        ``BUS_NOTICES_PER_SCAN`` a scan for each Auditor, then one saying how many more)."""
         auditors = self.env.ref("ecom_audit.group_ecom_auditor").users.filtered(lambda user: not user.share)
+        told = dict.fromkeys(auditors.partner_id.ids, 0)
         for alert in self:
             recipients = auditors.filtered(
                 lambda user, alert=alert: not alert.company_id or alert.company_id in user.company_ids
-            )
+            ).partner_id
             alert.message_post(
                 body=Markup("<p><strong>%s</strong></p><p>%s</p>") % (alert.display_name, alert.details),
-                partner_ids=recipients.partner_id.ids,
+                partner_ids=recipients.ids,
                 subtype_xmlid="mail.mt_note",
             )
+            for partner in recipients:
+                told[partner.id] += 1
             notify_people(
                 self.env,
-                recipients.partner_id,
+                recipients.filtered(lambda partner: told[partner.id] <= BUS_NOTICES_PER_SCAN),
                 self.env._("Access alert: %s", alert.display_name),
                 alert.details or "",
             )
+        for partner_id, count in told.items():
+            if count > BUS_NOTICES_PER_SCAN:
+                notify_people(
+                    self.env,
+                    self.env["res.partner"].browse(partner_id),
+                    self.env._("Access alerts"),
+                    self.env._("%s more access alerts: see Access Alerts.", count - BUS_NOTICES_PER_SCAN),
+                )
 
     @api.model
     def _scan_soon(self, entries):

@@ -310,3 +310,13 @@ class TestAnomalyRules(AnomalyRulesMixin, EcomRolesCase):
             notification.notification_type, "email", "the Auditor who handles by e-mail gets one"
         )
         self.assertIn(notification.notification_status, ("ready", "sent"), "an e-mail is sent")
+
+    def test_many_alerts_of_one_scan_are_summed_up_in_the_web_client(self):
+        for slice_index in range(7):
+            self._changes("write", range(5), MONDAY + timedelta(minutes=10 * slice_index))
+        alerts = self._scan("mass_change")
+        self.assertEqual(len(alerts), 7, "one alert per slice")
+        notices = bus_notices(self.env, self.auditor.partner_id)
+        self.assertEqual(len(notices), 5 + 1)
+        self.assertIn("2 more access alerts", notices[-1])
+        self.assertTrue(all(len(alert.message_ids) >= 1 for alert in alerts), "every alert has its message")
