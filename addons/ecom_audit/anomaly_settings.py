@@ -20,6 +20,16 @@ DEFAULTS = {
     "read_threshold": 10000,
     "failed_login_threshold": 5,
     "failed_login_minutes": 15,
+    # one user changing (create, write, delete) more records of one model within the minutes
+    "mass_change_threshold": 100,
+    "mass_change_minutes": 10,
+    # one user refused (operation ``denied``: an AccessError, a refused approval) this often
+    "escalation_threshold": 5,
+    "escalation_minutes": 15,
+    # a user using (changes, exports of ecom records) a finance role within the minutes after it was given
+    "new_role_minutes": 24 * 60,
+    # the days before which a user's shops are their usual ones
+    "outside_scope_days": 30,
     # the time zone of the working hours; empty: each company's (never the user's own, which
     # every user sets in their preferences)
     "timezone": "",
@@ -36,6 +46,12 @@ BOUNDS = {
     "read_threshold": (1, None),
     "failed_login_threshold": (1, None),
     "failed_login_minutes": (1, 24 * 60),
+    "mass_change_threshold": (1, None),
+    "mass_change_minutes": (1, 24 * 60),
+    "escalation_threshold": (1, None),
+    "escalation_minutes": (1, 24 * 60),
+    "new_role_minutes": (1, 7 * 24 * 60),
+    "outside_scope_days": (1, 366),
 }
 
 

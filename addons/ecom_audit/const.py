@@ -5,5 +5,6 @@
 
 from .models.ecom_audit_log import MASK
 from .models.ecom_encrypted_mixin import field_keyring
+from .notify import notify_people
 
-__all__ = ["MASK", "field_keyring"]
+__all__ = ["MASK", "field_keyring", "notify_people"]

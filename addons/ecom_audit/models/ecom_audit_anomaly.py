@@ -5,18 +5,27 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
 
 from .. import anomaly_rules
 from ..anomaly_rules import ACCESS_OPERATIONS
 from ..anomaly_settings import LAST_SEQ_PARAM, anomaly_settings
+from ..notify import notify_people
 
 KINDS = [
     ("off_hours", "Access Outside Working Hours"),
     ("large_export", "Large Export"),
     ("large_read", "Large Read"),
     ("failed_logins", "Repeated Failed Logins"),
+    ("mass_change", "Mass Modification"),
+    ("escalation", "Escalation Attempts"),
+    ("new_role_use", "First Use of a Newly Granted Role"),
+    ("outside_scope", "Change Outside Usual Shops/Warehouses"),
 ]
+# Web-client notifications of one scan for one Auditor; more alerts are told in one more notification.
+BUS_NOTICES_PER_SCAN = 5
+# The logged events that run the scan at once rather than at its next scheduled run.
+WATCHED_OPERATIONS = ("login_failed", "export", "denied")
 STATES = [("new", "New"), ("reviewed", "Reviewed")]
 # What a scan finds, in this order: the columns of an alert.
 COLUMNS = (
@@ -33,6 +42,7 @@ COLUMNS = (
     "operations",
     "model_names",
     "timezone",
+    "scope",
 )
 # What the trail records of a new alert.
 LOGGED_COLUMNS = ("kind", "user_id", "login", "company_id", "window_start", "window_end", "count")
@@ -78,6 +88,11 @@ class EcomAuditAnomaly(models.Model):
     timezone = fields.Char(
         string="Time Zone", readonly=True, help="The time zone the working hours were read in."
     )
+    scope = fields.Char(
+        readonly=True,
+        help="The finance groups newly given (first use of a role), or the shops and warehouses outside "
+        "the user's usual ones.",
+    )
     details = fields.Text(compute="_compute_details")
     state = fields.Selection(STATES, default="new", required=True, readonly=True, index=True, tracking=True)
     reviewed_uid = fields.Many2one("res.users", string="Reviewed By", readonly=True)
@@ -97,45 +112,88 @@ class EcomAuditAnomaly(models.Model):
         for alert in self:
             alert.display_name = f"{kinds.get(alert.kind, '')}: {alert.login or ''}"
 
-    @api.depends("kind", "count", "threshold", "operations", "model_names", "timezone", "window_start")
+    @api.depends(
+        "kind",
+        "login",
+        "count",
+        "threshold",
+        "operations",
+        "model_names",
+        "timezone",
+        "window_start",
+        "window_end",
+        "first_seen",
+        "scope",
+    )
     def _compute_details(self):
         labels = dict(self.env["ecom.audit.log"]._fields["operation"]._description_selection(self.env))
         for alert in self:
-            operations = ", ".join(labels.get(op, op) for op in (alert.operations or "").split(",") if op)
-            if alert.kind == "off_hours":
-                alert.details = self.env._(
-                    "%(count)s audited actions (%(operations)s) on %(models)s outside working hours "
-                    "(time zone %(tz)s).",
-                    count=alert.count,
-                    operations=operations,
-                    models=alert.model_names,
-                    tz=alert.timezone,
-                )
-            elif alert.kind in ("large_export", "large_read"):
-                rows = {"count": alert.count, "models": alert.model_names, "threshold": alert.threshold}
-                alert.details = (
-                    self.env._(
-                        "%(count)s records of %(models)s exported within one day, above the threshold of "
-                        "%(threshold)s.",
-                        **rows,
-                    )
-                    if alert.kind == "large_export"
-                    else self.env._(
-                        "%(count)s records of %(models)s read over RPC within one day, above the threshold "
-                        "of %(threshold)s.",
-                        **rows,
-                    )
-                )
-            elif alert.kind == "failed_logins" and alert.window_start and alert.window_end:
-                minutes = round((alert.window_end - alert.window_start).total_seconds() / 60)
-                alert.details = self.env._(
-                    "%(count)s failed logins within %(minutes)s minutes (threshold %(threshold)s).",
-                    count=alert.count,
-                    minutes=minutes,
-                    threshold=alert.threshold,
-                )
-            else:
+            if not (alert.kind and alert.window_start and alert.window_end):
                 alert.details = False
+                continue
+            facts = {
+                "login": alert.login,
+                "count": alert.count,
+                "threshold": alert.threshold,
+                "models": alert.model_names,
+                "scope": alert.scope,
+                "tz": alert.timezone or "UTC",
+                "operations": ", ".join(
+                    labels.get(op, op) for op in (alert.operations or "").split(",") if op
+                ),
+                "minutes": round((alert.window_end - alert.window_start).total_seconds() / 60),
+                "start": format_datetime(self.env, alert.window_start, tz=alert.timezone or "UTC"),
+                "first": format_datetime(self.env, alert.first_seen, tz=alert.timezone or "UTC")
+                if alert.first_seen
+                else "",
+            }
+            alert.details = self._details_text(alert.kind, facts)
+
+    def _details_text(self, kind, facts):
+        """What an alert of ``kind`` says, from its ``facts`` (who, what, how many, window, threshold)."""
+        texts = {
+            "off_hours": lambda: self.env._(
+                "%(count)s audited actions (%(operations)s) on %(models)s outside working hours "
+                "(time zone %(tz)s).",
+                **facts,
+            ),
+            "large_export": lambda: self.env._(
+                "%(count)s records of %(models)s exported within one day, above the threshold of "
+                "%(threshold)s.",
+                **facts,
+            ),
+            "large_read": lambda: self.env._(
+                "%(count)s records of %(models)s read over RPC within one day, above the threshold "
+                "of %(threshold)s.",
+                **facts,
+            ),
+            "failed_logins": lambda: self.env._(
+                "%(count)s failed logins within %(minutes)s minutes (threshold %(threshold)s).", **facts
+            ),
+            "mass_change": lambda: self.env._(
+                "%(login)s changed (%(operations)s) %(count)s records within %(minutes)s minutes from "
+                "%(start)s (%(tz)s): %(models)s; the threshold is %(threshold)s records of one model.",
+                **facts,
+            ),
+            "escalation": lambda: self.env._(
+                "%(login)s was refused %(count)s operations on %(models)s within %(minutes)s minutes "
+                "from %(start)s (%(tz)s); the threshold is %(threshold)s.",
+                **facts,
+            ),
+            "new_role_use": lambda: self.env._(
+                "%(login)s was given %(scope)s on %(start)s (%(tz)s) and used it within %(minutes)s "
+                "minutes: %(count)s changes or exports (%(operations)s) of %(models)s, the first on "
+                "%(first)s.",
+                **facts,
+            ),
+            "outside_scope": lambda: self.env._(
+                "%(login)s changed (%(operations)s) %(count)s records of %(models)s on the day from "
+                "%(start)s (%(tz)s) in %(scope)s, where they changed nothing in the %(threshold)s days "
+                "before.",
+                **facts,
+            ),
+        }
+        return texts[kind]() if kind in texts else False
 
     # ------------------------------------------------------------------
     # Auditors
@@ -158,10 +216,15 @@ class EcomAuditAnomaly(models.Model):
         """The audit entries behind the alert: its person's, in its window."""
         self.ensure_one()
         start = self.window_start
-        if self.kind == "failed_logins":
-            # the failures counted may have begun up to the configured minutes before the window
+        if self.kind in ("failed_logins", "escalation"):
+            # the entries counted may have begun up to the configured minutes before the window
             start -= self.window_end - self.window_start
-            domain = [("operation", "=", "login_failed"), ("login", "=", self.login)]
+            operation = "login_failed" if self.kind == "failed_logins" else "denied"
+            domain = [("operation", "=", operation), ("login", "=", self.login)]
+        elif self.kind in ("mass_change", "new_role_use", "outside_scope"):
+            domain = [("user_uid", "=", self.user_id.id), ("operation", "in", self.operations.split(","))]
+            if self.kind == "new_role_use":
+                domain.append(("model", "=like", "ecom.%"))
         else:
             exports = self.kind in ("large_export", "large_read")
             operations = ["export"] if exports else list(ACCESS_OPERATIONS)
@@ -209,6 +272,12 @@ class EcomAuditAnomaly(models.Model):
             *anomaly_rules.scan_large_exports(self.env, last, head, settings),
             *anomaly_rules.scan_large_reads(self.env, last, head, settings),
             *anomaly_rules.scan_failed_logins(self.env, last, head, settings),
+            *anomaly_rules.scan_mass_change(self.env, last, head, settings),
+            *anomaly_rules.scan_escalation(self.env, last, head, settings),
+            *anomaly_rules.scan_new_role_use(
+                self.env, last, head, settings, self.env.ref("ecom_audit.module_category_ecom_finance").id
+            ),
+            *anomaly_rules.scan_outside_scope(self.env, last, head, settings),
         ]
         alerts = self._raise_alerts(rows)
         params.set_param(LAST_SEQ_PARAM, str(head))
@@ -228,7 +297,8 @@ class EcomAuditAnomaly(models.Model):
         values = SQL(", ").join(
             SQL(
                 "(%s, 'new', %s, %s, %s, %s)",
-                SQL(", ").join(row),
+                # the rules that name no scope end before it
+                SQL(", ").join((*row, *(None,) * (len(COLUMNS) - len(row)))),
                 self.env.uid,
                 now,
                 self.env.uid,
@@ -270,14 +340,70 @@ class EcomAuditAnomaly(models.Model):
         return self.browse(sorted(row[0] for row in inserted))
 
     def _notify_auditors(self):
-        """One message on each alert, to the Auditors who may read it (its company's)."""
+        """One message on each alert, to the Auditors who may read it (its company's): by e-mail or
+        in Odoo as each prefers; and a notification in their web client at once (at most
+        ``BUS_NOTICES_PER_SCAN`` a scan for each Auditor, then one saying how many more)."""
         auditors = self.env.ref("ecom_audit.group_ecom_auditor").users.filtered(lambda user: not user.share)
+        told = dict.fromkeys(auditors.partner_id.ids, 0)
         for alert in self:
             recipients = auditors.filtered(
                 lambda user, alert=alert: not alert.company_id or alert.company_id in user.company_ids
-            )
+            ).partner_id
             alert.message_post(
                 body=Markup("<p><strong>%s</strong></p><p>%s</p>") % (alert.display_name, alert.details),
-                partner_ids=recipients.partner_id.ids,
+                partner_ids=recipients.ids,
                 subtype_xmlid="mail.mt_note",
             )
+            for partner in recipients:
+                told[partner.id] += 1
+            notify_people(
+                self.env,
+                recipients.filtered(lambda partner: told[partner.id] <= BUS_NOTICES_PER_SCAN),
+                self.env._("Access alert: %s", alert.display_name),
+                alert.details or "",
+            )
+        for partner_id, count in told.items():
+            if count > BUS_NOTICES_PER_SCAN:
+                notify_people(
+                    self.env,
+                    self.env["res.partner"].browse(partner_id),
+                    self.env._("Access alerts"),
+                    self.env._("%s more access alerts: see Access Alerts.", count - BUS_NOTICES_PER_SCAN),
+                )
+
+    @api.model
+    def _scan_soon(self, entries):
+        """Run the scan now (as soon as a scheduled-action worker is free) when ``entries`` (the
+        audit entries being logged, dicts as for ``ecom.audit.log._append``) hold an event a rule
+        watches: a failed login, an export or large read, a refused operation, or a batch of
+        changes as large as the mass modification threshold.
+
+        One trigger per transaction at most. The events themselves are rate-limited where they are
+        logged (failed logins, refused operations), and each run of the scan removes the triggers
+        it was started by; a trigger is not skipped because another is pending, since that one may
+        be the run in progress, which read the trail before this event.
+        """
+        # a read-only cursor (a read served by Odoo 18 on one, in tests) cannot queue a trigger
+        if self.env.cr.readonly or not self._watched(entries):
+            return False
+        data = self.env.cr.precommit.data
+        if data.get("ecom_audit_scan_soon"):
+            return False
+        data["ecom_audit_scan_soon"] = True
+        cron = self.env.ref("ecom_audit.ir_cron_detect_anomalies", raise_if_not_found=False)
+        if not cron:  # during the installation, before the scheduled action is loaded
+            return False
+        # the trigger is the scan's own bookkeeping, whoever's action is being logged
+        cron.sudo()._trigger()
+        return True
+
+    @api.model
+    def _watched(self, entries):
+        changed = 0
+        for entry in entries:
+            operation = entry.get("operation")
+            if operation in WATCHED_OPERATIONS:
+                return True
+            if operation in anomaly_rules.CHANGE_OPERATIONS:
+                changed += (entry.get("res_ids") or "").count(",") + 1
+        return changed >= anomaly_settings(self.env)["mass_change_threshold"]

@@ -18,6 +18,15 @@ WEEKDAYS = (
     "work_sunday",
 )
 
+THRESHOLDS = (
+    "export_threshold",
+    "read_threshold",
+    "failed_login_threshold",
+    "mass_change_threshold",
+    "escalation_threshold",
+)
+MINUTES = ("failed_login_minutes", "mass_change_minutes", "escalation_minutes")
+
 
 class EcomAuditAnomalySettings(models.TransientModel):
     """The Finance Managers' form for the settings of the access alerts.
@@ -63,6 +72,32 @@ class EcomAuditAnomalySettings(models.TransientModel):
         help="An alert when a login fails this many times within the minutes below.",
     )
     failed_login_minutes = fields.Integer(string="Within Minutes", required=True)
+    mass_change_threshold = fields.Integer(
+        string="Mass Modification",
+        required=True,
+        help="An alert when one user changes (creates, writes, deletes) this many records of one model "
+        "within the minutes below.",
+    )
+    mass_change_minutes = fields.Integer(string="Changes Within Minutes", required=True)
+    escalation_threshold = fields.Integer(
+        string="Refused Operations",
+        required=True,
+        help="An alert when one user is refused this many operations (access errors, refused "
+        "approvals) within the minutes below.",
+    )
+    escalation_minutes = fields.Integer(string="Refusals Within Minutes", required=True)
+    new_role_minutes = fields.Integer(
+        string="New Role Used Within Minutes",
+        required=True,
+        help="An alert when a user changes or exports e-commerce records within this many minutes "
+        "after being given a finance role.",
+    )
+    outside_scope_days = fields.Integer(
+        string="Usual Shops Over Days",
+        required=True,
+        help="An alert when a user changes records of a shop or warehouse they changed nothing of in "
+        "this many days before (users with no change at all in those days are not alerted).",
+    )
 
     @api.model
     def _check_manager(self):
@@ -82,12 +117,7 @@ class EcomAuditAnomalySettings(models.TransientModel):
         return {name: value for name, value in values.items() if name in fields_list}
 
     @api.constrains(
-        "work_hour_from",
-        "work_hour_to",
-        "export_threshold",
-        "read_threshold",
-        "failed_login_threshold",
-        "failed_login_minutes",
+        "work_hour_from", "work_hour_to", *THRESHOLDS, *MINUTES, "new_role_minutes", "outside_scope_days"
     )
     def _check_values(self):
         for settings in self:
@@ -95,12 +125,20 @@ class EcomAuditAnomalySettings(models.TransientModel):
                 raise ValidationError(
                     self.env._("The working hours must start before they end, between 00:00 and 24:00.")
                 )
-            if (
-                min(settings.export_threshold, settings.read_threshold, settings.failed_login_threshold) < 1
-                or not 1 <= settings.failed_login_minutes <= 24 * 60
+            if min(settings[name] for name in THRESHOLDS) < 1 or not all(
+                1 <= settings[name] <= 24 * 60 for name in MINUTES
             ):
                 raise ValidationError(
                     self.env._("The thresholds must be at least 1, the minutes between 1 and 1440.")
+                )
+            if (
+                not 1 <= settings.new_role_minutes <= 7 * 24 * 60
+                or not 1 <= settings.outside_scope_days <= 366
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "A new role is watched for 1 minute to 7 days, the usual shops over 1 to 366 days."
+                    )
                 )
             if not any(settings[name] for name in WEEKDAYS):
                 raise ValidationError(self.env._("Choose at least one working day."))
@@ -111,10 +149,10 @@ class EcomAuditAnomalySettings(models.TransientModel):
             "work_hour_from": repr(float(self.work_hour_from)),
             "work_hour_to": repr(float(self.work_hour_to)),
             "work_days": ",".join(str(index + 1) for index, name in enumerate(WEEKDAYS) if self[name]),
-            "export_threshold": str(self.export_threshold),
-            "read_threshold": str(self.read_threshold),
-            "failed_login_threshold": str(self.failed_login_threshold),
-            "failed_login_minutes": str(self.failed_login_minutes),
+            **{
+                name: str(self[name])
+                for name in (*THRESHOLDS, *MINUTES, "new_role_minutes", "outside_scope_days")
+            },
             "timezone": self.timezone or None,  # empty: the parameter is removed
         }
 

@@ -7,6 +7,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.ecom_audit.const import notify_people
+
 ALERT_LEVELS = [("none", "None"), ("threshold", "Threshold Reached"), ("overrun", "Overrun")]
 
 
@@ -141,20 +143,21 @@ class EcomBudget(models.Model):
             if order.index(level) <= order.index(budget.alert_level):
                 continue
             budget.alert_level = level
-            budget.activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=budget.user_id.id,
-                summary=self.env._(
-                    "%(group)s budget of %(month)s: %(pct)s%% consumed",
-                    group=budget.name,
-                    month=budget.date_from.strftime("%Y-%m"),
-                    pct=round(budget.consumed_pct),
-                ),
-                note=self.env._(
-                    "%(consumed)s of %(amount)s %(currency)s spent (%(scope)s).",
-                    consumed=round(budget.consumed, 2),
-                    amount=budget.amount,
-                    currency=budget.currency_id.name,
-                    scope=budget.shop_id.display_name or budget.company_id.display_name,
-                ),
+            summary = self.env._(
+                "%(group)s budget of %(month)s: %(pct)s%% consumed",
+                group=budget.name,
+                month=budget.date_from.strftime("%Y-%m"),
+                pct=round(budget.consumed_pct),
             )
+            note = self.env._(
+                "%(consumed)s of %(amount)s %(currency)s spent (%(scope)s).",
+                consumed=round(budget.consumed, 2),
+                amount=budget.amount,
+                currency=budget.currency_id.name,
+                scope=budget.shop_id.display_name or budget.company_id.display_name,
+            )
+            budget.activity_schedule(
+                "mail.mail_activity_data_todo", user_id=budget.user_id.id, summary=summary, note=note
+            )
+            # and at once in the responsible's web client (the activity stays as the lasting trace)
+            notify_people(self.env, budget.user_id.partner_id, summary, note)

@@ -6,6 +6,8 @@ from datetime import date, datetime
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.ecom_audit.tests.test_audit_anomaly_rules import bus_notices
+
 from .test_posting import SettlementCase
 
 
@@ -52,6 +54,9 @@ class TestBudgetAlerts(SettlementCase):
         self.assertEqual(len(activities), 1)
         self.assertEqual(activities.user_id, self.users["manager"])
         self.assertIn("85%", activities.summary)
+        notices = bus_notices(self.env, self.users["manager"].partner_id)
+        self.assertEqual(len(notices), 1, "the responsible is told at once, in their web client")
+        self.assertIn("85%", notices[0])
         self._post(self._statement(self.tmall, [("2024-03-25 10:00", "commission", -30.0, 0.0)]))
         self.env.invalidate_all()
         self.assertEqual(budget.budget_state, "overrun")

@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from odoo.addons.ecom_audit.approval import approved_change, in_approved_change
+from odoo.addons.ecom_audit.const import notify_people
 from odoo.addons.ecom_finance.const import SETTLEMENT_FORMATS
 
 ALERT_CONDITIONS = [
@@ -194,4 +195,11 @@ class EcomReconcileAlert(models.Model):
                     "mail.mail_activity_data_todo",
                     summary=alert.name,
                     user_id=rule.alert_user_id.id,
+                )
+                # and at once in their web client (the activity stays as the lasting trace)
+                notify_people(
+                    self.env,
+                    rule.alert_user_id.partner_id,
+                    self.env._("Reconciliation alert: %s", alert.shop_id.display_name),
+                    alert.name,
                 )

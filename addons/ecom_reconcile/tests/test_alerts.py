@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from odoo.addons.ecom_audit.tests.test_audit_anomaly_rules import bus_notices
+
 from .common import ReconcileCase
 
 
@@ -47,6 +49,11 @@ class TestAlerts(ReconcileCase):
         self.assertNotIn("stale_difference", {c for c, _key in raised})
         activity = self._alerts().activity_ids
         self.assertEqual(activity.user_id, self.users["accountant"])
+        notices = bus_notices(self.env, self.users["accountant"].partner_id)
+        # the shop's alerts (the rule is shared with other shops: theirs too)
+        own = [notice for notice in notices if self.shop.name in notice]
+        self.assertEqual(len(own), len(self._alerts()), "each alert told at once in the web client")
+        self.assertTrue(all(any(alert.name in notice for notice in own) for alert in self._alerts()))
 
         count = len(self._alerts())
         self.assertFalse(Alert._cron_check(now=now + timedelta(minutes=30)) & self._alerts())
