@@ -23,6 +23,7 @@
         "views/ecom_audit_anomaly_views.xml",
         "views/ecom_approval_request_views.xml",
         "views/ecom_access_grant_views.xml",
+        "views/res_users_views.xml",
         "wizards/ecom_audit_anomaly_settings_views.xml",
         "wizards/ecom_audit_verification_views.xml",
         "views/ecom_audit_menus.xml",

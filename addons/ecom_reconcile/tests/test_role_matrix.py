@@ -146,6 +146,7 @@ EXPECTED = {
     ("product.product", "export_data"): EVERYONE,
     ("product.template", "export_data"): EVERYONE,
     ("res.groups", "export_data"): EVERYONE,
+    ("res.users", "action_ecom_unlock_login"): NOBODY,  # Settings administrators (ecom_audit.lockout)
     ("res.users", "export_data"): EVERYONE,
     # stock: Warehouse Operators in their warehouses (every internal user reads quants in Odoo)
     ("stock.move", "export_data"): {WAREHOUSE, *FINANCE_READERS},
