@@ -26,6 +26,7 @@
         "views/res_users_views.xml",
         "wizards/ecom_audit_anomaly_settings_views.xml",
         "wizards/ecom_audit_verification_views.xml",
+        "wizards/res_users_identitycheck_views.xml",
         "views/ecom_audit_menus.xml",
     ],
     "demo": ["data/ecom_audit_login_policy_demo.xml"],
