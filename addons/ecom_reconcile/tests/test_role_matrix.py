@@ -137,6 +137,8 @@ EXPECTED = {
     ("ecom.statement", "action_open_moves"): FINANCE_READERS,
     ("ecom.statement", "action_post_entries"): FINANCE,
     ("ecom.statement", "action_retry_job"): {SHOP, *FINANCE},
+    # the login lockout's state: Settings administrators read it
+    ("ecom.login.lock", "export_data"): NOBODY,  # no demo record
     ("ecom.statement", "action_reverse_entries"): FINANCE,
     ("ecom.statement", "export_data"): {SHOP, *FINANCE_READERS},
     ("ecom.statement", "import_file"): {SHOP, *FINANCE},
