@@ -7,6 +7,7 @@ from . import ecom_audit_anomaly
 from . import ecom_writing_reads_mixin
 from . import ecom_encrypted_mixin
 from . import base
+from . import ecom_login_lock
 from . import res_users
 from . import ecom_approval_request
 from . import ecom_approval_line

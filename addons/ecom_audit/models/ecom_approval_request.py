@@ -4,7 +4,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .. import approval_notices
+from .. import approval_notices, step_up
 from ..approval import approved_change, canonical_json, in_request_write, request_write, substance_hash
 from ..roles import MANAGER
 from .approval_substance import substance_html
@@ -248,10 +248,13 @@ class EcomApprovalRequest(models.Model):
             return True
         return substance_hash(target._ecom_approval_substance(self)) != self.substance_hash
 
+    @step_up.required("_check_decider")
     def action_approve(self, comment=False):
         """Approve the next level; the last level approves the request (and applies it, for
-        rule changes and grants). A request whose target changed since is voided instead."""
-        self._check_decider()
+        rule changes and grants). A request whose target changed since is voided instead.
+
+        The decider confirms their identity first (``ecom_audit.step_up``): in the web client,
+        the Security Control wizard, which then approves."""
         for request in self._in_own_company():
             if request._is_stale():
                 request._void(self.env._("The record changed after the request: ask again."))
@@ -271,8 +274,9 @@ class EcomApprovalRequest(models.Model):
                 request._notify_deciders()
         return True
 
+    @step_up.required("_check_decider")
     def action_reject(self, comment=False):
-        self._check_decider()
+        """Reject at the next level, the identity confirmed first (as ``action_approve``)."""
         for request in self._in_own_company():
             request._decide("reject", request.levels_approved + 1, comment)
             request._write({"state": "rejected"})

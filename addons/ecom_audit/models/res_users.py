@@ -12,6 +12,7 @@ from odoo.exceptions import AccessDenied, AccessError
 from odoo.http import request
 from odoo.tools import SQL
 
+from .. import lockout
 from ..approval import in_approved_change
 
 # Groups given only through an approved grant (``ecom.access.grant``), directly or implied.
@@ -87,6 +88,56 @@ def check_finance_grants(users, before):
 class ResUsers(models.Model):
     _inherit = "res.users"
 
+    ecom_locked_until = fields.Datetime(
+        string="Login Locked Until",
+        compute="_compute_ecom_locked_until",
+        groups="base.group_system",
+        help="Too many failed logins: the login is refused until then from the sources it never "
+        "logged in from (its usual ones still log in).",
+    )
+
+    @api.depends_context("uid")
+    def _compute_ecom_locked_until(self):
+        # read as the system: the field itself is for administrators only (``groups``)
+        locks = (
+            self.env["ecom.login.lock"]
+            .sudo()
+            .search(
+                [
+                    ("kind", "=", "login"),
+                    ("key", "in", [clip_login(login) for login in self.mapped("login")]),
+                    ("locked_until", ">", fields.Datetime.now()),
+                ]
+            )
+        )
+        until = {lock.key: lock.locked_until for lock in locks}
+        for user in self:
+            user.ecom_locked_until = until.get(clip_login(user.login), False)
+
+    def action_ecom_unlock_login(self):
+        """Lift the lockout of these logins at once (Settings administrators); each lift is an
+        entry of the trail (``account_unlocked``)."""
+        if not self.env.su and not self.env.user.has_group("base.group_system"):
+            raise AccessError(self.env._("Only an administrator unlocks a login."))
+        entries = []
+        for user in self:
+            # the lock rows are written by SQL of the lockout's own (the right is checked above)
+            until = lockout.unlock(self.env, clip_login(user.login))
+            entries.append(
+                {
+                    "model": "res.users",
+                    "res_ids": str(user.id),
+                    "operation": "account_unlocked",
+                    "changes": {
+                        "login": user.login,
+                        "locked_until": fields.Datetime.to_string(until) if until else False,
+                    },
+                }
+            )
+        self.env["ecom.audit.log"]._append(entries)
+        self.invalidate_recordset(["ecom_locked_until"])
+        return True
+
     @api.model_create_multi
     def create(self, vals_list):
         users = super().create(vals_list)
@@ -134,11 +185,14 @@ class ResUsers(models.Model):
 
     @classmethod
     def _login(cls, db, credential, user_agent_env):
-        """Log every login, successful or failed, in the audit trail."""
+        """Log every login, successful or failed, in the audit trail; refuse the attempts of a
+        locked source or login before their password is even checked (``ecom_audit.lockout``)."""
         login = credential.get("login")
-        ip = (user_agent_env or {}).get("REMOTE_ADDR") or (
-            request.httprequest.remote_addr if request else None
-        )
+        ip = lockout.source(user_agent_env)
+        refused = cls._ecom_lockout_refusal(login, ip)
+        if refused:
+            cls._ecom_audit_login(login, False, "login_failed", ip, refused=refused)
+            raise AccessDenied(refused)
         try:
             auth_info = super()._login(db, credential, user_agent_env)
         except AccessDenied:
@@ -148,15 +202,57 @@ class ResUsers(models.Model):
         return auth_info
 
     @classmethod
-    def _ecom_audit_login(cls, login, uid, operation, ip=None):
+    def _ecom_lockout_refusal(cls, login, ip):
+        """The message refusing this attempt when its source or its login is locked, else None.
+        It says neither which of the two nor anything of the password."""
+        with cls.pool.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"lang": request.best_lang if request else None})
+            if not lockout.refusal(env, clip_login(login), ip, fields.Datetime.now()):
+                return None
+            return env._(
+                "Too many failed logins: this account is locked for a while from here. Try again "
+                "later or ask an administrator to unlock it."
+            )
+
+    @classmethod
+    def _ecom_audit_login(cls, login, uid, operation, ip=None, refused=None):
         # A login runs in a transaction of its own (``_login`` opens and commits it); its
         # entry does too, so that a failed login, whose request is rolled back, is kept.
         with cls.pool.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            env["res.users"]._ecom_audit_login_entry(login, uid, operation, ip)
+            env["res.users"]._ecom_audit_login_entry(login, uid, operation, ip, refused=refused)
 
     @api.model
-    def _ecom_audit_login_entry(self, login, uid, operation, ip):
+    def _ecom_lockout_count(self, login, uid, operation, ip, refused):
+        """Count the attempt for the lockout; the entries of the locks it starts."""
+        now = fields.Datetime.now()
+        if operation == "login":
+            lockout.record_success(self.env, login, ip)
+            return []
+        if refused:  # an attempt refused by a lock does not lengthen it
+            return []
+        user = self.with_context(active_test=False).search([("login", "=", login)], limit=1)
+        return [
+            {
+                "model": "res.users",
+                "res_ids": str(user.id or "") if scope == "login" else "",
+                "operation": "account_locked",
+                "uid": 0,
+                "login": login,
+                "company_id": user.company_id.id or False,
+                "changes": {
+                    "scope": scope,
+                    "ip" if scope == "source" else "login": key,
+                    "until": fields.Datetime.to_string(until),
+                    "lockouts": count,
+                    "failures": failures,
+                },
+            }
+            for scope, key, until, count, failures in lockout.record_failure(self.env, login, ip, now)
+        ]
+
+    @api.model
+    def _ecom_audit_login_entry(self, login, uid, operation, ip, refused=None):
         """Chain the entry of a login (as the superuser, in the login's own transaction).
 
         A failed login over the limit of its minute is not chained on its own: it waits to be
@@ -169,6 +265,8 @@ class ResUsers(models.Model):
         log = self.env["ecom.audit.log"]
         login = clip_login(login)
         changes = {"ip": ip} if ip else {}
+        if refused:
+            changes["refused"] = "locked"
         now = fields.Datetime.now()
         if operation == "login_failed" and self._ecom_audit_login_over_limit(login, ip, now):
             self.env.cr.execute(
@@ -196,6 +294,7 @@ class ResUsers(models.Model):
                     }
                 ]
             )
+        log._append(self._ecom_lockout_count(login, uid, operation, ip, refused))
         self._ecom_audit_login_summaries()
         log._flush_pending()
 

@@ -20,3 +20,5 @@ from . import test_approval_threshold_guard
 from . import test_export_xlsx
 from . import test_approval_gate_mixin
 from . import test_audit_anomaly_rules
+from . import test_login_lockout
+from . import test_step_up

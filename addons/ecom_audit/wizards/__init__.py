@@ -3,3 +3,4 @@
 
 from . import ecom_audit_anomaly_settings
 from . import ecom_audit_verification
+from . import res_users_identitycheck

@@ -137,6 +137,8 @@ EXPECTED = {
     ("ecom.statement", "action_open_moves"): FINANCE_READERS,
     ("ecom.statement", "action_post_entries"): FINANCE,
     ("ecom.statement", "action_retry_job"): {SHOP, *FINANCE},
+    # the login lockout's state: Settings administrators read it
+    ("ecom.login.lock", "export_data"): NOBODY,  # no demo record
     ("ecom.statement", "action_reverse_entries"): FINANCE,
     ("ecom.statement", "export_data"): {SHOP, *FINANCE_READERS},
     ("ecom.statement", "import_file"): {SHOP, *FINANCE},
@@ -146,6 +148,7 @@ EXPECTED = {
     ("product.product", "export_data"): EVERYONE,
     ("product.template", "export_data"): EVERYONE,
     ("res.groups", "export_data"): EVERYONE,
+    ("res.users", "action_ecom_unlock_login"): NOBODY,  # Settings administrators (ecom_audit.lockout)
     ("res.users", "export_data"): EVERYONE,
     # stock: Warehouse Operators in their warehouses (every internal user reads quants in Odoo)
     ("stock.move", "export_data"): {WAREHOUSE, *FINANCE_READERS},
