@@ -138,14 +138,20 @@ class Base(models.AbstractModel):
         # this runs for every audited write: plain loops, values read straight from the fields
         records = self.sudo()
         before = [[record._ecom_audit_value(n, getattr(record, n)) for n in names] for record in records]
+        # a masked value is compared unmasked: its change is logged, never its value
+        secret = [n for n in names if n in SENSITIVE_FIELDS]
+        secret_before = [[getattr(record, n) for n in secret] for record in records] if secret else None
         result = super().write(vals)
         entries = []
-        for record, old_values in zip(records, before, strict=True):
+        for index, (record, old_values) in enumerate(zip(records, before, strict=True)):
             changes = {}
             for name, old in zip(names, old_values, strict=True):
                 new = record._ecom_audit_value(name, getattr(record, name))
                 if new != old:
                     changes[name] = [old, new]
+            for name, old in zip(secret, secret_before[index] if secret else (), strict=True):
+                if getattr(record, name) != old:
+                    changes[name] = [MASK if old else old, MASK]
             if changes:
                 entries.append(
                     {"model": self._name, "res_ids": str(record.id), "operation": "write", "changes": changes}

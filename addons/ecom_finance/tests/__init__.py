@@ -19,3 +19,4 @@ from . import test_role_sessions
 from . import test_approval_bypasses
 from . import test_import_rights
 from . import test_finance_fields
+from . import test_audit_coverage
