@@ -4,8 +4,10 @@
 import contextvars
 
 from odoo import api, models, modules
+from odoo.exceptions import AccessError
 
 from ..anomaly_settings import READ_LOG_MIN_ROWS
+from ..denied import mark
 from .ecom_audit_log import MASK
 
 # What is audited besides every ecom.* model: field changes that grant or restrict rights. The
@@ -78,6 +80,29 @@ class Base(models.AbstractModel):
         if self._name.startswith("ecom.") and not self.env.su:
             self.check_field_access_rights("read", [spec.split(":")[0].split(".")[0] for spec in groupby])
         return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
+
+    # ------------------------------------------------------------------
+    # Refusals: noted on the error, logged if it reaches the caller (denied.py)
+    # ------------------------------------------------------------------
+
+    def check_access(self, operation):
+        try:
+            return super().check_access(operation)
+        except AccessError as error:
+            if self._ecom_audit_fields() is not None:
+                # the refused records among these (a rule refuses some), looked up on refusal only
+                refused = self._check_access(operation)
+                mark(error, self.env, self._name, (refused[0] if refused else self).ids, operation)
+            raise
+
+    @api.model
+    def check_field_access_rights(self, operation, field_names):
+        try:
+            return super().check_field_access_rights(operation, field_names)
+        except AccessError as error:
+            if self._ecom_audit_fields() is not None:
+                mark(error, self.env, self._name, self.ids, operation)
+            raise
 
     @api.model
     def _ecom_audit_exports(self):

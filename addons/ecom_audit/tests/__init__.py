@@ -19,3 +19,4 @@ from . import test_audit_anomaly_sources
 from . import test_approval_threshold_guard
 from . import test_export_xlsx
 from . import test_approval_gate_mixin
+from . import test_audit_denied
