@@ -85,15 +85,17 @@ class Base(models.AbstractModel):
     # Refusals: noted on the error, logged if it reaches the caller (denied.py)
     # ------------------------------------------------------------------
 
-    def check_access(self, operation):
-        try:
-            return super().check_access(operation)
-        except AccessError as error:
-            if self._ecom_audit_fields() is not None:
-                # the refused records among these (a rule refuses some), looked up on refusal only
-                refused = self._check_access(operation)
-                mark(error, self.env, self._name, (refused[0] if refused else self).ids, operation)
-            raise
+    def _check_access(self, operation):
+        result = super()._check_access(operation)
+        if result is None or self._ecom_audit_fields() is None:
+            return result
+        # the error Odoo makes of a refusal (``check_access`` raises it) names what was refused
+        refused, make_error = result
+
+        def make_noted_error(*args, **kwargs):
+            return mark(make_error(*args, **kwargs), self.env, self._name, refused.ids, operation)
+
+        return refused, make_noted_error
 
     @api.model
     def check_field_access_rights(self, operation, field_names):
