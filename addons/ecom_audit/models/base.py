@@ -7,6 +7,7 @@ from odoo import api, models, modules
 from odoo.exceptions import AccessError
 
 from ..anomaly_settings import READ_LOG_MIN_ROWS
+from ..audit_entries import has_company_field
 from ..denied import mark
 from .ecom_audit_log import MASK
 
@@ -170,6 +171,9 @@ class Base(models.AbstractModel):
         secret_before = [[getattr(record, n) for n in secret] for record in records] if secret else None
         result = super().write(vals)
         entries = []
+        # the records' company, read here where they are at hand (``by_record_company`` would
+        # read it again, record by record of the entries); those without one are left to it
+        company_field = has_company_field(self.env, self._name)
         for index, (record, old_values) in enumerate(zip(records, before, strict=True)):
             changes = {}
             for name, old in zip(names, old_values, strict=True):
@@ -180,9 +184,15 @@ class Base(models.AbstractModel):
                 if getattr(record, name) != old:
                     changes[name] = [MASK if old else old, MASK]
             if changes:
-                entries.append(
-                    {"model": self._name, "res_ids": str(record.id), "operation": "write", "changes": changes}
-                )
+                entry = {
+                    "model": self._name,
+                    "res_ids": str(record.id),
+                    "operation": "write",
+                    "changes": changes,
+                }
+                if company_field and record.company_id:
+                    entry["company_id"] = record.company_id.id
+                entries.append(entry)
         self.env["ecom.audit.log"].sudo()._append(entries)
         return result
 
