@@ -4,6 +4,7 @@
 from . import controllers
 from . import models
 from . import wizards
+from .denied import patch_rpc
 from .export_xlsx import patch_xlsx_export
 from .savepoint import patch_savepoint
 
@@ -11,3 +12,4 @@ from .savepoint import patch_savepoint
 def post_load():
     patch_savepoint()
     patch_xlsx_export()
+    patch_rpc()

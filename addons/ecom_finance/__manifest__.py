@@ -15,6 +15,8 @@
         "account",
         "stock_account",
         "sale_stock",
+        # purchase orders and their lines are audited (models/purchase_order*.py)
+        "purchase_stock",
         "queue_job",
         "ecom_audit",
     ],

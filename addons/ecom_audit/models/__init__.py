@@ -16,3 +16,4 @@ from . import ecom_approval_mixin
 from . import ecom_approval_threshold
 from . import ecom_access_grant
 from . import res_groups
+from . import ir_http

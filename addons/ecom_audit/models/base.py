@@ -4,8 +4,11 @@
 import contextvars
 
 from odoo import api, models, modules
+from odoo.exceptions import AccessError
 
 from ..anomaly_settings import READ_LOG_MIN_ROWS
+from ..audit_entries import has_company_field
+from ..denied import mark
 from .ecom_audit_log import MASK
 
 # What is audited besides every ecom.* model: field changes that grant or restrict rights. The
@@ -79,6 +82,31 @@ class Base(models.AbstractModel):
             self.check_field_access_rights("read", [spec.split(":")[0].split(".")[0] for spec in groupby])
         return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
 
+    # ------------------------------------------------------------------
+    # Refusals: noted on the error, logged if it reaches the caller (denied.py)
+    # ------------------------------------------------------------------
+
+    def _check_access(self, operation):
+        result = super()._check_access(operation)
+        if result is None or self._ecom_audit_fields() is None:
+            return result
+        # the error Odoo makes of a refusal (``check_access`` raises it) names what was refused
+        refused, make_error = result
+
+        def make_noted_error(*args, **kwargs):
+            return mark(make_error(*args, **kwargs), self.env, self._name, refused.ids, operation)
+
+        return refused, make_noted_error
+
+    @api.model
+    def check_field_access_rights(self, operation, field_names):
+        try:
+            return super().check_field_access_rights(operation, field_names)
+        except AccessError as error:
+            if self._ecom_audit_fields() is not None:
+                mark(error, self.env, self._name, self.ids, operation)
+            raise
+
     @api.model
     def _ecom_audit_exports(self):
         """Whether exports of this model are logged: the audited models and the trail itself."""
@@ -138,18 +166,33 @@ class Base(models.AbstractModel):
         # this runs for every audited write: plain loops, values read straight from the fields
         records = self.sudo()
         before = [[record._ecom_audit_value(n, getattr(record, n)) for n in names] for record in records]
+        # a masked value is compared unmasked: its change is logged, never its value
+        secret = [n for n in names if n in SENSITIVE_FIELDS]
+        secret_before = [[getattr(record, n) for n in secret] for record in records] if secret else None
         result = super().write(vals)
         entries = []
-        for record, old_values in zip(records, before, strict=True):
+        # the records' company, read here where they are at hand (``by_record_company`` would
+        # read it again, record by record of the entries); those without one are left to it
+        company_field = has_company_field(self.env, self._name)
+        for index, (record, old_values) in enumerate(zip(records, before, strict=True)):
             changes = {}
             for name, old in zip(names, old_values, strict=True):
                 new = record._ecom_audit_value(name, getattr(record, name))
                 if new != old:
                     changes[name] = [old, new]
+            for name, old in zip(secret, secret_before[index] if secret else (), strict=True):
+                if getattr(record, name) != old:
+                    changes[name] = [MASK if old else old, MASK]
             if changes:
-                entries.append(
-                    {"model": self._name, "res_ids": str(record.id), "operation": "write", "changes": changes}
-                )
+                entry = {
+                    "model": self._name,
+                    "res_ids": str(record.id),
+                    "operation": "write",
+                    "changes": changes,
+                }
+                if company_field and record.company_id:
+                    entry["company_id"] = record.company_id.id
+                entries.append(entry)
         self.env["ecom.audit.log"].sudo()._append(entries)
         return result
 

@@ -4,6 +4,7 @@
 from odoo import models
 from odoo.exceptions import UserError
 
+from ..denied import mark
 from ..roles import ACCOUNTANT
 
 
@@ -55,7 +56,8 @@ class EcomApprovalGateMixin(models.AbstractModel):
         """Consume the approval of each record, or refuse: ``refusal(record)`` says why."""
         for record in self:
             if not record._ecom_consume_approval(as_system):
-                raise UserError(refusal(record))
+                # noted as refused: a call of the web client or RPC refused here is logged (denied)
+                raise mark(UserError(refusal(record)), self.env, record._name, record.ids, "approval")
 
     def _ecom_void_stale_approvals(self):
         """Void the open requests on these records whose substance changed (after a change)."""

@@ -25,6 +25,7 @@ from ..audit_anchors import (
     read_anchors,
 )
 from ..audit_entries import AuthorCache, by_record_company, is_plain_json
+from ..denied import summarise
 
 _logger = logging.getLogger(__name__)
 
@@ -379,6 +380,8 @@ class EcomAuditLog(models.Model):
             return False
         # the failed logins left out of the chain are summed up first, so the anchor covers them
         self.env["res.users"]._ecom_audit_login_summaries()
+        # and the refused operations left out
+        summarise(self.env, all_windows=True)
         # ``at`` is for the reader, outside the signature (the verifier dates entries, not anchors)
         anchor = {**sign_anchor(self._head(), key), "at": fields.Datetime.to_string(fields.Datetime.now())}
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -24,3 +24,14 @@ from . import ecom_finance_demo
 from . import ecom_budget
 from . import ecom_approval_request
 from . import stock_valuation_layer
+from . import stock_picking
+from . import stock_move_line
+from . import stock_lot
+from . import product_category
+from . import sale_order
+from . import sale_order_line
+from . import purchase_order
+from . import purchase_order_line
+from . import res_partner_bank
+from . import account_journal
+from . import account_account

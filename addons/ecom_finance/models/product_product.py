@@ -45,6 +45,8 @@ class EcomCostFieldsMixin(models.AbstractModel):
 class ProductProduct(models.Model):
     _name = "product.product"
     _inherit = ["product.product", "ecom.cost.fields.mixin"]
+    # audited (ecom_audit): the cost (per company), the codes that identify it, its template
+    _ecom_audited_fields = {"standard_price", "barcode", "default_code", "product_tmpl_id", "active"}
 
     standard_price = fields.Float(groups=COST_GROUPS)
     value_svl = fields.Float(groups=COST_GROUPS)

@@ -9,6 +9,19 @@ from .product_product import COST_GROUPS
 class StockMove(models.Model):
     _name = "stock.move"
     _inherit = ["stock.move", "ecom.cost.fields.mixin"]
+    # audited (ecom_audit): what moves, how many, from where to where, at which cost, its state
+    _ecom_audited_fields = {
+        "state",
+        "product_id",
+        "product_uom_qty",
+        "quantity",
+        "product_uom",
+        "location_id",
+        "location_dest_id",
+        "picking_id",
+        "price_unit",
+        "date",
+    }
 
     # the unit cost the move carries into the stock valuation
     price_unit = fields.Float(groups=COST_GROUPS)

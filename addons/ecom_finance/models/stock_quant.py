@@ -11,6 +11,17 @@ class StockQuant(models.Model):
     _name = "stock.quant"
     _inherit = ["stock.quant", "ecom.approval.gate.mixin"]
     _ecom_approval_operation = "inventory_adjustment"
+    # audited (ecom_audit): the quantity on hand and the counts, where, of which lot
+    _ecom_audited_fields = {
+        "product_id",
+        "location_id",
+        "lot_id",
+        "quantity",
+        "inventory_quantity",
+        "inventory_quantity_set",
+        "inventory_date",
+        "user_id",
+    }
 
     def _ecom_adjustment_value(self):
         self.ensure_one()

@@ -18,6 +18,17 @@ class StockScrap(models.Model):
     _name = "stock.scrap"
     _inherit = ["stock.scrap", "ecom.approval.gate.mixin"]
     _ecom_approval_operation = "scrap"
+    # audited (ecom_audit): what is scrapped, how many, from where, and its state
+    _ecom_audited_fields = {
+        "state",
+        "product_id",
+        "lot_id",
+        "scrap_qty",
+        "product_uom_id",
+        "location_id",
+        "scrap_location_id",
+        "date_done",
+    }
 
     def _ecom_scrap_value(self):
         self.ensure_one()

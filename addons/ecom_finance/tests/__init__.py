@@ -20,3 +20,5 @@ from . import test_approval_bypasses
 from . import test_import_rights
 from . import test_finance_fields
 from . import test_anomaly_outside_scope
+from . import test_audit_coverage
+from . import test_audit_denied_approval

@@ -159,6 +159,18 @@ EXPECTED = {
     ("stock.scrap", "export_data"): {WAREHOUSE},
     # audited by ecom_finance (``_ecom_audited_fields``); read by Odoo's stock managers only
     ("stock.valuation.layer", "export_data"): NOBODY,
+    # audited by ecom_finance (issue 22): exported by whoever Odoo lets read them
+    ("account.account", "export_data"): EVERYONE,
+    ("account.journal", "export_data"): FINANCE_READERS,
+    ("product.category", "export_data"): EVERYONE,
+    ("purchase.order", "export_data"): NOBODY,  # no role buys
+    ("purchase.order.line", "export_data"): NOBODY,
+    ("res.partner.bank", "export_data"): EVERYONE,  # Odoo: every internal user reads them
+    ("sale.order", "export_data"): {WAREHOUSE, *FINANCE_READERS},
+    ("sale.order.line", "export_data"): {WAREHOUSE, *FINANCE_READERS},
+    ("stock.lot", "export_data"): {WAREHOUSE},
+    ("stock.move.line", "export_data"): EVERYONE,
+    ("stock.picking", "export_data"): {WAREHOUSE, *FINANCE_READERS},
 }
 
 # the records a method needs to do its work rather than stop at a business check

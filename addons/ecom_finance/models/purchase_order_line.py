@@ -1,0 +1,19 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import models
+
+
+class PurchaseOrderLine(models.Model):
+    _inherit = "purchase.order.line"
+    # audited (ecom_audit): what is bought, how many, at which price, discount and taxes
+    _ecom_audited_fields = {
+        "order_id",
+        "product_id",
+        "product_qty",
+        "product_uom",
+        "price_unit",
+        "discount",
+        "taxes_id",
+        "date_planned",
+    }
