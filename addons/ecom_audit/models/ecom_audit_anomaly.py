@@ -384,10 +384,8 @@ class EcomAuditAnomaly(models.Model):
         be the run in progress, which read the trail before this event.
         """
         # a read-only cursor (a read served by Odoo 18 on one, in tests) cannot queue a trigger
-        if self.env.cr.readonly or not self._watched(entries):
-            return False
         data = self.env.cr.precommit.data
-        if data.get("ecom_audit_scan_soon"):
+        if data.get("ecom_audit_scan_soon") or self.env.cr.readonly or not self._watched(entries):
             return False
         data["ecom_audit_scan_soon"] = True
         cron = self.env.ref("ecom_audit.ir_cron_detect_anomalies", raise_if_not_found=False)

@@ -175,6 +175,8 @@ class EcomAuditLog(models.Model):
             for record in by_record_company(self.env, records, company_id)
             for changes in (record.get("changes") or {},)
         )
+        # an event an access alert rule watches: the scan runs now, not at its next hour
+        self.env["ecom.audit.anomaly"]._scan_soon(records)
 
     @api.model
     def _flush_pending(self):
