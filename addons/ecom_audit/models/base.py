@@ -8,8 +8,8 @@ from odoo.exceptions import AccessError
 
 from ..anomaly_settings import READ_LOG_MIN_ROWS
 from ..audit_entries import has_company_field
+from ..const import MASK
 from ..denied import mark
-from .ecom_audit_log import MASK
 
 # What is audited besides every ecom.* model: field changes that grant or restrict rights. The
 # addons above add the models they answer for (the books: journal entries and items, stock

@@ -31,7 +31,6 @@ _logger = logging.getLogger(__name__)
 
 # One lock for every writer of the chain: entries get their sequence one transaction at a time.
 CHAIN_LOCK = 0x45434F4D  # "ECOM"
-MASK = "***"
 OPERATIONS = [
     ("create", "Create"),
     ("write", "Write"),

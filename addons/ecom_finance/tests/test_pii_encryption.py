@@ -15,7 +15,7 @@ from odoo.sql_db import connection_info_for
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL, config
 
-from odoo.addons.ecom_audit.models.ecom_encrypted_mixin import KEYS_ENV, KEYS_OPTION
+from odoo.addons.ecom_audit.keys import KEYS_ENV, KEYS_OPTION
 
 from ecomfin.crypto import DecryptionError, Keyring
 
