@@ -30,6 +30,11 @@
         "views/ecom_audit_menus.xml",
     ],
     "demo": ["data/ecom_audit_login_policy_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "ecom_audit/static/tests/tours/*.js",
+        ],
+    },
     "post_load": "post_load",
     "installable": True,
     "application": False,

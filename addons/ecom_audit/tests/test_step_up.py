@@ -152,3 +152,40 @@ class TestStepUp(HttpCase):
         request.invalidate_recordset()
         self.assertEqual(request.state, "applied")
         self.assertEqual(self._step_ups(request).user_uid, self.approver.id)
+
+
+@tagged("post_install", "-at_install")
+class TestStepUpTour(HttpCase):
+    """The same in Chromium: the Approve button opens Security Control, the password carries it out."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        company = cls.env.company
+        cls.env["ir.config_parameter"].sudo().set_param("ecom_audit.step_up_minutes", 5)
+        cls.manager = make_role_user(cls.env, "manager", company, login="ecom_tour_step_up_manager")
+        cls.approver = make_role_user(cls.env, "manager", company, login="ecom_tour_step_up_approver")
+        clerk = make_role_user(cls.env, "shop_operator", company, login="ecom_tour_step_up_clerk")
+        vals = {
+            "user_id": clerk.id,
+            "group_id": cls.env.ref("ecom_audit.group_ecom_auditor").id,
+            "reason": "Audit",
+        }
+        cls.grant = cls.env["ecom.access.grant"].with_user(cls.manager).create(vals)
+        cls.grant.action_request()
+
+    def test_approve_asks_for_the_password_in_the_browser(self):
+        request = self.grant.request_id
+        self.assertEqual(request.state, "pending")
+        self.start_tour(
+            f"/odoo/action-ecom_audit.ecom_approval_request_action/{request.id}",
+            "ecom_audit_step_up_tour",
+            login=self.approver.login,
+        )
+        request.invalidate_recordset()
+        self.assertEqual(request.state, "applied")
+        self.assertEqual(request.line_ids.user_id, self.approver)
+        step_up = self.env["ecom.audit.log"].search(
+            [("operation", "=", "step_up"), ("res_ids", "=", str(request.id))]
+        )
+        self.assertEqual(step_up.changes["how"], "session")
