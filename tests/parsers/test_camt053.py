@@ -11,27 +11,21 @@ from conftest import fixture_bytes, raises_input_error
 from ecomfin.parsers import detect_format, parse
 from ecomfin.parsers.camt053 import read_statements
 
-# The shared samples live beside the repository: <workdir>/shared/samples next to <workdir>/main.
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples" / "camt053"
+# OCA's golden samples (tests/fixtures/camt053/README.md: source and license)
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "camt053"
 GOLDEN = [
     ("test-camt053", "golden-camt053.pydata"),
     ("test-camt053-txdtls", "golden-camt053-txdtls.pydata"),
     ("test-camt053-no-ntry", "golden-camt053-no-ntry.pydata"),
 ]
-needs_samples = pytest.mark.skipif(
-    not SAMPLES.is_dir(),
-    reason=f"shared CAMT samples not found at {SAMPLES} (they sit beside the repository checkout)",
-)
 
 
-@needs_samples
 @pytest.mark.parametrize(("sample", "golden"), GOLDEN)
 def test_matches_golden_result(sample, golden):
     expected = ast.literal_eval((SAMPLES / golden).read_text(encoding="utf-8"))
     assert read_statements((SAMPLES / sample).read_bytes(), sample) == expected
 
 
-@needs_samples
 def test_unbalanced_sample_is_reported_not_accepted_silently():
     data = (SAMPLES / "test-camt053").read_bytes()
     statement = parse(data, "test-camt053")
@@ -50,7 +44,6 @@ def test_unbalanced_sample_is_reported_not_accepted_silently():
     )
 
 
-@needs_samples
 def test_batch_entry_gives_one_line_per_transaction_detail():
     lines = list(parse((SAMPLES / "test-camt053-txdtls").read_bytes(), "txdtls.xml"))
     assert [line.gross for line in lines] == [Decimal("2187.00"), Decimal("1296.00")]
