@@ -17,10 +17,17 @@ core_line=""
 odoo_line=""
 
 finish() {
+    local rc=$?
     stop_throwaway_postgres
+    # an early exit (a failed cd, a virtualenv that could not be made) is a failure, never a pass
+    [ "$rc" -ne 0 ] && [ "$status" -eq 0 ] && status=$rc
+    if [ -z "$core_line" ]; then
+        core_line="core: not run"
+        [ "$status" -eq 0 ] && status=1
+    fi
     say ""
     say "== summary =="
-    [ -n "$core_line" ] && say "$core_line"
+    say "$core_line"
     [ -n "$odoo_line" ] && say "$odoo_line"
     exit "$status"
 }
@@ -33,7 +40,10 @@ say "== core suite: pytest =="
 # A Python that refuses pip installs (PEP 668, e.g. Debian's python3): use a virtualenv beside the
 # checkout that still sees the system's packages (an Odoo installed there, say).
 if "$PYTHON" -c 'import os, sys, sysconfig; sys.exit(not (sys.prefix == sys.base_prefix and os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED"))))'; then
-    [ -x "$ROOT/.venv/bin/python" ] || "$PYTHON" -m venv --system-site-packages "$ROOT/.venv" || exit 2
+    if ! [ -x "$ROOT/.venv/bin/python" ] && ! "$PYTHON" -m venv --system-site-packages "$ROOT/.venv"; then
+        say "could not make a virtualenv with $PYTHON (on Debian/Ubuntu: apt install python3-venv)"
+        exit 2
+    fi
     say "$PYTHON is externally managed: using the virtualenv $ROOT/.venv"
     PYTHON="$ROOT/.venv/bin/python"
 fi
