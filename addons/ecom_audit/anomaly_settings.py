@@ -77,21 +77,25 @@ def _parse(name, raw):
     return value
 
 
+def setting(env, name):
+    """One setting of the anomaly scan, from its system parameter or its default."""
+    # System parameters are for administrators; these thresholds are read by the scan (a
+    # scheduled action), by the audit log's hook and by the Finance Managers' settings form,
+    # which checks the group.
+    raw = env["ir.config_parameter"].sudo().get_param(PARAM_PREFIX + name)
+    try:
+        return _parse(name, raw or DEFAULTS[name])
+    except ValueError:
+        return _parse(name, DEFAULTS[name])
+
+
 def anomaly_settings(env):
     """The settings of the anomaly scan, each from its system parameter or its default.
 
     An unreadable or out-of-range value falls back to its default rather than stopping
     the scan.
     """
-    # System parameters are for administrators; these thresholds are read by the scan (a
-    # scheduled action) and by the Finance Managers' settings form, which checks the group.
-    get = env["ir.config_parameter"].sudo().get_param
-    values = {}
-    for name, default in DEFAULTS.items():
-        try:
-            values[name] = _parse(name, get(PARAM_PREFIX + name) or default)
-        except ValueError:
-            values[name] = _parse(name, default)
+    values = {name: setting(env, name) for name in DEFAULTS}
     if values["work_hour_from"] >= values["work_hour_to"]:
         values.update(work_hour_from=DEFAULTS["work_hour_from"], work_hour_to=DEFAULTS["work_hour_to"])
     return values

@@ -9,7 +9,7 @@ from odoo.tools import SQL, format_datetime
 
 from .. import anomaly_rules
 from ..anomaly_rules import ACCESS_OPERATIONS
-from ..anomaly_settings import LAST_SEQ_PARAM, anomaly_settings
+from ..anomaly_settings import LAST_SEQ_PARAM, anomaly_settings, setting
 from ..notify import notify_people
 
 KINDS = [
@@ -404,4 +404,5 @@ class EcomAuditAnomaly(models.Model):
                 return True
             if operation in anomaly_rules.CHANGE_OPERATIONS:
                 changed += (entry.get("res_ids") or "").count(",") + 1
-        return changed >= anomaly_settings(self.env)["mass_change_threshold"]
+        # only a batch of changes reads its threshold: most logged entries are ordinary writes
+        return bool(changed) and changed >= setting(self.env, "mass_change_threshold")

@@ -119,6 +119,12 @@ class TestRoleSessions(HttpCase):
         self.assertRefused("shop_operator", "ecom.order.margin.report", "search_read", [], [])
         self.assertRefused("shop_operator", "ecom.audit.log", "verify_chain")
 
+    def test_lockouts_are_for_settings_administrators_only(self):
+        # issue 22: unlocking a login and reading the lockouts, over XML-RPC, as each role
+        for role in ("shop_operator", "warehouse_operator", "accountant", "manager", "auditor"):
+            self.assertRefused(role, "res.users", "action_ecom_unlock_login", self.users["accountant"].ids)
+            self.assertRefused(role, "ecom.login.lock", "search_read", [], ["key", "locked_until"])
+
     def test_warehouse_operator(self):
         self.assertIsInstance(self.call("warehouse_operator", "stock.quant", "search_count", []), int)
         for model in ("ecom.order", "ecom.shop", "ecom.statement", "ecom.order.margin.report"):
