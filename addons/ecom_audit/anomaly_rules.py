@@ -370,12 +370,24 @@ def scan_new_role_use(env, last, head, settings, finance_category):
                    SELECT (a.value)::int, l.record, l.logged_at
                      FROM candidate l JOIN LATERAL %(groups_added)s
                ),
-               grant_window AS (
-                   SELECT g.user_id, g.granted_at, array_agg(DISTINCT g.group_id) AS groups
+               finance_granted AS (
+                   SELECT g.*
                      FROM granted g
                      JOIN used u ON u.user_uid = g.user_id
                      JOIN res_groups rg ON rg.id = g.group_id AND rg.category_id = %(category)s
-                    GROUP BY g.user_id, g.granted_at
+               ),
+               -- a window starts at a grant that no earlier grant's window holds: one change of
+               -- groups is often several entries (Odoo writes the implied groups after the group),
+               -- a second or more apart
+               grant_window AS (
+                   SELECT f.user_id, f.granted_at, array_agg(DISTINCT g.group_id) AS groups
+                     FROM finance_granted f
+                     JOIN finance_granted g ON g.user_id = f.user_id AND g.granted_at >= f.granted_at
+                                           AND g.granted_at < f.granted_at + %(span)s
+                    WHERE NOT EXISTS (SELECT 1 FROM finance_granted e
+                                       WHERE e.user_id = f.user_id AND e.granted_at < f.granted_at
+                                         AND e.granted_at >= f.granted_at - %(span)s)
+                    GROUP BY f.user_id, f.granted_at
                )
                SELECT p.id, p.login, p.company_id, w.granted_at, w.granted_at + %(span)s,
                       a.n, a.first_at, a.last_at, a.operations, a.models, w.groups

@@ -238,6 +238,24 @@ class TestAnomalyRules(AnomalyRulesMixin, EcomRolesCase):
         self._use(self.newcomer, fields.Datetime.now() + timedelta(minutes=61))
         self.assertFalse(self._scan("new_role_use"))
 
+    def test_one_change_of_groups_logged_as_several_entries_is_one_grant(self):
+        # Odoo writes the implied groups after the group: two entries, which may be seconds apart
+        manager, accountant = (self.env.ref(f"ecom_audit.group_ecom_{g}") for g in ("manager", "accountant"))
+        before = sorted(self.newcomer.groups_id.ids)
+        start = fields.Datetime.now().replace(microsecond=0)
+        admin = self.env.ref("base.user_admin")
+        first = sorted({*before, manager.id})
+        second = sorted({*first, accountant.id})
+        for when, old, new in ((start, before, first), (start + timedelta(seconds=3), first, second)):
+            entry = {"model": "res.users", "res_ids": str(self.newcomer.id), "operation": "write"}
+            self._log_as(admin, [{**entry, "changes": {"groups_id": [old, new]}}], when)
+        self._use(self.newcomer, start + timedelta(seconds=10))
+        alert = self._scan("new_role_use")
+        self.assertEqual(len(alert), 1)
+        self.assertEqual(alert.window_start, start)
+        self.assertIn(manager.name, alert.scope)
+        self.assertIn(accountant.name, alert.scope)
+
     def test_role_given_through_the_group_counts_too(self):
         self.env.ref("ecom_audit.group_ecom_accountant").write({"users": [Command.link(self.newcomer.id)]})
         self._use(self.newcomer)
