@@ -23,11 +23,14 @@ named in ``first_bad_id`` and ``reason``.
 
 import hashlib
 import hmac
+import json
 import math
 from datetime import date, datetime
 from decimal import Decimal
+from json.encoder import encode_basestring
 
 from .canonical import VERSION, dumps
+from .pgcopy import text_field
 
 GENESIS = VERSION + "$" + "0" * 64
 
@@ -78,21 +81,107 @@ NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 
 
 def storable(value):
-    """``value`` with NaN and infinities as the text ``"NaN"``, ``"Infinity"``, ``"-Infinity"``
-    (``jsonb`` refuses them as numbers), in dicts, lists and tuples alike (tuples as lists)."""
+    """``value`` as a ``jsonb`` column gives it back: NaN and infinities as the text ``"NaN"``,
+    ``"Infinity"``, ``"-Infinity"`` (``jsonb`` refuses them as numbers), tuples as lists, keys as
+    text, in dicts and lists alike; any other value as ``json`` writes it. The audit trail stores
+    every change through it: values that stay as they are are not walked again."""
     kind = type(value)
+    if kind in _AS_THEY_ARE:
+        return value
     if kind is float:
         return value if math.isfinite(value) else NON_FINITE[repr(value)]
     if kind is dict:
-        return {key: storable(item) for key, item in value.items()}
-    if kind is list or kind is tuple:
-        return [storable(item) for item in value]
-    return value
+        if all(type(key) is str for key in value):
+            return {key: item if _as_it_is(item) else storable(item) for key, item in value.items()}
+    elif kind is list or kind is tuple:
+        return [item if _as_it_is(item) else storable(item) for item in value]
+    return storable(json.loads(json.dumps(value)))
+
+
+_AS_THEY_ARE = {str, int, bool, type(None)}
+
+
+def _as_it_is(value):
+    # a finite float minus itself is 0; NaN and infinities give NaN
+    kind = type(value)
+    return kind in _AS_THEY_ARE or (kind is float and value - value == 0)
 
 
 def entry_hash(previous_hash, entry):
     digest = hashlib.sha256((previous_hash + canonical(entry)).encode("utf-8")).hexdigest()
     return f"{VERSION}${digest}"
+
+
+# The columns of a chained row, in the order :func:`chain_copy_lines` takes them.
+ROW_FIELDS = ("at", "uid", "login", "company", "origin", "model", "ids", "op", "changes")
+
+
+def _changes_text(changes):
+    """``canonical(changes)``, without walking the value in Python when nothing in it needs it:
+    only an exponent (``1e+20``), a negative zero or a NaN is written otherwise by ``dumps``."""
+    try:
+        text = dumps(changes, allow_nan=False, default=_default)
+    except ValueError:
+        return canonical(changes)  # raises as canonical() does
+    if "e+" in text or "-0.0" in text:
+        return canonical(changes)
+    return text
+
+
+def _scalar_text(value):
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if kind is int:
+        return int.__repr__(value)
+    return canonical(value)
+
+
+def chain_copy_lines(previous, seq, rows):
+    """Chain ``rows`` after ``(seq, previous)`` as :func:`entry_hash` does, entry by entry.
+
+    :param rows: tuples in :data:`ROW_FIELDS` order (``at`` as ``YYYY-MM-DD HH:MM:SS`` text)
+    :returns: a generator of ``(seq, hash, line)``: ``line`` is the row of ``COPY``'s text format
+        ``seq, at, uid, login, company, origin, model, ids, op, changes, hash`` (``changes`` as its
+        canonical JSON text)
+
+    The hashes are those of :func:`entry_hash` on the entry ``{"seq", "at", "uid", "login",
+    "company", "origin", "model", "ids", "op", "changes"}``; the entry's canonical text is put
+    together from its parts (the keys in sorted order) instead of walking a dict, and the parts
+    that repeat from entry to entry (the author, the time, the model, the operation) are encoded
+    once: chaining is paid for every entry of a bulk write, at the commit.
+    """
+    parts_of = {}
+    sha256 = hashlib.sha256
+    prefix = VERSION + "$"
+    for at, uid, login, company, origin, model, ids, op, changes in rows:
+        seq += 1
+        # the types are part of the key: True and 1 are equal keys, but not the same JSON
+        key = (at, uid, type(uid), login, type(login), company, type(company), origin, model, op)
+        parts = parts_of.get(key)
+        if parts is None:
+            at_j, uid_j, login_j, company_j, origin_j, model_j, op_j = map(
+                _scalar_text, (at, uid, login, company, origin, model, op)
+            )
+            parts = parts_of[key] = (
+                f'{{"at":{at_j},"changes":',
+                f',"company":{company_j},"ids":',
+                f',"login":{login_j},"model":{model_j},"op":{op_j},"origin":{origin_j},"seq":',
+                f',"uid":{uid_j}}}',
+                "\t" + "\t".join(map(text_field, (at, uid, login, company, origin, model))) + "\t",
+                f"\t{text_field(op)}\t",
+            )
+        head, before_ids, before_seq, tail, copy_author, copy_op = parts
+        changes_text = _changes_text(changes)
+        text = f"{head}{changes_text}{before_ids}{_scalar_text(ids)}{before_seq}{seq}{tail}"
+        previous = prefix + sha256((previous + text).encode("utf-8")).hexdigest()
+        yield (
+            seq,
+            previous,
+            f"{seq}{copy_author}{text_field(ids)}{copy_op}{text_field(changes_text)}\t{previous}",
+        )
 
 
 def sign_anchor(head, key):

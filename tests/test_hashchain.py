@@ -217,3 +217,12 @@ def test_entries_left_uncovered_by_anchors_for_too_long_are_reported():
     assert "stale" in result["reason"]
     assert (result["bad_ranges"][0]["first_seq"], result["bad_ranges"][0]["last_seq"]) == (4, 4)
     assert verify(rows, [anchor], KEY, uncovered_before=datetime.fromisoformat("2026-12-01 11:30:00"))["ok"]
+
+
+def test_storable_gives_what_jsonb_gives_back():
+    value = {"a": (1, 2.5), "b": {3: "x", None: [True]}, "c": [float("inf")]}
+    assert hashchain.storable(value) == {"a": [1, 2.5], "b": {"3": "x", "null": [True]}, "c": ["Infinity"]}
+    plain = {"a": [1, "x", None, False, 1.5]}
+    assert hashchain.storable(plain) == plain
+    with pytest.raises(TypeError):
+        hashchain.storable({"a": object()})

@@ -8,20 +8,6 @@ Plain functions over an environment (``ecom.audit.log`` calls them while it buff
 
 from odoo.exceptions import MissingError
 
-PLAIN = (str, int, float, bool, type(None))
-
-
-def is_plain_json(value):
-    """Whether ``value`` reads back from a JSON column as it is (no tuple, no key but strings)."""
-    kind = type(value)
-    if kind in PLAIN:
-        return True
-    if kind is list:
-        return all(is_plain_json(item) for item in value)
-    if kind is dict:
-        return all(type(key) is str and is_plain_json(item) for key, item in value.items())
-    return False
-
 
 def entry_ids(res_ids):
     """The record ids of an entry's ``res_ids`` text (``"1,2,3"``)."""

@@ -27,6 +27,8 @@ _COUNTING_READ = contextvars.ContextVar("ecom_audit_counting_read", default=Fals
 # Values never written to the log, only the fact that they changed; the encrypted fields of
 # ``ecom.encrypted.mixin`` (and their tokens and indexes) are masked too.
 SENSITIVE_FIELDS = {"password", "acc_number"}
+# values the trail logs as they are
+PLAIN_VALUES = {str, int, float, bool, type(None)}
 
 
 def _domain_fields(domain):
@@ -142,17 +144,20 @@ class Base(models.AbstractModel):
         audited = self._ecom_audit_fields()
         if audited is not None and records:
             entries = []
-            for record, vals in zip(records, vals_list, strict=False):
+            # each record's company, or the author's (as in ``write``)
+            companies = records.sudo()._ecom_audit_companies()
+            for index, (record, vals) in enumerate(zip(records, vals_list, strict=False)):
                 names = self._ecom_audit_names(audited, list(vals))
                 changes = {n: [None, record._ecom_audit_value(n, record[n])] for n in names}
-                entries.append(
-                    {
-                        "model": self._name,
-                        "res_ids": str(record.id),
-                        "operation": "create",
-                        "changes": changes,
-                    }
-                )
+                entry = {
+                    "model": self._name,
+                    "res_ids": str(record.id),
+                    "operation": "create",
+                    "changes": changes,
+                }
+                if companies is not None:
+                    entry["company_id"] = companies[index]
+                entries.append(entry)
             self.env["ecom.audit.log"].sudo()._append(entries)
         return records
 
@@ -163,38 +168,76 @@ class Base(models.AbstractModel):
         names = self._ecom_audit_names(audited, vals)
         if not names:
             return super().write(vals)
-        # this runs for every audited write: plain loops, values read straight from the fields
+        # this runs for every audited write, set-wise ones included: the values are read column
+        # by column (a scalar field's ``mapped`` reads the cache in bulk), not record by record
         records = self.sudo()
-        before = [[record._ecom_audit_value(n, getattr(record, n)) for n in names] for record in records]
+        before = [records._ecom_audit_column(name) for name in names]
         # a masked value is compared unmasked: its change is logged, never its value
         secret = [n for n in names if n in SENSITIVE_FIELDS]
-        secret_before = [[getattr(record, n) for n in secret] for record in records] if secret else None
+        secret_before = [records._ecom_audit_column(name, raw=True) for name in secret]
         result = super().write(vals)
+        after = [records._ecom_audit_column(name) for name in names]
+        secret_after = [records._ecom_audit_column(name, raw=True) for name in secret]
+        companies = records._ecom_audit_companies()
         entries = []
-        # the records' company, read here where they are at hand (``by_record_company`` would
-        # read it again, record by record of the entries); those without one are left to it
-        company_field = has_company_field(self.env, self._name)
-        for index, (record, old_values) in enumerate(zip(records, before, strict=True)):
+        for index, record_id in enumerate(records.ids):
             changes = {}
-            for name, old in zip(names, old_values, strict=True):
-                new = record._ecom_audit_value(name, getattr(record, name))
+            for name, old_values, new_values in zip(names, before, after, strict=True):
+                old, new = old_values[index], new_values[index]
                 if new != old:
                     changes[name] = [old, new]
-            for name, old in zip(secret, secret_before[index] if secret else (), strict=True):
-                if getattr(record, name) != old:
+            for name, old_values, new_values in zip(secret, secret_before, secret_after, strict=True):
+                old = old_values[index]
+                if new_values[index] != old:
                     changes[name] = [MASK if old else old, MASK]
             if changes:
                 entry = {
                     "model": self._name,
-                    "res_ids": str(record.id),
+                    "res_ids": str(record_id),
                     "operation": "write",
                     "changes": changes,
                 }
-                if company_field and record.company_id:
-                    entry["company_id"] = record.company_id.id
+                if companies is not None:
+                    entry["company_id"] = companies[index]
                 entries.append(entry)
         self.env["ecom.audit.log"].sudo()._append(entries)
         return result
+
+    def _ecom_audit_column(self, name, raw=False):
+        """The values of field ``name`` of ``self`` as the trail logs them (``_ecom_audit_value``),
+        one per record in order; ``raw``: as they are (a masked field's, to compare them)."""
+        field = self._fields[name]
+        if field.type in ("many2one", "one2many", "many2many"):
+            values = [record[name] for record in self]
+        else:
+            values = self.mapped(name)
+        if raw:
+            return values
+        if name in SENSITIVE_FIELDS or field.type in (
+            "many2one",
+            "one2many",
+            "many2many",
+            "date",
+            "datetime",
+        ):
+            return [self._ecom_audit_value(name, value) for value in values]
+        if field.type in ("binary", "html"):
+            return [f"<{field.type}>" if value else False for value in values]
+        return [
+            value if type(value) in PLAIN_VALUES else self._ecom_audit_value(name, value) for value in values
+        ]
+
+    def _ecom_audit_companies(self):
+        """The company each record of ``self`` is filed under in the trail, in order: its own, or
+        the author's when it has none (as ``by_record_company`` does); None when the model has no
+        company. The records of one company (the usual write) are not read one by one."""
+        if not has_company_field(self.env, self._name):
+            return None
+        author_company = self.env.company.id
+        found = self.mapped("company_id")
+        if not found or found.ids == [author_company]:
+            return [author_company] * len(self)
+        return [record.company_id.id or author_company for record in self]
 
     def export_data(self, fields_to_export):
         """Log the export (records, count, field names; never the values) with the change entries.

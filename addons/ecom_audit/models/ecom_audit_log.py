@@ -13,8 +13,7 @@ from odoo.http import request
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
-from ecomfin.hashchain import GENESIS, entry_hash, sign_anchor, storable, verify
-from ecomfin.pgcopy import text_row
+from ecomfin.hashchain import GENESIS, chain_copy_lines, sign_anchor, storable, verify
 
 from ..audit_anchors import (
     PUBLISHED_PARAM,
@@ -24,7 +23,7 @@ from ..audit_anchors import (
     hmac_key,
     read_anchors,
 )
-from ..audit_entries import AuthorCache, by_record_company, is_plain_json
+from ..audit_entries import AuthorCache, by_record_company
 from ..denied import summarise
 
 _logger = logging.getLogger(__name__)
@@ -169,7 +168,7 @@ class EcomAuditLog(models.Model):
                 record["operation"],
                 # as the database will give it back to the verifier (NaN and infinities as text:
                 # jsonb refuses them)
-                storable(changes if is_plain_json(changes) else json.loads(json.dumps(changes))),
+                storable(changes),
             )
             for record in by_record_company(self.env, records, company_id)
             for changes in (record.get("changes") or {},)
@@ -203,12 +202,14 @@ class EcomAuditLog(models.Model):
                     hash)
                FROM STDIN"""
         )
+        at_text = {}
+        rows = (
+            (at_text.get(at) or at_text.setdefault(at, fields.Datetime.to_string(at)), *values)
+            for at, *values in pending
+        )
         lines = []
-        for values in pending:
-            seq += 1
-            row = (seq, *values)
-            previous = entry_hash(previous, self._entry(row))
-            lines.append(text_row((*row[:9], json.dumps(row[9]), previous)))
+        for _seq, _hash, line in chain_copy_lines(previous, seq, rows):
+            lines.append(line)
             if len(lines) == COPY_CHUNK:
                 cr.copy_expert(copy.code, io.StringIO("\n".join(lines) + "\n"))
                 lines = []

@@ -202,6 +202,32 @@ class ResUsers(models.Model):
         return auth_info
 
     @classmethod
+    def check(cls, db, uid, passwd):
+        """XML-RPC and JSON-RPC calls carry their user's password (or API key) on every call
+        (``execute_kw``): a wrong one counts for the lockout as a failed login does, and a call from
+        a locked source, or for a locked login from a source it never logged in from, is refused
+        before the password is checked (else guesses there would go uncounted)."""
+        ip = lockout.source(None)
+        login, refused = cls._ecom_check_refusal(uid, ip)
+        if refused:
+            cls._ecom_audit_login(login, False, "login_failed", ip, refused=refused, via="rpc")
+            raise AccessDenied(refused)
+        try:
+            return super().check(db, uid, passwd)
+        except AccessDenied:
+            cls._ecom_audit_login(login, False, "login_failed", ip, via="rpc")
+            raise
+
+    @classmethod
+    def _ecom_check_refusal(cls, uid, ip):
+        """``(login, refusal)`` for a call naming user ``uid`` (``check``)."""
+        with cls.pool.cursor() as cr:
+            cr.execute(SQL("SELECT login FROM res_users WHERE id = %s", uid))
+            row = cr.fetchone()
+        login = row[0] if row else None
+        return login, cls._ecom_lockout_refusal(login, ip)
+
+    @classmethod
     def _ecom_lockout_refusal(cls, login, ip):
         """The message refusing this attempt when its source or its login is locked, else None.
         It says neither which of the two nor anything of the password."""
@@ -215,12 +241,13 @@ class ResUsers(models.Model):
             )
 
     @classmethod
-    def _ecom_audit_login(cls, login, uid, operation, ip=None, refused=None):
+    def _ecom_audit_login(cls, login, uid, operation, ip=None, refused=None, via=None):
         # A login runs in a transaction of its own (``_login`` opens and commits it); its
         # entry does too, so that a failed login, whose request is rolled back, is kept.
+        # ``via``: where else than the login form the password was given ("rpc", "step_up")
         with cls.pool.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            env["res.users"]._ecom_audit_login_entry(login, uid, operation, ip, refused=refused)
+            env["res.users"]._ecom_audit_login_entry(login, uid, operation, ip, refused=refused, via=via)
 
     @api.model
     def _ecom_lockout_count(self, login, uid, operation, ip, refused):
@@ -252,7 +279,7 @@ class ResUsers(models.Model):
         ]
 
     @api.model
-    def _ecom_audit_login_entry(self, login, uid, operation, ip, refused=None):
+    def _ecom_audit_login_entry(self, login, uid, operation, ip, refused=None, via=None):
         """Chain the entry of a login (as the superuser, in the login's own transaction).
 
         A failed login over the limit of its minute is not chained on its own: it waits to be
@@ -267,6 +294,8 @@ class ResUsers(models.Model):
         changes = {"ip": ip} if ip else {}
         if refused:
             changes["refused"] = "locked"
+        if via:
+            changes["via"] = via
         now = fields.Datetime.now()
         if operation == "login_failed" and self._ecom_audit_login_over_limit(login, ip, now):
             self.env.cr.execute(

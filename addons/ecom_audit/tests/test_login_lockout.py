@@ -4,11 +4,12 @@
 """Lockout after repeated failed logins, per source and per login (issue 22, ``ecom_audit.lockout``)."""
 
 import secrets
+import xmlrpc.client
 from datetime import timedelta
 
 from odoo.exceptions import AccessDenied, AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 from ..lockout import lock_duration
 from .common import make_role_user
@@ -197,3 +198,33 @@ class TestLoginLockout(HttpCase):
         self.assertTrue(self._lock("source", "127.0.0.1").locked_until)
         # the owner, from their usual address, logs in all the same
         self.assertEqual(self._login(self.victim.login, self.victim.login, KNOWN), self.victim.id)
+
+    def _search_over_xmlrpc(self, user, password):
+        """The result, or the fault refusing the call (not in assertRaises, as ``_login``)."""
+        try:
+            with mute_logger("odoo.http"):
+                return self.xmlrpc_object.execute_kw(
+                    self.env.cr.dbname, user.id, password, "res.partner", "search", [[]], {"limit": 1}
+                )
+        except xmlrpc.client.Fault as fault:
+            return fault
+
+    def test_guesses_over_execute_kw_count_and_a_locked_source_is_refused(self):
+        """XML-RPC calls carry their password on every call: guessing there counts too."""
+        for _n in range(AFTER):
+            wrong = self._search_over_xmlrpc(self.victim, "guess")
+            self.assertIsInstance(wrong, xmlrpc.client.Fault)
+            self.assertIn("Access Denied", wrong.faultString)
+        # the source is locked: the right password is refused too, before it is checked
+        refused = self._search_over_xmlrpc(self.victim, self.victim.login)
+        self.assertIsInstance(refused, xmlrpc.client.Fault)
+        self.assertIn("locked", refused.faultString)
+        failed = self._entries("login_failed")
+        self.assertEqual(len(failed), AFTER + 1)
+        self.assertEqual(set(failed.mapped("login")), {self.victim.login})
+        self.assertEqual({entry.changes.get("via") for entry in failed}, {"rpc"})
+        self.assertEqual(failed[-1].changes.get("refused"), "locked")
+        self.assertTrue(self._lock("source", "127.0.0.1").locked_until)
+        self.assertTrue(self.Log.verify_chain()["ok"])
+        # another user from another source is not concerned
+        self.assertEqual(self._login(self.admin.login, self.admin.login, "192.0.2.77"), self.admin.id)

@@ -7,7 +7,7 @@
 import base64
 import time
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.http import root
 from odoo.service import security
 from odoo.tests import HttpCase, tagged
@@ -26,6 +26,7 @@ class TestStepUp(HttpCase):
         super().setUpClass()
         company = cls.env.company
         cls.env["ir.config_parameter"].sudo().set_param("ecom_audit.step_up_minutes", 5)
+        cls.env["ir.config_parameter"].sudo().set_param("base.login_cooldown_after", 3)
         cls.manager = make_role_user(cls.env, "manager", company, login="ecom_step_up_manager")
         cls.approver = make_role_user(cls.env, "manager", company, login="ecom_step_up_approver")
         cls.clerk = make_role_user(cls.env, "shop_operator", company, login="ecom_step_up_clerk")
@@ -100,6 +101,40 @@ class TestStepUp(HttpCase):
         self.assertEqual(other.state, "rejected")
         self.assertEqual(self._step_ups(other).changes["decision"], "action_reject")
 
+    def _check_identity(self, user, password):
+        """The refusal of ``password`` in the Security Control, or None (called as the wizard's
+        button does, not in assertRaises, which would roll back what the refusal logged)."""
+        wizard = self.env["res.users.identitycheck"].with_user(user).create({"password": password})
+        try:
+            wizard._check_identity()
+        except UserError as refused:
+            return refused.args[0]
+        return None
+
+    def test_guesses_in_the_security_control_count_towards_the_lockout(self):
+        """Someone at an unattended session cannot guess the password in the Security Control."""
+        start = self.env.cr.now().replace(microsecond=0)
+        self.assertIn("Incorrect Password", self._check_identity(self.approver, "guess-1"))
+        self.assertIn("Incorrect Password", self._check_identity(self.approver, "guess-2"))
+        self.assertIn("Incorrect Password", self._check_identity(self.approver, "guess-3"))
+        # the login is locked now: the right password is refused like a wrong one
+        self.assertIn("locked", self._check_identity(self.approver, self.approver.login))
+        # another user is not concerned
+        self.assertIsNone(self._check_identity(self.manager, self.manager.login))
+        self.env.invalidate_all()
+        failed = self.Log.search(
+            [
+                ("operation", "=", "login_failed"),
+                ("login", "=", self.approver.login),
+                ("logged_at", ">=", start),
+            ]
+        )
+        self.assertEqual(len(failed), 4)
+        self.assertEqual({entry.changes.get("via") for entry in failed}, {"step_up"})
+        self.assertEqual(failed[0].changes.get("refused"), "locked", "the newest first")
+        (locked,) = self.Log.search([("operation", "=", "account_locked"), ("logged_at", ">=", start)])
+        self.assertEqual(locked.changes["login"], self.approver.login)
+
     def test_who_may_not_decide_is_refused_before_any_password(self):
         request = self._grant().request_id
         self.authenticate(self.manager.login, self.manager.login)  # the requester
@@ -163,6 +198,7 @@ class TestStepUpTour(HttpCase):
         super().setUpClass()
         company = cls.env.company
         cls.env["ir.config_parameter"].sudo().set_param("ecom_audit.step_up_minutes", 5)
+        cls.env["ir.config_parameter"].sudo().set_param("base.login_cooldown_after", 3)
         cls.manager = make_role_user(cls.env, "manager", company, login="ecom_tour_step_up_manager")
         cls.approver = make_role_user(cls.env, "manager", company, login="ecom_tour_step_up_approver")
         clerk = make_role_user(cls.env, "shop_operator", company, login="ecom_tour_step_up_clerk")

@@ -6,6 +6,8 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied, UserError
 
+from .. import lockout
+
 
 class ResUsersIdentitycheck(models.TransientModel):
     """Odoo's *Security Control* (``res.users.identitycheck``), which the step-up of decisions uses
@@ -24,6 +26,23 @@ class ResUsersIdentitycheck(models.TransientModel):
         return super()._get_default_auth_method()
 
     def _check_identity(self):
+        """The password or code given here is a login attempt like any other: refused while its
+        source or login is locked, and a wrong one counts towards the lockout (``ecom_audit.lockout``)
+        and is logged, so that someone at an unattended session cannot guess on here."""
+        Users = self.env["res.users"]
+        login = self.create_uid.login
+        ip = lockout.source(None)
+        refused = Users._ecom_lockout_refusal(login, ip)
+        if refused:
+            Users._ecom_audit_login(login, False, "login_failed", ip, refused=refused, via="step_up")
+            raise UserError(refused)
+        try:
+            return self._ecom_check_identity()
+        except UserError:
+            Users._ecom_audit_login(login, False, "login_failed", ip, via="step_up")
+            raise
+
+    def _ecom_check_identity(self):
         if self.auth_method != "totp":
             return super()._check_identity()
         try:
