@@ -49,6 +49,8 @@ _logger = logging.getLogger("ecomfin.devices.agent")
 
 BAUDRATES = {"scanner": 9600, "impinj": 115200, "m100": 115200, "chafon": 57600}
 EXIT_TOKEN_REFUSED = 3
+READ_SIZE = 4096
+READ_TIMEOUT = 0.05
 
 
 class TokenRefused(Exception):
@@ -284,7 +286,11 @@ class PortReader:
 
         while not self.stop.is_set():
             try:
-                port = serial.serial_for_url(self.url, baudrate=self.baudrate, timeout=0.1, write_timeout=1)
+                # a read returns 4096 bytes or what came within READ_TIMEOUT: in_waiting is not a byte
+                # count for every backend (socket:// answers 0 or 1)
+                port = serial.serial_for_url(
+                    self.url, baudrate=self.baudrate, timeout=READ_TIMEOUT, write_timeout=1
+                )
             except (serial.SerialException, OSError, ValueError) as error:
                 self._wait(f"cannot open {self.url}: {error}")
                 continue
@@ -303,7 +309,7 @@ class PortReader:
             if self.poll and time.monotonic() - last_poll >= self.poll_every:
                 port.write(self.poll)
                 last_poll = time.monotonic()
-            data = port.read(port.in_waiting or 1)  # waits up to the timeout for the first byte
+            data = port.read(READ_SIZE)
             if data:
                 self.backoff.reset()
                 self.on_data(data)
@@ -314,8 +320,8 @@ class PortReader:
         self.stop.wait(delay)
 
 
-def run(args, clock=time.time):
-    """Run the agent until interrupted or the token is refused; answers the exit status."""
+def run(args, clock=time.time, stop=None):
+    """Run the agent until interrupted, ``stop`` set or the token refused; answers the exit status."""
     options = {}
     if args.suffix:
         options["suffix"] = args.suffix
@@ -331,7 +337,7 @@ def run(args, clock=time.time):
         batch_size=args.batch,
         backoff=Backoff(base=args.backoff, cap=args.backoff_cap),
     )
-    stop = threading.Event()
+    stop = stop or threading.Event()
     wake = threading.Event()
     lock = threading.Lock()
 
@@ -377,7 +383,7 @@ def run(args, clock=time.time):
                 status = EXIT_TOKEN_REFUSED
                 break
             if delay is None:
-                wake.wait(1.0)
+                wake.wait(0.5)
                 wake.clear()
             elif delay > 0:
                 stop.wait(delay)

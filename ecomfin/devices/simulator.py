@@ -11,7 +11,8 @@ frames per second (0: as fast as the socket takes them), in the protocol's real 
 in continuous (auto) mode; what the client writes (inventory commands) is ignored. ``--corrupt N``
 breaks the checksum (or, for a scanner, puts a control byte in the scan) of every N-th frame;
 ``--garbage N`` writes random bytes before every N-th frame; ``--count N`` stops after N frames and
-keeps the connection open.
+keeps the connection open. The first frame goes 0.2 s after the client connects (pyserial drops
+what comes while it opens the port).
 """
 
 import argparse
@@ -101,6 +102,10 @@ class _Handler(socketserver.BaseRequestHandler):
         server = self.server
         frames = server.simulator.frames()
         rate = server.rate
+        # pyserial empties its input when it opens a port (socket:// included): what a reader sent
+        # before that is lost, as with a real one, so the first frames wait a little
+        if server.stopping.wait(server.delay):
+            return
         started = time.monotonic()
         sent = 0
         while not server.stopping.is_set():
@@ -124,9 +129,10 @@ class SimulatorServer(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     daemon_threads = True
 
-    def __init__(self, simulator, host="127.0.0.1", port=0, rate=20.0):
+    def __init__(self, simulator, host="127.0.0.1", port=0, rate=20.0, delay=0.2):
         self.simulator = simulator
         self.rate = rate
+        self.delay = delay
         self.stopping = threading.Event()
         super().__init__((host, port), _Handler)
 
@@ -137,7 +143,9 @@ class SimulatorServer(socketserver.ThreadingTCPServer):
 
     def start(self):
         """Serve in a daemon thread; answers self."""
-        threading.Thread(target=self.serve_forever, name="reader-simulator", daemon=True).start()
+        threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.05}, name="reader-simulator", daemon=True
+        ).start()
         return self
 
     def stop(self):
