@@ -31,6 +31,7 @@ import json
 import logging
 import os
 import random
+import signal
 import sqlite3
 import sys
 import threading
@@ -222,6 +223,15 @@ class Agent:
             self.queue.put(events)
         return events
 
+    def check_token(self):
+        """An empty batch at start: a refused token stops the agent before any read (raises
+        TokenRefused on 401); any other answer, or none, is left to the sends."""
+        status, _body, _retry = self.sender.post([])
+        if status == 401:
+            raise TokenRefused(
+                f"the device token was refused by {getattr(self.sender, 'endpoint', 'Odoo')} (401)"
+            )
+
     def send_once(self):
         """Send the oldest batch. Answers None when the queue is empty, 0 when the batch went (send the
         next at once), else the seconds to wait before trying again. Raises TokenRefused on 401."""
@@ -369,8 +379,12 @@ def run(args, clock=time.time, stop=None):
     )
     status = 0
     try:
+        first = True
         while not stop.is_set():
             try:
+                if first:
+                    agent.check_token()
+                    first = False
                 delay = agent.send_once()
             except TokenRefused as error:
                 _logger.error(
@@ -455,7 +469,9 @@ def main(argv=None):
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    return run(args)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())  # systemd's stop: finish cleanly
+    return run(args, stop=stop)
 
 
 if __name__ == "__main__":

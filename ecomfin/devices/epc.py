@@ -12,6 +12,7 @@ the standard: ``3074257BF7194E4000001A85`` is filter 3, company prefix 0614141, 
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ecomfin.errors import InputError
 
@@ -45,7 +46,11 @@ class EPC:
 
 def decode(epc):
     """Decode ``epc`` (bytes or hex); a non-SGTIN-96 EPC (or an invalid one) comes back as raw hex only."""
-    raw = bytes.fromhex(epc) if isinstance(epc, str) else bytes(epc)
+    return _decode(bytes.fromhex(epc) if isinstance(epc, str) else bytes(epc))
+
+
+@lru_cache(maxsize=4096)  # a reader sees the same tags again and again
+def _decode(raw):
     code = raw.hex().upper()
     if len(raw) != 12 or raw[0] != SGTIN96_HEADER:
         return EPC(code)

@@ -117,11 +117,12 @@ class Element:
 
 
 def check_digit(digits):
-    """GS1 mod-10 check digit of ``digits`` (the number without its check digit)."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        total += int(char) * (3 if position % 2 == 0 else 1)
-    return str((10 - total % 10) % 10)
+    """GS1 mod-10 check digit of ``digits`` (the number without its check digit): weights 3 and 1
+    alternate from the right."""
+    raw = digits.encode("ascii")
+    threes, ones = raw[-1::-2], raw[-2::-2]
+    total = 3 * (sum(threes) - 48 * len(threes)) + sum(ones) - 48 * len(ones)
+    return str(-total % 10)
 
 
 def valid_check_digit(number):

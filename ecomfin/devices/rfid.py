@@ -45,12 +45,24 @@ def sum_checksum(data):
     return (-sum(data)) & 0xFF
 
 
+def _crc16_reflected_table(poly):
+    table = []
+    for byte in range(256):
+        crc = byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ poly if crc & 1 else crc >> 1
+        table.append(crc)
+    return tuple(table)
+
+
+_CHAFON_TABLE = _crc16_reflected_table(0x8408)
+
+
 def crc16_chafon(data, crc=0xFFFF):
     """CRC-16, polynomial 0x8408 reflected, preset 0xFFFF, no final xor (Chafon readers)."""
+    table = _CHAFON_TABLE
     for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0x8408 if crc & 1 else crc >> 1
+        crc = (crc >> 8) ^ table[(crc ^ byte) & 0xFF]
     return crc
 
 
@@ -213,21 +225,32 @@ class M100Codec:
 class ChafonCodec:
     name = "chafon"
     INVENTORY = 0x01
+    # reCmd of a reader's answers (UHFReader18: 0x01..0x3F, 0xEE for active-mode data). A frame has no
+    # header byte: after garbage every byte is a candidate length, and the CRC alone lets one candidate
+    # in 65,536 through, which would swallow the good frames it overlaps; the command and the layout
+    # of an inventory answer are checked too.
+    COMMANDS = frozenset(range(0x01, 0x40)) | {0xEE}
 
     @staticmethod
     def find_start(buf, pos):
         return pos if pos < len(buf) else -1
 
-    @staticmethod
-    def check(buf, start):
+    def check(self, buf, start):
         length = buf[start]
         if length < 5:
             return BAD
         total = length + 1
         if len(buf) - start < total:
             return NEED_MORE
+        if buf[start + 2] not in self.COMMANDS:
+            return BAD
         crc = crc16_chafon(buf[start : start + total - 2])
         if buf[start + total - 2] != crc & 0xFF or buf[start + total - 1] != crc >> 8:
+            return BAD
+        if (
+            buf[start + 2] == self.INVENTORY
+            and _chafon_epcs(buf[start + 3], buf[start + 4 : start + total - 2]) is None
+        ):
             return BAD
         return total
 
@@ -243,15 +266,9 @@ class ChafonCodec:
         return body + crc16_chafon(body).to_bytes(2, "little")
 
     def reads(self, frame):
-        if frame.command != self.INVENTORY or frame.status not in (1, 2, 3, 4) or not frame.data:
+        if frame.command != self.INVENTORY:
             return []
-        data, reads, pos = frame.data, [], 1
-        for _ in range(data[0]):
-            if pos >= len(data) or pos + 1 + data[pos] > len(data) or data[pos] == 0:
-                break
-            reads.append(_epc_read(data[pos + 1 : pos + 1 + data[pos]]))
-            pos += 1 + data[pos]
-        return reads
+        return [_epc_read(epc) for epc in _chafon_epcs(frame.status, frame.data) or ()]
 
     def inventory_command(self, address=0xFF):
         """The host's inventory command ``Len Adr 01 CRC`` (a command has no status byte)."""
@@ -261,6 +278,22 @@ class ChafonCodec:
     def tag_frame(self, epc, rssi=0, antenna=0, address=0):
         del rssi, antenna
         return self.encode(ChafonFrame(address, self.INVENTORY, 0x01, bytes([1, len(epc)]) + epc))
+
+
+def _chafon_epcs(status, data):
+    """The EPCs of a Chafon inventory answer's data (``Num`` then ``EPCLen EPC`` each); None when the
+    layout does not add up. Statuses other than 1..4 (e.g. 0xFB, no tag) carry no EPC."""
+    if status not in (1, 2, 3, 4):
+        return []
+    if not data:
+        return None
+    epcs, pos = [], 1
+    for _ in range(data[0]):
+        if pos >= len(data) or not data[pos] or pos + 1 + data[pos] > len(data):
+            return None
+        epcs.append(bytes(data[pos + 1 : pos + 1 + data[pos]]))
+        pos += 1 + data[pos]
+    return epcs if pos == len(data) else None
 
 
 CODECS = {codec.name: codec for codec in (ImpinjCodec(), M100Codec(), ChafonCodec())}

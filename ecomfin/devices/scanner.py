@@ -92,21 +92,16 @@ class ScannerDecoder:
         self.today = today
         self.bad_frames = 0
         self.frames = 0
-        self._buffer = bytearray()
+        self._buffer = b""
 
     def feed(self, data):
-        self._buffer += data
+        lines = (self._buffer + bytes(data)).split(self.terminator)
+        self._buffer = lines.pop()
         reads = []
-        start = 0
-        while True:
-            end = self._buffer.find(self.terminator, start)
-            if end < 0:
-                break
-            self._frame(bytes(self._buffer[start:end]), reads)
-            start = end + len(self.terminator)
-        del self._buffer[:start]
+        for line in lines:
+            self._frame(line, reads)
         if len(self._buffer) > self.max_length:
-            self._buffer.clear()
+            self._buffer = b""
             self.bad_frames += 1
         return reads
 
@@ -114,8 +109,8 @@ class ScannerDecoder:
         """End of stream: a last scan without its terminator is taken as a scan."""
         reads = []
         if self._buffer:
-            self._frame(bytes(self._buffer), reads)
-            self._buffer.clear()
+            self._frame(self._buffer, reads)
+            self._buffer = b""
         return reads
 
     def _frame(self, raw, reads):

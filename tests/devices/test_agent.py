@@ -291,3 +291,42 @@ def test_agent_stops_on_a_refused_token(tmp_path, stub, caplog):
     finally:
         stop.set()
         reader.stop()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["--url", "odoo:8069", "--token", "t", "--port", "loop://", "--protocol", "impinj"],
+            "must start with http",
+        ),
+        (
+            ["--url", "http://x", "--port", "loop://", "--protocol", "impinj"],
+            "--token (or ECOM_DEVICE_TOKEN)",
+        ),
+        (["--url", "http://x", "--token", "t", "--port", "loop://", "--protocol", "rfid"], "invalid choice"),
+        (
+            [
+                "--url",
+                "http://x",
+                "--token",
+                "t",
+                "--port",
+                "loop://",
+                "--protocol",
+                "impinj",
+                "--suffix",
+                "CR",
+            ],
+            "apply to --protocol scanner",
+        ),
+    ],
+)
+def test_agent_cli_bad_arguments_exit_2(args, message, capsys, monkeypatch):
+    monkeypatch.delenv("ECOM_DEVICE_TOKEN", raising=False)
+    from ecomfin.devices.agent import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err

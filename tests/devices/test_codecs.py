@@ -230,9 +230,10 @@ def frames_of(protocol):
         return st.builds(ImpinjFrame, st.integers(0, 255), st.integers(0, 255), st.binary(max_size=60))
     if protocol == "m100":
         return st.builds(M100Frame, st.integers(0, 2), st.integers(0, 255), st.binary(max_size=60))
-    return st.builds(
-        ChafonFrame, st.integers(0, 255), st.integers(0, 255), st.integers(0, 255), st.binary(max_size=60)
-    )
+    # a reader's answers only (see ChafonCodec.COMMANDS); the inventory answer (0x01) has a layout of
+    # its own, which test_tag_reads_round_trip covers
+    commands = st.sampled_from(sorted(CODECS["chafon"].COMMANDS - {0x01}))
+    return st.builds(ChafonFrame, st.integers(0, 255), commands, st.integers(0, 255), st.binary(max_size=60))
 
 
 @pytest.mark.parametrize("protocol", sorted(CODECS))
