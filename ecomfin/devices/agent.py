@@ -27,6 +27,7 @@ it without waiting.
 """
 
 import argparse
+import http.client
 import json
 import logging
 import os
@@ -185,7 +186,7 @@ class HttpSender:
             except ValueError:
                 retry_after = None
             return error.code, _json(error.read()), retry_after
-        except (urllib.error.URLError, OSError, TimeoutError) as error:
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
             _logger.warning("cannot reach %s: %s", self.endpoint, getattr(error, "reason", error))
             return None, None, None
 
