@@ -70,8 +70,19 @@ class EventQueue:
     def __init__(self, path):
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
+        for attempt in range(50):
+            try:
+                self._setup()
+                break
+            except sqlite3.OperationalError:  # another process switching the file to WAL just now
+                if attempt == 49:
+                    raise
+                time.sleep(0.1)
+
+    def _setup(self):
+        if self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT,"

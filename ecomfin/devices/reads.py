@@ -37,6 +37,27 @@ class Read:
         }
 
 
+def read_of(kind, code, today=None):
+    """The Read of an event as the agent sends it (``kind``, ``code``): what Odoo needs to find the
+    product and lot of a scan (GTIN, lot, serial, expiry) or of an EPC (SGTIN-96 to GTIN + serial).
+    Raises InputError on an unknown kind or an EPC that is not hex."""
+    from ecomfin.errors import InputError
+
+    if kind == "barcode":
+        from .scanner import read_from_text
+
+        return read_from_text(code, today)
+    if kind == "epc":
+        from .epc import decode
+
+        try:
+            epc = decode(code)
+        except ValueError:
+            raise InputError("an EPC is written in hexadecimal", column="code", value=code) from None
+        return Read(kind="epc", code=epc.hex, gtin=epc.gtin, serial=epc.serial)
+    raise InputError("kind is 'barcode' or 'epc'", column="kind", value=kind)
+
+
 def make_decoder(protocol, **options):
     """A stream decoder of ``protocol`` (see PROTOCOLS): ``feed(bytes) -> [Read]``, ``finish() -> [Read]``,
     ``bad_frames``. Options go to the scanner decoder (``prefix``, ``suffix``)."""

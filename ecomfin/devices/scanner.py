@@ -133,4 +133,5 @@ class ScannerDecoder:
 
 def encode_scan(text, suffix="CR", prefix=""):
     """The bytes a scanner sends for ``text`` (the simulator's and the tests' encoder)."""
-    return prefix.encode("latin-1") + text.encode("latin-1") + TERMINATORS[suffix]
+    prefix = prefix.encode("latin-1") if isinstance(prefix, str) else bytes(prefix)
+    return prefix + text.encode("latin-1") + TERMINATORS[suffix]

@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 
+from .decode import parse_prefix
 from .epc import encode_sgtin96
 from .gs1 import encode as gs1_encode
 from .rfid import CODECS
@@ -173,7 +174,10 @@ def main(argv=None):
         "--garbage", type=int, default=0, metavar="N", help="random bytes before every N-th frame"
     )
     parser.add_argument("--count", type=int, default=0, help="frames per connection (0: endless)")
-    parser.add_argument("--suffix", choices=sorted(TERMINATORS), default="CR")
+    parser.add_argument("--suffix", choices=sorted(TERMINATORS), default="CR", help="scanner terminator")
+    parser.add_argument(
+        "--prefix", type=parse_prefix, default=b"", help="scanner prefix, Python escapes allowed"
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     host, _, port = args.listen.rpartition(":")
@@ -185,10 +189,20 @@ def main(argv=None):
                 raise ValueError(f"{epc}: an EPC is an even number of bytes")
     except ValueError as error:
         parser.error(f"--epc: {error}")
+    if args.prefix and args.protocol != "scanner":
+        parser.error(f"--prefix applies to --protocol scanner, not {args.protocol}")
     if args.rate < 0 or args.corrupt < 0 or args.garbage < 0 or args.count < 0:
         parser.error("--rate, --corrupt, --garbage and --count must be >= 0")
     simulator = Simulator(
-        args.protocol, args.epc, args.barcode, args.corrupt, args.garbage, args.count, args.seed, args.suffix
+        args.protocol,
+        args.epc,
+        args.barcode,
+        args.corrupt,
+        args.garbage,
+        args.count,
+        args.seed,
+        args.suffix,
+        args.prefix,
     )
     server = SimulatorServer(simulator, host, int(port), args.rate)
     print(f"{args.protocol} reader simulated on {server.url} at {args.rate:g} frames/s", flush=True)

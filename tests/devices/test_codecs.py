@@ -34,7 +34,7 @@ from ecomfin.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
 # deterministic (no example database, same examples each run) and quick
-PROPERTY = settings(derandomize=True, database=None, deadline=None, max_examples=150)
+PROPERTY = settings(derandomize=True, database=None, deadline=None, max_examples=100)
 TODAY = date(2026, 12, 7)
 
 
@@ -345,6 +345,19 @@ def test_scanner_round_trip(texts, suffix, cut):
 def test_gs1_round_trip(elements):
     parsed = gs1.parse(gs1.encode(elements), today=TODAY)
     assert [(e.ai, e.raw) for e in parsed] == elements
+
+
+def test_read_of_an_event():
+    from ecomfin.devices import read_of
+
+    epc = read_of("epc", "3074257bf7194e4000001a85")
+    assert (epc.code, epc.gtin, epc.serial) == ("3074257BF7194E4000001A85", "80614141123458", "6789")
+    scan = read_of("barcode", "0109501101020917\x1d10L7", today=TODAY)
+    assert (scan.gtin, scan.lot) == ("09501101020917", "L7")
+    with pytest.raises(InputError, match="column code: an EPC is written in hexadecimal"):
+        read_of("epc", "XYZ")
+    with pytest.raises(InputError, match="kind is 'barcode' or 'epc'"):
+        read_of("rfid", "00")
 
 
 # --- the decode CLI ---------------------------------------------------------------------------------

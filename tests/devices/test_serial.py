@@ -170,7 +170,7 @@ def test_socket_corrupt_frames_counted_exactly(protocol):
 @pytest.mark.parametrize("protocol", [*sorted(CODECS), "scanner"])
 def test_socket_flood(protocol):
     """A reader flooding as fast as the socket takes it: every frame decoded, none lost."""
-    count = 20000 if protocol != "scanner" else 5000
+    count = 10000 if protocol != "scanner" else 5000
     server = SimulatorServer(Simulator(protocol, count=count), rate=0).start()
     port = serial.serial_for_url(server.url, timeout=0.05)
     try:
