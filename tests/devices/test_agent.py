@@ -330,3 +330,66 @@ def test_agent_cli_bad_arguments_exit_2(args, message, capsys, monkeypatch):
         main(args)
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_agent_process_killed_loses_nothing(tmp_path):
+    """``python -m ecomfin.devices.agent`` killed with SIGKILL while Odoo is down: the reads it had
+    queued go when it runs again, with their ids; SIGTERM stops it cleanly."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    reader = SimulatorServer(Simulator("impinj"), rate=200).start()
+    expected = {epc.hex().upper() for epc in reader.simulator.epcs}
+    down = EventsStub()
+    odoo_port = down.server_address[1]
+    down.server_close()
+    queue_path = tmp_path / "agent.sqlite"
+
+    def agent(port_url):
+        args = ["--url", f"http://127.0.0.1:{odoo_port}", "--token", "secret", "--port", port_url]
+        args += [
+            "--protocol",
+            "impinj",
+            "--queue",
+            str(queue_path),
+            "--backoff",
+            "0.05",
+            "--backoff-cap",
+            "0.2",
+        ]
+        return subprocess.Popen(
+            [sys.executable, "-m", "ecomfin.devices.agent", *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    process = agent(reader.url)
+    try:
+        assert wait_for(queue_path.exists)
+        probe = EventQueue(str(queue_path))
+        assert wait_for(lambda: len(probe) == len(expected))
+        process.send_signal(signal.SIGKILL)
+        process.wait(5)
+        queued = probe.batch(100)
+        probe.close()
+        odoo = EventsStub(port=odoo_port).start()
+        try:
+            process = agent("loop://")
+            assert wait_for(lambda: len(odoo.seen) == len(expected))
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(5) == 0
+            assert f"agent stopped: {len(expected)} events sent" in process.stderr.read().decode()
+        finally:
+            odoo.stop()
+        assert {e["id"] for e in queued} == set(odoo.seen)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(5)
+        reader.stop()
