@@ -50,6 +50,7 @@ from .scanner import TERMINATORS
 _logger = logging.getLogger("ecomfin.devices.agent")
 
 BAUDRATES = {"scanner": 9600, "impinj": 115200, "m100": 115200, "chafon": 57600}
+EXIT_BAD_PORT = 2
 EXIT_TOKEN_REFUSED = 3
 READ_SIZE = 4096
 READ_TIMEOUT = 0.05
@@ -302,6 +303,7 @@ class PortReader:
         self.poll = poll
         self.poll_every = poll_every
         self.opened = 0
+        self.fatal = None  # why the reader gave up (a URL pyserial does not know), stopping the agent
 
     def run(self):
         import serial  # pyserial: only the agent needs it
@@ -313,7 +315,12 @@ class PortReader:
                 port = serial.serial_for_url(
                     self.url, baudrate=self.baudrate, timeout=READ_TIMEOUT, write_timeout=1
                 )
-            except (serial.SerialException, OSError, ValueError) as error:
+            except ValueError as error:  # an unknown URL scheme or a bad setting: no retry mends it
+                self.fatal = f"cannot use port {self.url}: {error}"
+                _logger.error("%s; stopping", self.fatal)
+                self.stop.set()
+                return
+            except (serial.SerialException, OSError) as error:
                 self._wait(f"cannot open {self.url}: {error}")
                 continue
             self.opened += 1
@@ -418,6 +425,8 @@ def run(args, clock=time.time, stop=None):
     finally:
         stop.set()
         thread.join(timeout=5)
+        if reader.fatal:
+            status = EXIT_BAD_PORT
         _logger.info(
             "agent stopped: %d events sent, %d duplicates, %d still queued",
             agent.sent,

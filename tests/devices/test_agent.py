@@ -393,3 +393,11 @@ def test_agent_process_killed_loses_nothing(tmp_path):
             process.kill()
             process.wait(5)
         reader.stop()
+
+
+def test_agent_stops_on_a_port_url_pyserial_does_not_know(tmp_path, stub, caplog):
+    with caplog.at_level(logging.ERROR, logger="ecomfin.devices.agent"):
+        _stop, thread, result = start_agent(agent_args(tmp_path, stub.url, "foo://bar"))
+        thread.join(10)
+    assert result["status"] == 2
+    assert "cannot use port foo://bar: invalid URL, protocol 'foo' not known" in caplog.text
