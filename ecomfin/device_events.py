@@ -105,6 +105,10 @@ class EventError(InputError):
         return f"{self.column}: {self.message}" if self.column else self.message
 
 
+class BatchTooLarge(EventError):
+    """More events in one batch than allowed (the endpoint answers 413)."""
+
+
 def parse_timestamp(text):
     """An ISO 8601 timestamp as a naive UTC datetime; without an offset it is taken as UTC."""
     if not isinstance(text, str) or not text:
@@ -129,7 +133,7 @@ def parse_batch(body, max_events):
         raise EventError('the body must be an object with a list "events"', field="events")
     events = data["events"]
     if len(events) > max_events:
-        raise EventError(f"{len(events)} events in one request, at most {max_events}", field="events")
+        raise BatchTooLarge(f"{len(events)} events in one request, at most {max_events}", field="events")
     parsed, seen = [], set()
     for index, event in enumerate(events):
         if not isinstance(event, dict):

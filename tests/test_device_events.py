@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 
 from ecomfin.device_events import (
+    BatchTooLarge,
     EventError,
     RateLimiter,
     TokenBucket,
@@ -49,7 +50,9 @@ def event(**kw):
 
 
 def test_parse_batch():
-    parsed = parse_batch(batch(event(), event(id="e2", kind="epc", at="2026-12-07T16:00:00+08:00"), event()), 10)
+    parsed = parse_batch(
+        batch(event(), event(id="e2", kind="epc", at="2026-12-07T16:00:00+08:00"), event()), 10
+    )
     assert parsed == [
         ("e1", "barcode", "6901234567892", datetime(2026, 12, 7, 8, 0)),
         ("e2", "epc", "6901234567892", datetime(2026, 12, 7, 8, 0)),
@@ -77,7 +80,7 @@ def test_parse_batch_shape_and_cap():
     for body in ("not json", "[]", '{"events": {}}'):
         with pytest.raises(EventError):
             parse_batch(body, 10)
-    with pytest.raises(EventError, match="at most 1"):
+    with pytest.raises(BatchTooLarge, match="at most 1"):
         parse_batch(batch(event(), event(id="e2")), 1)
 
 
