@@ -24,6 +24,11 @@
         "views/ecom_devices_menus.xml",
     ],
     "demo": ["demo/ecom_device_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "ecom_devices/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

@@ -6,3 +6,4 @@ from . import test_device_events_endpoint
 from . import test_device_rpc
 from . import test_device_tokens
 from . import test_translations
+from . import test_ui
