@@ -112,6 +112,9 @@ class EcomScanEvent(models.Model):
             return self.browse(), 0
         now = fields.Datetime.now()
         uid = self.env.uid
+        # barcodes: their GTIN and product when the code is a plain GTIN; RFID reads (EPC
+        # SGTIN-96) and GS1 element strings keep their code only until the core decoders
+        # (ecomfin.devices) are merged: their GTIN, serial and lot go here then (ROADMAP)
         products = self._products_by_code(
             device, [code for _id, kind, code, _at in events if kind == "barcode"]
         )

@@ -73,6 +73,11 @@ class TestDeviceTokens(TransactionCase):
         Device = self.env["ecom.device"]
         self.assertFalse(Device._authenticate_token(first))
         self.assertEqual(Device._authenticate_token(second), self.device_a)
+        # an archived device is refused too, until it is restored
+        device.action_archive()
+        self.assertFalse(Device._authenticate_token(second))
+        device.action_unarchive()
+        self.assertEqual(Device._authenticate_token(second), self.device_a)
         self.assertTrue(device.action_revoke_token())
         self.assertEqual(device.token_state, "revoked")
         self.assertFalse(device.token_prefix)
