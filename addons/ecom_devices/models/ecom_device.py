@@ -5,7 +5,7 @@ import contextlib
 import contextvars
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.ecom_audit.const import MASK
 
@@ -209,6 +209,16 @@ class EcomDevice(models.Model):
     def write(self, vals):
         self._check_protected([vals])
         return super().write(vals)
+
+    def unlink(self):
+        self.check_access("unlink")
+        if not self.env.su and self.env["ecom.scan.event"].sudo().search_count(
+            [("device_id", "in", self.ids)], limit=1
+        ):
+            raise UserError(
+                self.env._("A device that has sent scans cannot be deleted (its scans are kept): archive it.")
+            )
+        return super().unlink()
 
     # ------------------------------------------------------------------
     # Token actions (XML-RPC too)

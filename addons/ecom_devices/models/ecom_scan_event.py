@@ -30,7 +30,14 @@ class EcomScanEvent(models.Model):
     _check_company_auto = True
 
     device_id = fields.Many2one(
-        "ecom.device", required=True, readonly=True, index=True, ondelete="restrict", check_company=True
+        # a device with scans is archived, not deleted (ecom.device.unlink refuses it to users);
+        # cascade for the system only, so that the addon uninstalls cleanly
+        "ecom.device",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
     )
     event_uid = fields.Char(string="Event ID", required=True, readonly=True)
     kind = fields.Selection([("barcode", "Barcode"), ("epc", "RFID EPC")], required=True, readonly=True)

@@ -4,7 +4,7 @@
 import json
 from datetime import datetime, timedelta
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
@@ -222,3 +222,12 @@ class TestDeviceTokens(TransactionCase):
         self.assertNotIn(self.device_b, channels)
         channels = self.env["ir.websocket"].with_user(self.operator_b)._ecom_device_channels()
         self.assertNotIn(self.device_a, channels)
+
+    def test_a_device_with_scans_is_archived_not_deleted(self):
+        self.env["ecom.scan.event"]._receive(
+            self.device_a, [("d1", "barcode", PRODUCT_BARCODE, datetime(2026, 12, 7))]
+        )
+        with self.assertRaisesRegex(UserError, "archive it"):
+            self.device_a.with_user(self.stock_manager).unlink()
+        self.device_b.with_user(self.stock_manager).unlink()
+        self.assertFalse(self.device_b.exists())
