@@ -210,15 +210,12 @@ class EcomDevice(models.Model):
         self._check_protected([vals])
         return super().write(vals)
 
-    def unlink(self):
-        self.check_access("unlink")
-        if not self.env.su and self.env["ecom.scan.event"].sudo().search_count(
-            [("device_id", "in", self.ids)], limit=1
-        ):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_scanned(self):
+        if self.env["ecom.scan.event"].sudo().search_count([("device_id", "in", self.ids)], limit=1):
             raise UserError(
                 self.env._("A device that has sent scans cannot be deleted (its scans are kept): archive it.")
             )
-        return super().unlink()
 
     # ------------------------------------------------------------------
     # Token actions (XML-RPC too)

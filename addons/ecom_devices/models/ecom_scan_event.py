@@ -30,8 +30,8 @@ class EcomScanEvent(models.Model):
     _check_company_auto = True
 
     device_id = fields.Many2one(
-        # a device with scans is archived, not deleted (ecom.device.unlink refuses it to users);
-        # cascade for the system only, so that the addon uninstalls cleanly
+        # a device with scans is archived, not deleted (ecom.device refuses it); cascade only
+        # when the addon is uninstalled
         "ecom.device",
         required=True,
         readonly=True,
