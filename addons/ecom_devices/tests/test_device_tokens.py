@@ -80,6 +80,11 @@ class TestDeviceTokens(TransactionCase):
         self.assertEqual(Device._authenticate_token(second), self.device_a)
         self.assertTrue(device.action_revoke_token())
         self.assertEqual(device.token_state, "revoked")
+        # audited: the revocation, by its author, the hash masked
+        entry = self._audit_entries("ecom.device", device.id)[-1]
+        self.assertEqual(entry[1], self.stock_manager.id)
+        self.assertEqual(entry[-1]["token_state"], ["active", "revoked"])
+        self.assertEqual(entry[-1]["token_hash"], [MASK, False])
         self.assertFalse(device.token_prefix)
         self.assertFalse(Device._authenticate_token(second))
         for bad in (None, "", "garbage", second.split(".")[0] + ".x"):
