@@ -4,9 +4,9 @@
 """``POST /ecom/device/events``: the scans of a device, authenticated by its bearer token.
 
 Answers (JSON): 200 ``{"accepted": n, "duplicates": m}``; 401 missing, unknown, revoked or
-rotated-away token; 413 body or batch above the caps; 400 malformed body or event (the event's
-index and field named); 429 above the device's rate, with ``Retry-After``. A request is stored
-whole or not at all.
+rotated-away token; 413 body or batch above the caps; 415 a body that is not ``application/json``;
+400 malformed body or event (the event's index and field named); 429 above the device's rate, with
+``Retry-After``. A request is stored whole or not at all.
 
 Caps and rate (``ir.config_parameter``, read at each request): ``ecom_devices.event_max_bytes``
 (262144), ``ecom_devices.event_max_events`` (1000), ``ecom_devices.event_rate`` (events per
@@ -84,6 +84,9 @@ class DeviceEventsController(http.Controller):
                 _lt("Missing, unknown or revoked device token."),
                 headers=[("WWW-Authenticate", 'Bearer realm="ecom-devices"')],
             )
+        if request.httprequest.mimetype != "application/json":
+            # Odoo would have read another type as a form already
+            return _error(415, "unsupported_media_type", _lt("Send the events as application/json."))
         # the cap holds on what is read too (a chunked body has no Content-Length): werkzeug stops
         # reading past it
         request.httprequest.max_content_length = max_bytes

@@ -132,6 +132,9 @@ class TestDeviceEventsEndpoint(HttpCase):
                 self.assertIn(f"events[1].{field}", error["message"])
         response = self.post("{not json", self.token_a)
         self.assertEqual(response.status_code, 400)
+        response = self.post(body(event("m-1")), self.token_a, headers={"Content-Type": "text/plain"})
+        self.assertEqual(response.status_code, 415)
+        self.assertEqual(response.json()["error"], "unsupported_media_type")
         self.assertFalse(self.events_of(self.device_a))
 
     def test_rate_limit_per_device(self):
