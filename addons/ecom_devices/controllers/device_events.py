@@ -64,7 +64,9 @@ class DeviceEventsController(http.Controller):
         readonly=False,
         save_session=False,
     )
-    def device_events(self):
+    def device_events(self, **_ignored):
+        # the events are the JSON body; query or form parameters (a form is refused below) are
+        # accepted and ignored, as Odoo would otherwise log each as a warning
         # the device authenticates with its token, not as a user: what it may do (store its own
         # scans) is done as the superuser, with the device checked below
         request.update_env(user=SUPERUSER_ID)

@@ -135,6 +135,11 @@ class TestDeviceEventsEndpoint(HttpCase):
         response = self.post(body(event("m-1")), self.token_a, headers={"Content-Type": "text/plain"})
         self.assertEqual(response.status_code, 415)
         self.assertEqual(response.json()["error"], "unsupported_media_type")
+        # a form (curl -d without a Content-Type): refused too, without a warning in the log
+        response = self.url_open(
+            ENDPOINT, data={"events": body(event("m-1"))}, headers={"Authorization": f"Bearer {self.token_a}"}
+        )
+        self.assertEqual(response.status_code, 415)
         self.assertFalse(self.events_of(self.device_a))
 
     def test_rate_limit_per_device(self):
