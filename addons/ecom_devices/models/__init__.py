@@ -2,3 +2,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 from . import ecom_device
+from . import ecom_scan_event
+from . import ir_websocket

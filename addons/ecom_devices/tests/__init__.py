@@ -2,4 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 from . import test_device_access
+from . import test_device_events_endpoint
+from . import test_device_rpc
+from . import test_device_tokens
 from . import test_translations
+from . import test_ui

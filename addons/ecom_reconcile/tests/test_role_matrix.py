@@ -75,7 +75,14 @@ EXPECTED = {
     # setup and finance data
     ("ecom.bank.csv.profile", "export_data"): FINANCE_READERS,  # no demo record
     ("ecom.budget", "export_data"): FINANCE_READERS,  # no demo record
-    ("ecom.device", "export_data"): EVERYONE,  # no demo record
+    # warehouse devices: read by Warehouse Operators and Auditors; registered, and their tokens
+    # issued, rotated and revoked, by Inventory Administrators (stock.group_stock_manager), none of
+    # the ecom roles; their scans are read only, in the Operators' own warehouses
+    ("ecom.device", "action_revoke_token"): NOBODY,
+    ("ecom.device", "action_rotate_token"): NOBODY,
+    ("ecom.device", "action_rotate_token_dialog"): NOBODY,
+    ("ecom.device", "export_data"): {WAREHOUSE, AUDITOR},
+    ("ecom.scan.event", "export_data"): {WAREHOUSE, AUDITOR},  # no demo record
     ("ecom.job.progress", "export_data"): NOBODY,  # no demo record
     ("ecom.order.margin.report", "export_data"): FINANCE_READERS,
     ("ecom.receivable.aging.report", "export_data"): FINANCE_READERS,
@@ -193,6 +200,8 @@ GUARDED_FIELDS = {
     "ecom.reconcile.run": ecom_reconcile_run.SUMMARY_FIELDS,
     "ecom.approval.request": {"levels_required", "levels_approved", "substance_hash", "requester_id"},
     "ecom.approval.line": {"decision", "user_id", "level"},
+    # ecom_devices: written by the token actions and the event endpoint only
+    "ecom.device": {"token_prefix", "token_hash", "token_rotated_at", "token_last_used_at"},
 }
 
 # guarded fields a role may still write directly: the model has no guard for them
