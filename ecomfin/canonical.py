@@ -22,7 +22,23 @@ VERSION = "v1"
 
 def dumps(value, **options):
     """``value`` as canonical JSON text: sorted keys, no spaces, UTF-8 (not ``\\u`` escapes)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, **options)
+    return encoder(**options).encode(value)
+
+
+def encoder(**options):
+    """The ``json.JSONEncoder`` of :func:`dumps` for ``options``, made once: the audit trail
+    writes every entry's text through one, and making an encoder costs more than encoding a
+    small entry (what ``json.dumps`` does at each call)."""
+    key = tuple(sorted(options.items()))
+    found = _ENCODERS.get(key)
+    if found is None:
+        found = _ENCODERS[key] = json.JSONEncoder(
+            sort_keys=True, separators=(",", ":"), ensure_ascii=False, **options
+        )
+    return found
+
+
+_ENCODERS = {}
 
 
 def fixed_decimals(value):

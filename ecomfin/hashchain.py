@@ -29,7 +29,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from json.encoder import encode_basestring
 
-from .canonical import VERSION, dumps
+from .canonical import VERSION, dumps, encoder
 from .pgcopy import text_field
 
 GENESIS = VERSION + "$" + "0" * 64
@@ -120,12 +120,15 @@ def _changes_text(changes):
     """``canonical(changes)``, without walking the value in Python when nothing in it needs it:
     only an exponent (``1e+20``), a negative zero or a NaN is written otherwise by ``dumps``."""
     try:
-        text = dumps(changes, allow_nan=False, default=_default)
+        text = _encode_changes(changes)
     except ValueError:
         return canonical(changes)  # raises as canonical() does
     if "e+" in text or "-0.0" in text:
         return canonical(changes)
     return text
+
+
+_encode_changes = encoder(allow_nan=False, default=_default).encode
 
 
 def _scalar_text(value):

@@ -10,7 +10,7 @@ from psycopg2 import errors
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
-from odoo.tools import config, mute_logger
+from odoo.tools import SQL, config, mute_logger
 
 from ecomfin.hashchain import entry_hash, verify
 
@@ -261,3 +261,38 @@ class TestAuditTrailScreens(EcomRolesCase):
         self.assertTrue(page["records"])
         record = Log.browse(page["records"][0]["id"]).web_read(shown("form"))
         self.assertEqual(record[0]["id"], page["records"][0]["id"])
+
+
+@tagged("post_install", "-at_install")
+class TestAuditLogCompany(EcomRolesCase):
+    def test_an_entry_keeps_its_company_without_a_foreign_key(self):
+        """The trail files each entry under its company itself: the database checks no foreign key
+        (row by row at each commit), and an entry outlives the company it was filed under."""
+        [[constraints]] = self.env.execute_query(
+            SQL(
+                """SELECT count(*) FROM pg_constraint
+                    WHERE conrelid = 'ecom_audit_log'::regclass AND contype = 'f'"""
+            )
+        )
+        self.assertEqual(constraints, 0)
+        field = self.env["ecom.audit.log"]._fields["company_id"]
+        self.assertEqual((field.type, field.comodel_name), ("many2one", "res.company"))
+        # a grant of the main company asked for while working in the second one: filed under
+        # the record's company, not the author's
+        grant = (
+            self.env["ecom.access.grant"]
+            .with_company(self.other_company)
+            .create(
+                {
+                    "user_id": self.users["shop_operator"].id,
+                    "group_id": self.env.ref("ecom_audit.group_ecom_auditor").id,
+                    "reason": "Filed under its company",
+                    "company_id": self.company.id,
+                }
+            )
+        )
+        self.env["ecom.audit.log"]._flush_pending()
+        entry = self.env["ecom.audit.log"].search(
+            [("model", "=", grant._name), ("res_ids", "=", str(grant.id)), ("operation", "=", "create")]
+        )
+        self.assertEqual(entry.company_id, self.company)
