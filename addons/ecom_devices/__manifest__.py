@@ -25,7 +25,7 @@
         "views/ecom_devices_menus.xml",
         "views/ecom_rfid_count_views.xml",
     ],
-    "demo": ["demo/ecom_device_demo.xml"],
+    "demo": ["demo/ecom_device_demo.xml", "demo/ecom_rfid_count_demo.xml"],
     "assets": {
         "web.assets_tests": [
             "ecom_devices/static/tests/tours/*.js",
