@@ -9,7 +9,7 @@ from datetime import timedelta
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, tagged
 
-from .rfid_common import BURST_AT, make_rfid_fixtures
+from .rfid_common import BURST_AT, epc, make_rfid_fixtures
 from .rfid_common import burst as make_burst
 
 
@@ -164,3 +164,39 @@ class TestRfidCount(TransactionCase):
             count.line_ids[:1].write({"counted_quantity": 99})
         with self.assertRaises(AccessError):
             count.copy({"state": "applied"})
+
+    def test_serial_numbers_count_per_lot(self):
+        """A serial-tracked product: each tag's serial is its lot; a serial on hand but not read
+        is counted 0, a serial read but not on hand is added."""
+        self.env["ecom.approval.threshold"].search([("company_id", "=", self.company.id)]).min_quantity = 10
+        gtin = "6901234567816"
+        tracked = self.env["product.product"].create(
+            {"name": "Tracked Kettle", "barcode": gtin, "is_storable": True, "tracking": "serial"}
+        )
+        lots = self.env["stock.lot"].create(
+            [
+                {"name": str(serial), "product_id": tracked.id, "company_id": self.company.id}
+                for serial in (1, 2, 3)
+            ]
+        )
+        for lot in lots[:2]:
+            self.env["stock.quant"]._update_available_quantity(tracked, self.shelf, 1, lot_id=lot)
+        at = BURST_AT + timedelta(minutes=10)
+        reads = [
+            (f"kettle-{index}", "epc", epc(gtin, serial), at + timedelta(milliseconds=index))
+            for index, serial in enumerate((1, 3, 3, 1))
+        ]
+        new, _duplicates = self.env["ecom.scan.event"]._receive(self.device_a, reads)
+        self.assertEqual(new.lot_id, lots[0] | lots[2])
+        count = self.new_count()
+        count.action_count_last_burst()
+        self.assertEqual(
+            self.lines_of(count),
+            {(tracked, lots[0]): (1, 1, 0), (tracked, lots[1]): (0, 1, -1), (tracked, lots[2]): (1, 0, 1)},
+        )
+        count.action_apply()
+        self.assertEqual(count.state, "applied")
+        quants = self.env["stock.quant"].search(
+            [("product_id", "=", tracked.id), ("location_id", "=", self.shelf.id)]
+        )
+        self.assertEqual({q.lot_id: q.quantity for q in quants if q.quantity}, {lots[0]: 1, lots[2]: 1})
