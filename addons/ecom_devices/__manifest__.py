@@ -18,12 +18,14 @@
     "data": [
         "security/ecom_devices_security.xml",
         "security/ir.model.access.csv",
+        "security/ecom_rfid_count_security.xml",
         "views/ecom_scan_event_views.xml",
         "views/ecom_device_views.xml",
         "wizards/ecom_device_token_wizard_views.xml",
         "views/ecom_devices_menus.xml",
+        "views/ecom_rfid_count_views.xml",
     ],
-    "demo": ["demo/ecom_device_demo.xml"],
+    "demo": ["demo/ecom_device_demo.xml", "demo/ecom_rfid_count_demo.xml"],
     "assets": {
         "web.assets_tests": [
             "ecom_devices/static/tests/tours/*.js",

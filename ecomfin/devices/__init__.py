@@ -12,4 +12,4 @@
 Everything here imports nothing from Odoo; only the agent and the simulator need ``pyserial``.
 """
 
-from .reads import PROTOCOLS, Read, make_decoder, read_of
+from .reads import PROTOCOLS, Read, identify, make_decoder, read_of

@@ -137,6 +137,19 @@ def to_gtin14(number):
     return None
 
 
+def gtin_writings(gtin):
+    """The barcodes a product may carry for ``gtin`` (any of GTIN-8/12/13/14, check digit valid): its
+    GTIN-14 and each shorter writing the leading zeros allow: GTIN-13 (EAN-13), GTIN-12 (UPC-A) and
+    GTIN-8 (EAN-8), e.g. ``00614141123452`` -> ``00614141123452``, ``0614141123452``, ``614141123452``.
+    Empty when ``gtin`` is not a GTIN."""
+    gtin14 = to_gtin14(gtin)
+    if not gtin14:
+        return ()
+    return tuple(
+        gtin14[14 - length :] for length in (14, 13, 12, 8) if gtin14[: 14 - length].strip("0") == ""
+    )
+
+
 def gs1_date(text, today=None):
     """``YYMMDD`` as a date: century per GS1 7.12, ``DD = 00`` is the last day of the month."""
     if len(text) != 6 or not text.isdigit():

@@ -58,6 +58,26 @@ def read_of(kind, code, today=None):
     raise InputError("kind is 'barcode' or 'epc'", column="kind", value=kind)
 
 
+def identify(kind, code, today=None):
+    """What Odoo looks a stored event up by: ``(read, barcodes)``. ``read`` is :func:`read_of` of the
+    event, None when the code does not decode (an EPC that is not hex, an unknown kind); ``barcodes``
+    the writings of its code that a product's barcode may equal: the code as scanned (a barcode) and
+    every writing of its GTIN (GTIN-14, -13, -12, -8: :func:`.gs1.gtin_writings`)."""
+    from ecomfin.errors import InputError
+
+    from .gs1 import gtin_writings
+
+    try:
+        read = read_of(kind, code, today)
+    except InputError:
+        return None, ()
+    barcodes = [read.code] if kind == "barcode" else []
+    for writing in gtin_writings(read.gtin or ""):
+        if writing not in barcodes:
+            barcodes.append(writing)
+    return read, tuple(barcodes)
+
+
 def make_decoder(protocol, **options):
     """A stream decoder of ``protocol`` (see PROTOCOLS): ``feed(bytes) -> [Read]``, ``finish() -> [Read]``,
     ``bad_frames``. Options go to the scanner decoder (``prefix``, ``suffix``)."""

@@ -177,6 +177,15 @@ class EcomDevice(models.Model):
             return MASK if value else value
         return super()._ecom_audit_value(name, value)
 
+    def _ecom_audit_column(self, name, raw=False):
+        # the trail's writes log a plain string as it is, without _ecom_audit_value (ecom_audit
+        # masks its own SENSITIVE_FIELDS only): the hash is masked here too (a rotation then shows
+        # by its new prefix; a revocation as the hash going from *** to empty)
+        values = super()._ecom_audit_column(name, raw=raw)
+        if name == "token_hash" and not raw:
+            return [MASK if value else value for value in values]
+        return values
+
     # ------------------------------------------------------------------
     # Protected fields
     # ------------------------------------------------------------------

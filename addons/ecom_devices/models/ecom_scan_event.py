@@ -5,14 +5,10 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+from ecomfin.devices import identify
+
 # the notification type of a batch of scans on the bus (the device's channel)
 BUS_EVENTS = "ecom_device/events"
-GTIN_LENGTHS = (8, 12, 13, 14)
-
-
-def gtin_of(code):
-    """The code as a GTIN-14 when it is a plain GTIN (8, 12, 13 or 14 digits), else None."""
-    return code.zfill(14) if code.isdigit() and len(code) in GTIN_LENGTHS else None
 
 
 class EcomScanEvent(models.Model):
@@ -50,7 +46,16 @@ class EcomScanEvent(models.Model):
     gtin = fields.Char(string="GTIN", readonly=True)
     serial = fields.Char(string="Serial Number", readonly=True)
     lot = fields.Char(readonly=True)
+    expiry = fields.Date(string="Expiry Date", readonly=True)
     product_id = fields.Many2one("product.product", readonly=True, index="btree_not_null")
+    lot_id = fields.Many2one("stock.lot", string="Lot/Serial Number", readonly=True)
+    state = fields.Selection(
+        [("known", "Product Found"), ("unknown", "Unknown Code")],
+        string="Status",
+        readonly=True,
+        help="Unknown Code: no product has this barcode or the GTIN the code carries (any of its "
+        "GTIN-8, -12, -13 or -14 writings).",
+    )
 
     _sql_constraints = [
         (
@@ -84,33 +89,49 @@ class EcomScanEvent(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _products_by_code(self, device, codes):
-        """The products whose barcode is one of ``codes`` (or the same GTIN), by code."""
-        wanted = {}
-        for code in set(codes):
-            gtin = gtin_of(code)
-            forms = {code}
-            if gtin:
-                # the GTIN-14, -13, -12 and -8 writings of the same number
-                forms |= {gtin[i:] for i in range(7) if gtin[:i] == "0" * i}
-            for form in forms:
-                wanted.setdefault(form, set()).add(code)
-        if not wanted:
-            return {}
-        products = self.env["product.product"].search(
-            [("barcode", "in", list(wanted)), ("company_id", "in", (False, device.company_id.id))]
+    def _lookup_sql(self, device, rows):
+        """The events of a batch (``rows``: one SQL tuple each) with their product and lot: the
+        product whose barcode is one of the event's writings (``barcodes``, from the core), of the
+        device's company or shared, the first by id; its lot or serial number by name (the lot of
+        the code, else its serial: a serial-tracked product's lot is its serial number)."""
+        company_id = device.company_id.id
+        return SQL(
+            """SELECT v.*, p.id AS product_id, l.id AS lot_id
+                 FROM (VALUES %(rows)s) AS v(event_uid, kind, code, scanned_at, gtin, serial, lot,
+                                              expiry, barcodes)
+                 LEFT JOIN LATERAL (
+                       SELECT pp.id
+                         FROM product_product pp
+                         JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                        WHERE pp.barcode = ANY(v.barcodes)
+                          AND pp.active
+                          AND (pt.company_id IS NULL OR pt.company_id = %(company)s)
+                        ORDER BY pp.id
+                        LIMIT 1
+                 ) p ON TRUE
+                 LEFT JOIN LATERAL (
+                       SELECT sl.id
+                         FROM stock_lot sl
+                        WHERE sl.product_id = p.id
+                          AND sl.name = COALESCE(v.lot, v.serial)
+                          AND (sl.company_id IS NULL OR sl.company_id = %(company)s)
+                        ORDER BY sl.id
+                        LIMIT 1
+                 ) l ON TRUE""",
+            rows=rows,
+            company=company_id,
         )
-        found = {}
-        for product in products:
-            for code in wanted.get(product.barcode, ()):
-                found.setdefault(code, product.id)
-        return found
 
     @api.model
     def _receive(self, device, events):
         """Store ``events`` (``(uid, kind, code, scanned_at)``, checked by
         ``ecomfin.device_events.parse_batch``) of ``device`` in one statement; the events it
         already has are skipped. Audited (one entry for the batch) and sent on the bus.
+
+        Each event is decoded by the core (``ecomfin.devices.identify``: GS1 element strings,
+        SGTIN-96 EPCs, plain GTINs) into its GTIN, serial, lot and expiry, and mapped in the same
+        statement to its product (by barcode, any writing of the GTIN) and lot; an event whose
+        product is not found is stored with ``state`` ``unknown``.
 
         :returns: ``(new events, number of duplicates)``
         """
@@ -119,43 +140,49 @@ class EcomScanEvent(models.Model):
             return self.browse(), 0
         now = fields.Datetime.now()
         uid = self.env.uid
-        # barcodes: their GTIN and product when the code is a plain GTIN; RFID reads (EPC
-        # SGTIN-96) and GS1 element strings keep their code only until the core decoders
-        # (ecomfin.devices) are merged: their GTIN, serial and lot go here then (ROADMAP)
-        products = self._products_by_code(
-            device, [code for _id, kind, code, _at in events if kind == "barcode"]
-        )
-        rows = SQL(", ").join(
-            SQL(
-                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                device.id,
-                event_uid,
-                kind,
-                code,
-                scanned_at,
-                now,
-                device.company_id.id,
-                device.warehouse_id.id or None,
-                device.location_id.id or None,
-                gtin_of(code) if kind == "barcode" else None,
-                products.get(code) if kind == "barcode" else None,
-                uid,
-                now,
-                uid,
-                now,
+        # products and lots read in the same statement: what the ORM still holds goes first
+        self.env["product.product"].flush_model(["barcode", "active", "product_tmpl_id"])
+        self.env["product.template"].flush_model(["company_id"])
+        self.env["stock.lot"].flush_model(["name", "product_id", "company_id"])
+        rows = []
+        for event_uid, kind, code, scanned_at in events:
+            read, barcodes = identify(kind, code)
+            rows.append(
+                SQL(
+                    "(%s, %s, %s, %s::timestamp, %s, %s, %s, %s::date, %s::varchar[])",
+                    event_uid,
+                    kind,
+                    code,
+                    scanned_at,
+                    read and read.gtin,
+                    read and read.serial,
+                    read and read.lot,
+                    read and read.expiry,
+                    list(barcodes),
+                )
             )
-            for event_uid, kind, code, scanned_at in events
-        )
         inserted = self.env.execute_query(
             SQL(
-                """INSERT INTO %s (device_id, event_uid, kind, code, scanned_at, received_at, company_id,
-                                   warehouse_id, location_id, gtin, product_id,
-                                   create_uid, create_date, write_uid, write_date)
-                   VALUES %s
+                """INSERT INTO %(table)s (device_id, event_uid, kind, code, scanned_at, received_at,
+                                          company_id, warehouse_id, location_id, gtin, serial, lot,
+                                          expiry, product_id, lot_id, state,
+                                          create_uid, create_date, write_uid, write_date)
+                   SELECT %(device)s, e.event_uid, e.kind, e.code, e.scanned_at, %(now)s,
+                          %(company)s, %(warehouse)s, %(location)s, e.gtin, e.serial, e.lot,
+                          e.expiry, e.product_id, e.lot_id,
+                          CASE WHEN e.product_id IS NULL THEN 'unknown' ELSE 'known' END,
+                          %(uid)s, %(now)s, %(uid)s, %(now)s
+                     FROM (%(lookup)s) e
                    ON CONFLICT (device_id, event_uid) DO NOTHING
                    RETURNING id""",
-                SQL.identifier(self._table),
-                rows,
+                table=SQL.identifier(self._table),
+                device=device.id,
+                now=now,
+                company=device.company_id.id,
+                warehouse=device.warehouse_id.id or None,
+                location=device.location_id.id or None,
+                uid=uid,
+                lookup=self._lookup_sql(device, SQL(", ").join(rows)),
             )
         )
         # rows written behind the ORM's back
@@ -206,6 +233,10 @@ class EcomScanEvent(models.Model):
                         "code": event.code,
                         "at": fields.Datetime.to_string(event.scanned_at),
                         "product_id": event.product_id.id or False,
+                        "lot_id": event.lot_id.id or False,
+                        "gtin": event.gtin or False,
+                        "serial": event.serial or False,
+                        "state": event.state,
                     }
                     for event in events
                 ],

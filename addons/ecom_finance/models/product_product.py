@@ -4,10 +4,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-# Costs are finance data: Shop and Warehouse Operators never read them, by any path (read,
-# search, export, read_group, attribute access, fields of views); everyone else keeps Odoo's
-# rights. An operator role withholds costs even from a user who also holds another role.
-COST_GROUPS = "base.group_user,!ecom_audit.group_ecom_shop_operator,!ecom_audit.group_ecom_warehouse_operator"
+# the groups of the cost fields: defined in const.py, for the addons above too
+from ..const import COST_GROUPS
 
 
 class EcomCostFieldsMixin(models.AbstractModel):

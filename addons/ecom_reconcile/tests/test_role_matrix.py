@@ -83,6 +83,15 @@ EXPECTED = {
     ("ecom.device", "action_rotate_token_dialog"): NOBODY,
     ("ecom.device", "export_data"): {WAREHOUSE, AUDITOR},
     ("ecom.scan.event", "export_data"): {WAREHOUSE, AUDITOR},  # no demo record
+    # RFID counts: made and applied by Warehouse Operators (Inventory users) in their warehouses,
+    # read by the finance roles (who alone read the valuation difference)
+    ("ecom.rfid.count", "action_apply"): {WAREHOUSE},
+    ("ecom.rfid.count", "action_count_last_burst"): {WAREHOUSE},
+    ("ecom.rfid.count", "action_propose"): {WAREHOUSE},
+    ("ecom.rfid.count", "action_start"): {WAREHOUSE},
+    ("ecom.rfid.count", "action_stop"): {WAREHOUSE},
+    ("ecom.rfid.count", "export_data"): {WAREHOUSE, *FINANCE_READERS},
+    ("ecom.rfid.count.line", "export_data"): {WAREHOUSE, *FINANCE_READERS},  # no demo record
     ("ecom.job.progress", "export_data"): NOBODY,  # no demo record
     ("ecom.order.margin.report", "export_data"): FINANCE_READERS,
     ("ecom.receivable.aging.report", "export_data"): FINANCE_READERS,
@@ -202,6 +211,16 @@ GUARDED_FIELDS = {
     "ecom.approval.line": {"decision", "user_id", "level"},
     # ecom_devices: written by the token actions and the event endpoint only
     "ecom.device": {"token_prefix", "token_hash", "token_rotated_at", "token_last_used_at"},
+    # ecom_devices: written by the RFID count's actions only (ecom_rfid_count.PROTECTED_FIELDS)
+    "ecom.rfid.count": {
+        "state",
+        "line_ids",
+        "read_count",
+        "unknown_count",
+        "proposed_at",
+        "applied_at",
+        "applied_uid",
+    },
 }
 
 # guarded fields a role may still write directly: the model has no guard for them
