@@ -116,9 +116,13 @@ def entry_hash(previous_hash, entry):
 ROW_FIELDS = ("at", "uid", "login", "company", "origin", "model", "ids", "op", "changes")
 
 
-def _changes_text(changes):
+def changes_text(changes):
     """``canonical(changes)``, without walking the value in Python when nothing in it needs it:
-    only an exponent (``1e+20``), a negative zero or a NaN is written otherwise by ``dumps``."""
+    only an exponent (``1e+20``), a negative zero or a NaN is written otherwise by ``dumps``.
+
+    What :func:`chain_copy_lines` takes as an entry's changes: the trail encodes them as they are
+    logged, so that the entries waiting for the commit are strings (which the garbage collector
+    does not walk), not dicts and lists."""
     try:
         text = _encode_changes(changes)
     except ValueError:
@@ -145,7 +149,8 @@ def _scalar_text(value):
 def chain_copy_lines(previous, seq, rows):
     """Chain ``rows`` after ``(seq, previous)`` as :func:`entry_hash` does, entry by entry.
 
-    :param rows: tuples in :data:`ROW_FIELDS` order (``at`` as ``YYYY-MM-DD HH:MM:SS`` text)
+    :param rows: tuples in :data:`ROW_FIELDS` order (``at`` as ``YYYY-MM-DD HH:MM:SS`` text,
+        ``changes`` as :func:`changes_text` gives them)
     :returns: a generator of ``(seq, hash, line)``: ``line`` is the row of ``COPY``'s text format
         ``seq, at, uid, login, company, origin, model, ids, op, changes, hash`` (``changes`` as its
         canonical JSON text)
@@ -160,6 +165,8 @@ def chain_copy_lines(previous, seq, rows):
     sha256 = hashlib.sha256
     prefix = VERSION + "$"
     for at, uid, login, company, origin, model, ids, op, changes in rows:
+        if type(changes) is not str:
+            raise TypeError(f"an entry's changes are chained as their changes_text(), not as {changes!r}")
         seq += 1
         # the types are part of the key: True and 1 are equal keys, but not the same JSON
         key = (at, uid, type(uid), login, type(login), company, type(company), origin, model, op)
@@ -177,13 +184,12 @@ def chain_copy_lines(previous, seq, rows):
                 f"\t{text_field(op)}\t",
             )
         head, before_ids, before_seq, tail, copy_author, copy_op = parts
-        changes_text = _changes_text(changes)
-        text = f"{head}{changes_text}{before_ids}{_scalar_text(ids)}{before_seq}{seq}{tail}"
+        text = f"{head}{changes}{before_ids}{_scalar_text(ids)}{before_seq}{seq}{tail}"
         previous = prefix + sha256((previous + text).encode("utf-8")).hexdigest()
         yield (
             seq,
             previous,
-            f"{seq}{copy_author}{text_field(ids)}{copy_op}{text_field(changes_text)}\t{previous}",
+            f"{seq}{copy_author}{text_field(ids)}{copy_op}{text_field(changes)}\t{previous}",
         )
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecomfin.hashchain import GENESIS, ROW_FIELDS, canonical, chain_copy_lines, entry_hash
+from ecomfin.hashchain import GENESIS, ROW_FIELDS, canonical, chain_copy_lines, changes_text, entry_hash
 
 KEYS = {"at", "uid", "login", "company", "origin", "model", "ids", "op"}
 
@@ -24,6 +24,11 @@ def slow_chain(previous, seq, rows):
         previous = entry_hash(previous, entry)
         hashes.append(previous)
     return hashes
+
+
+def encoded(rows):
+    """The rows as the trail hands them to the commit: their changes as ``changes_text``."""
+    return [(*row[:-1], changes_text(row[-1])) for row in rows]
 
 
 def unescape(field):
@@ -67,7 +72,7 @@ row = st.tuples(
 @given(st.lists(row, max_size=6), st.integers(0, 10**6))
 def test_the_commit_path_hashes_as_the_verifier(rows, seq):
     previous = entry_hash(GENESIS, {"seq": seq})
-    lines = list(chain_copy_lines(previous, seq, rows))
+    lines = list(chain_copy_lines(previous, seq, encoded(rows)))
     assert [h for _seq, h, _line in lines] == slow_chain(previous, seq, rows)
     assert [s for s, _h, _line in lines] == list(range(seq + 1, seq + 1 + len(rows)))
     for (line_seq, line_hash, line), source in zip(lines, rows, strict=True):
@@ -105,12 +110,18 @@ def test_special_values_fall_back_to_the_canonical_text():
             {"v": [Decimal("1.50"), {"k": (1, 2)}]},
         ),
     ]
-    assert [h for _s, h, _l in chain_copy_lines(GENESIS, 0, rows)] == slow_chain(GENESIS, 0, rows)
-    first = next(chain_copy_lines(GENESIS, 0, rows))[2]
+    assert [h for _s, h, _l in chain_copy_lines(GENESIS, 0, encoded(rows))] == slow_chain(GENESIS, 0, rows)
+    first = next(chain_copy_lines(GENESIS, 0, encoded(rows)))[2]
     assert "a\\tb\\\\c" in first and '{"v":[100000000000000000000,0.0]}' in first
 
 
 def test_a_nan_is_refused_as_by_entry_hash():
     rows = [("2026-12-07 16:00:00", 2, "a", 1, "web", "x", "1", "write", {"v": [float("nan"), 1]})]
     with pytest.raises(ValueError):
-        list(chain_copy_lines(GENESIS, 0, rows))
+        changes_text(rows[0][-1])
+
+
+def test_changes_are_chained_as_their_text_only():
+    row = ("2026-12-07 16:00:00", 2, "a", 1, "web", "x", "1", "write", {"v": [1, 2]})
+    with pytest.raises(TypeError):
+        list(chain_copy_lines(GENESIS, 0, [row]))

@@ -114,8 +114,13 @@ class Base(models.AbstractModel):
         """Whether exports of this model are logged: the audited models and the trail itself."""
         return self._name in NOT_AUDITED or self._ecom_audit_fields() is not None
 
+    def _ecom_audit_masked(self):
+        """The fields whose values the trail never holds: a change of one is logged as masked
+        (``***``). Models add theirs (secrets, encrypted values, token hashes)."""
+        return SENSITIVE_FIELDS
+
     def _ecom_audit_value(self, name, value):
-        if name in SENSITIVE_FIELDS:
+        if name in self._ecom_audit_masked():
             return MASK if value else value
         field = self._fields.get(name)
         if field is None:
@@ -171,9 +176,11 @@ class Base(models.AbstractModel):
         # this runs for every audited write, set-wise ones included: the values are read column
         # by column (a scalar field's ``mapped`` reads the cache in bulk), not record by record
         records = self.sudo()
-        before = [records._ecom_audit_column(name) for name in names]
         # a masked value is compared unmasked: its change is logged, never its value
-        secret = [n for n in names if n in SENSITIVE_FIELDS]
+        masked = self._ecom_audit_masked()
+        secret = [n for n in names if n in masked]
+        names = [n for n in names if n not in masked]
+        before = [records._ecom_audit_column(name) for name in names]
         secret_before = [records._ecom_audit_column(name, raw=True) for name in secret]
         result = super().write(vals)
         after = [records._ecom_audit_column(name) for name in names]
@@ -187,9 +194,9 @@ class Base(models.AbstractModel):
                 if new != old:
                     changes[name] = [old, new]
             for name, old_values, new_values in zip(secret, secret_before, secret_after, strict=True):
-                old = old_values[index]
-                if new_values[index] != old:
-                    changes[name] = [MASK if old else old, MASK]
+                old, new = old_values[index], new_values[index]
+                if new != old:
+                    changes[name] = [MASK if old else old, MASK if new else new]
             if changes:
                 entry = {
                     "model": self._name,
@@ -205,7 +212,8 @@ class Base(models.AbstractModel):
 
     def _ecom_audit_column(self, name, raw=False):
         """The values of field ``name`` of ``self`` as the trail logs them (``_ecom_audit_value``),
-        one per record in order; ``raw``: as they are (a masked field's, to compare them)."""
+        one per record in order; ``raw``: as they are (a masked field's, to compare them). Plain
+        values are taken as they are (a model masks a field through ``_ecom_audit_masked``)."""
         field = self._fields[name]
         if field.type in ("many2one", "one2many", "many2many"):
             values = [record[name] for record in self]
@@ -213,7 +221,7 @@ class Base(models.AbstractModel):
             values = self.mapped(name)
         if raw:
             return values
-        if name in SENSITIVE_FIELDS or field.type in (
+        if name in self._ecom_audit_masked() or field.type in (
             "many2one",
             "one2many",
             "many2many",

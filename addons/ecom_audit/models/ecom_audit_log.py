@@ -13,7 +13,7 @@ from odoo.http import request
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
-from ecomfin.hashchain import GENESIS, chain_copy_lines, sign_anchor, storable, verify
+from ecomfin.hashchain import GENESIS, chain_copy_lines, changes_text, sign_anchor, storable, verify
 
 from ..audit_anchors import (
     PUBLISHED_PARAM,
@@ -183,8 +183,9 @@ class EcomAuditLog(models.Model):
                 record["res_ids"],
                 record["operation"],
                 # as the database will give it back to the verifier (NaN and infinities as text:
-                # jsonb refuses them)
-                storable(changes),
+                # jsonb refuses them), already as the canonical text the commit chains (a string
+                # waiting for the commit is no work for the garbage collector, a dict is)
+                changes_text(storable(changes)),
             )
             for record in by_record_company(self.env, records, company_id)
             for changes in (record.get("changes") or {},)
@@ -206,7 +207,9 @@ class EcomAuditLog(models.Model):
                              changes"""
             )
         )
-        pending = [tuple(values) for _id, *values in sorted(cr.fetchall())] + buffered
+        pending = [
+            (*values[:-1], changes_text(values[-1])) for _id, *values in sorted(cr.fetchall())
+        ] + buffered
         if not pending:
             return
         # one writer of the chain at a time, for the length of this commit

@@ -8,7 +8,6 @@ from odoo.tools import SQL
 
 from ecomfin.crypto import DecryptionError, KeyringError, blind_index, decrypt, encrypt, reencrypt
 
-from ..const import MASK
 from ..keys import field_keyring
 
 
@@ -189,19 +188,17 @@ class EcomEncryptedMixin(models.AbstractModel):
         names = self.env.registry.descendants([self._name], "_inherit")
         return {name: self.env[name]._ecom_rotate() for name in sorted(names) if not self.env[name]._abstract}
 
-    def _ecom_audit_value(self, name, value):
+    def _ecom_audit_masked(self):
         """Encrypted values, their tokens and blind indexes are logged as changed, never with their value."""
         model_class = type(self)
-        masked = model_class.__dict__.get("_ecom_audit_masked")
+        masked = model_class.__dict__.get("_ecom_audit_masked_names")
         if masked is None:
-            # once per model of the registry: this runs for every audited value
-            masked = model_class._ecom_audit_masked = frozenset(
+            # once per model of the registry: this runs for every audited write
+            masked = model_class._ecom_audit_masked_names = super()._ecom_audit_masked() | frozenset(
                 [
                     *self._ecom_encrypted_fields,
                     *self._ecom_encrypted_fields.values(),
                     *(index_field for index_field, _normalize in self._ecom_blind_indexes.values()),
                 ]
             )
-        if name in masked:
-            return MASK if value else value
-        return super()._ecom_audit_value(name, value)
+        return masked

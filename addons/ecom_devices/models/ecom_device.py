@@ -7,8 +7,6 @@ import contextvars
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from odoo.addons.ecom_audit.const import MASK
-
 from ecomfin.device_events import hash_token, new_token, token_prefix, verify_token
 
 # Who manages devices (registers them, binds an operator, rotates and revokes their tokens).
@@ -170,21 +168,11 @@ class EcomDevice(models.Model):
             return {name for name, field in self._fields.items() if field.store} - {"token_last_used_at"}
         return audited
 
-    def _ecom_audit_value(self, name, value):
+    def _ecom_audit_masked(self):
         # masked like the other secrets: a rotation shows in its entry by the new prefix and
-        # issue date (not secret); the hash, salted, is never written to the trail
-        if name == "token_hash":
-            return MASK if value else value
-        return super()._ecom_audit_value(name, value)
-
-    def _ecom_audit_column(self, name, raw=False):
-        # the trail's writes log a plain string as it is, without _ecom_audit_value (ecom_audit
-        # masks its own SENSITIVE_FIELDS only): the hash is masked here too (a rotation then shows
-        # by its new prefix; a revocation as the hash going from *** to empty)
-        values = super()._ecom_audit_column(name, raw=raw)
-        if name == "token_hash" and not raw:
-            return [MASK if value else value for value in values]
-        return values
+        # issue date (not secret), a revocation as the hash going from *** to empty; the hash,
+        # salted, is never written to the trail
+        return super()._ecom_audit_masked() | {"token_hash"}
 
     # ------------------------------------------------------------------
     # Protected fields

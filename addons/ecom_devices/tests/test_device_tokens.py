@@ -31,8 +31,11 @@ class TestDeviceTokens(TransactionCase):
     def _audit_entries(self, model, res_id=None):
         """The audit entries of this transaction not chained yet (ecom.audit.log._append's buffer)."""
         buffer = self.env.cr.precommit.data.get("ecom_audit_buffer", [])
+        # the changes wait as their canonical JSON text
         return [
-            row for row in buffer if row[5] == model and (res_id is None or str(res_id) in row[6].split(","))
+            (*row[:-1], json.loads(row[-1]))
+            for row in buffer
+            if row[5] == model and (res_id is None or str(res_id) in row[6].split(","))
         ]
 
     def test_location_is_in_the_warehouse(self):
