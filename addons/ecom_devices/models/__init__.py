@@ -4,3 +4,5 @@
 from . import ecom_device
 from . import ecom_scan_event
 from . import ir_websocket
+from . import stock_picking
+from . import stock_quant
