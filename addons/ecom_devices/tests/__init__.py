@@ -8,4 +8,5 @@ from . import test_device_tokens
 from . import test_translations
 from . import test_ui
 from . import test_handheld
+from . import test_handheld_rpc
 from . import test_handheld_ui

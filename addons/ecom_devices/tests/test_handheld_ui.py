@@ -33,7 +33,10 @@ class TestHandheldUi(HttpCase):
         url = "/odoo/action-ecom_devices.ecom_handheld_action"
         options = json.dumps({"stepDelay": 0, "startUrl": url})
         # the paired device's token, for the step that posts its scan to the endpoint
-        code = f"sessionStorage.setItem('ecom_device_token', {self.token!r}); odoo.startTour({tour!r}, {options})"
+        code = (
+            f"sessionStorage.setItem('ecom_device_token', {self.token!r}); "
+            f"odoo.startTour({tour!r}, {options})"
+        )
         self.start_tour(
             url,
             tour,
