@@ -177,6 +177,14 @@ class EcomDevice(models.Model):
             return MASK if value else value
         return super()._ecom_audit_value(name, value)
 
+    def _ecom_audit_column(self, name, raw=False):
+        # set-wise writes log plain values (str) as they are, without _ecom_audit_value: the
+        # hash is masked here too
+        values = super()._ecom_audit_column(name, raw=raw)
+        if name == "token_hash" and not raw:
+            return [self._ecom_audit_value(name, value) for value in values]
+        return values
+
     # ------------------------------------------------------------------
     # Protected fields
     # ------------------------------------------------------------------
