@@ -117,17 +117,16 @@ class StockPicking(models.Model):
         from). Returns ``{"status": "ok" | "location" | "error", "message", "error", "view",
         "location"}``; an error applies nothing."""
         self._ecom_handheld_check()
-        _ = self.env._
         if self.state in ("done", "cancel"):
-            return handheld.error("done", _("%s is already done or cancelled.", self.name))
+            return handheld.error("done", self.env._("%s is already done or cancelled.", self.name))
         kind, record, read = handheld.read_code(self.env, code, self.company_id)
         if kind is None:
-            return handheld.error("unknown_code", _("Unknown code: %s", code))
+            return handheld.error("unknown_code", self.env._("Unknown code: %s", code))
         if kind == "location":
             if not self._ecom_handheld_location_ok(record):
                 return handheld.error(
                     "wrong_location",
-                    _(
+                    self.env._(
                         "Wrong location: %(location)s is not a location of %(picking)s.",
                         location=record.display_name,
                         picking=self.name,
@@ -135,21 +134,21 @@ class StockPicking(models.Model):
                 )
             return {
                 "status": "location",
-                "message": _("Location: %s", record.display_name),
+                "message": self.env._("Location: %s", record.display_name),
                 "location": {"id": record.id, "name": record.display_name},
                 "view": self.ecom_handheld_view(),
             }
         product = record
         location = self.env["stock.location"].browse(location_id or [])
         if location and not self._ecom_handheld_location_ok(location):
-            return handheld.error("wrong_location", _("Wrong location: %s.", location.display_name))
+            return handheld.error("wrong_location", self.env._("Wrong location: %s.", location.display_name))
         moves = self.move_ids.filtered(
             lambda m: m.product_id == product and m.state not in ("done", "cancel")
         )
         if not moves:
             return handheld.error(
                 "wrong_product",
-                _(
+                self.env._(
                     "Wrong product: %(product)s is not in %(picking)s.",
                     product=product.display_name,
                     picking=self.name,
@@ -159,7 +158,7 @@ class StockPicking(models.Model):
         if product.tracking != "none" and not lot:
             return handheld.error(
                 "lot_required",
-                _("%s is tracked by lot: scan its GS1 label (with its lot).", product.display_name),
+                self.env._("%s is tracked by lot: scan its GS1 label (with its lot).", product.display_name),
             )
         quantity = handheld.scanned_quantity(read)
         rounding = product.uom_id.rounding
@@ -177,7 +176,7 @@ class StockPicking(models.Model):
         ):
             return handheld.error(
                 "over_quantity",
-                _(
+                self.env._(
                     "Over quantity: %(product)s, %(done)s of %(demand)s already scanned.",
                     product=product.display_name,
                     done=self._ecom_done(move),
@@ -187,7 +186,9 @@ class StockPicking(models.Model):
         self._ecom_handheld_apply(move, quantity, lot, location)
         return {
             "status": "ok",
-            "message": _("+%(quantity)s %(product)s", quantity=quantity, product=product.display_name),
+            "message": self.env._(
+                "+%(quantity)s %(product)s", quantity=quantity, product=product.display_name
+            ),
             "view": self.ecom_handheld_view(),
         }
 

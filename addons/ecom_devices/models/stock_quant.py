@@ -69,30 +69,37 @@ class StockQuant(models.Model):
         """One scan while counting ``location_id``: a product adds one (or the GS1 quantity) to its
         counted quantity there; a location switches the count to it."""
         location = self._ecom_handheld_location(location_id)
-        _ = self.env._
         kind, record, read = handheld.read_code(self.env, code, location.company_id)
         if kind is None:
-            return handheld.error("unknown_code", _("Unknown code: %s", code))
+            return handheld.error("unknown_code", self.env._("Unknown code: %s", code))
         if kind == "location":
             view = self.ecom_handheld_count_view(record.id)
-            return {"status": "location", "message": _("Location: %s", record.display_name), "view": view}
+            return {
+                "status": "location",
+                "message": self.env._("Location: %s", record.display_name),
+                "view": view,
+            }
         product = record
         if not product.is_storable:
             return handheld.error(
-                "wrong_product", _("Wrong product: %s is not kept in stock.", product.display_name)
+                "wrong_product", self.env._("Wrong product: %s is not kept in stock.", product.display_name)
             )
         lot = self.env["stock.lot"]
         if product.tracking != "none":
             if not (read and read.lot):
                 return handheld.error(
                     "lot_required",
-                    _("%s is tracked by lot: scan its GS1 label (with its lot).", product.display_name),
+                    self.env._(
+                        "%s is tracked by lot: scan its GS1 label (with its lot).", product.display_name
+                    ),
                 )
             lot = lot.search([("name", "=", read.lot), ("product_id", "=", product.id)], limit=1)
             if not lot:
                 return handheld.error(
                     "unknown_code",
-                    _("Unknown lot %(lot)s of %(product)s.", lot=read.lot, product=product.display_name),
+                    self.env._(
+                        "Unknown lot %(lot)s of %(product)s.", lot=read.lot, product=product.display_name
+                    ),
                 )
         quantity = handheld.scanned_quantity(read)
         Quant = self.with_context(inventory_mode=True)
@@ -119,7 +126,9 @@ class StockQuant(models.Model):
         quant.user_id = self.env.user
         return {
             "status": "ok",
-            "message": _("+%(quantity)s %(product)s", quantity=quantity, product=product.display_name),
+            "message": self.env._(
+                "+%(quantity)s %(product)s", quantity=quantity, product=product.display_name
+            ),
             "view": self.ecom_handheld_count_view(location.id),
         }
 

@@ -47,3 +47,12 @@ class TestHandheldUi(HttpCase):
         self.assertEqual(self.receipt.move_ids.quantity, 3)
         scan = self.env["ecom.scan.event"].search([("device_id", "=", self.device_a.id)])
         self.assertEqual(scan.event_uid, "tour-scan-1")
+
+    def test_count_a_shelf_by_scanning_on_a_phone(self):
+        self.start_tour(
+            "/odoo/action-ecom_devices.ecom_handheld_action",
+            "ecom_devices_handheld_count_tour",
+            login=self.operator.login,
+        )
+        stock = self.warehouse_a.lot_stock_id
+        self.assertEqual(self.product.with_context(location=stock.id).qty_available, 2)

@@ -28,6 +28,7 @@ export class EcomHandheld extends Component {
         this.video = useRef("video");
         this.cameraAvailable = cameraAvailable();
         this.camera = null;
+        this.queue = Promise.resolve();
         this.state = useState({
             screen: "home",
             operation: null,
@@ -160,7 +161,14 @@ export class EcomHandheld extends Component {
         }
     }
 
-    async scan(code) {
+    scan(code) {
+        // one at a time, in the order scanned: a wedge scanner or a device may send a burst
+        const next = this.queue.then(() => this.applyScan(code));
+        this.queue = next.catch(() => {});
+        return next;
+    }
+
+    async applyScan(code) {
         let result;
         if (this.state.screen === "picking") {
             result = await this.orm.call("stock.picking", "ecom_handheld_scan", [

@@ -103,3 +103,62 @@ registry.category("web_tour.tours").add("ecom_devices_handheld_tour", {
         },
     ],
 });
+
+// On a phone (390x844): a Warehouse Operator counts the stock of their paired device's location
+// with the wedge scanner: two of the tea, an unknown code refused, then Apply Count.
+registry.category("web_tour.tours").add("ecom_devices_handheld_count_tour", {
+    steps: () => [
+        {
+            content: "Count",
+            trigger: ".o_ecom_handheld_op_count",
+            run: "click",
+        },
+        {
+            content: "The camera button only where the browser reads barcodes",
+            trigger: "input.o_ecom_handheld_scan",
+            run() {
+                const button = Boolean(document.querySelector(".o_ecom_handheld_camera"));
+                if (button !== Boolean(window.BarcodeDetector)) {
+                    throw new Error("The camera button does not follow BarcodeDetector");
+                }
+            },
+        },
+        {
+            content: "Scan the tea",
+            trigger: "input.o_ecom_handheld_scan",
+            run: `edit ${BARCODE} && press Enter`,
+        },
+        {
+            trigger: ".o_ecom_handheld_count_line .o_ecom_handheld_qty:contains(1)",
+        },
+        {
+            content: "Scan the tea again",
+            trigger: "input.o_ecom_handheld_scan",
+            run: `edit ${BARCODE} && press Enter`,
+        },
+        {
+            trigger: ".o_ecom_handheld_count_line .o_ecom_handheld_qty:contains(2)",
+        },
+        {
+            content: "Scan a code that is nothing",
+            trigger: "input.o_ecom_handheld_scan",
+            run: "edit NO-SUCH-CODE && press Enter",
+        },
+        {
+            content: "Unknown code",
+            trigger: ".o_ecom_handheld_message.alert-danger[data-error=unknown_code]",
+        },
+        {
+            content: "Apply the count",
+            trigger: ".o_ecom_handheld_apply",
+            run: "click",
+        },
+        {
+            content: "Applied: nothing left to apply",
+            trigger: ".o_ecom_handheld_message.alert-success",
+        },
+        {
+            trigger: ".o_ecom_handheld_apply:disabled",
+        },
+    ],
+});
