@@ -4,6 +4,7 @@
 """The handheld screen's server side: scans applied to a receipt and to a count, its errors, and
 who may use it (Warehouse Operators in their own warehouses, never seeing a cost)."""
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
@@ -96,6 +97,77 @@ class TestHandheld(TransactionCase):
         answer = self.scan(PRODUCT_BARCODE)
         self.assertEqual(answer["error"], "over_quantity")
         self.assertEqual(self.receipt.move_ids.quantity, 3)
+
+    def test_a_lot_tracked_product_takes_its_lot_from_the_gs1_label(self):
+        self.product.tracking = "lot"
+        answer = self.scan(PRODUCT_BARCODE)
+        self.assertEqual(answer["error"], "lot_required")
+        answer = self.scan(f"(01){PRODUCT_BARCODE.zfill(14)}(10)L2412(30)2")
+        self.assertEqual(answer["status"], "ok", answer)
+        self.assertEqual(answer["view"]["lines"][0]["lots"], ["L2412"])
+        self.assertEqual(self.receipt.move_line_ids.mapped("lot_name"), ["L2412"])
+        self.assertEqual(self.receipt.move_ids.quantity, 2)
+
+    def test_pick_a_delivery_then_validate_with_a_backorder(self):
+        stock = self.warehouse_a.lot_stock_id
+        self.env["stock.quant"]._update_available_quantity(self.product, stock, 5)
+        delivery = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.warehouse_a.out_type_id.id,
+                "location_id": stock.id,
+                "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": self.product.name,
+                            "product_id": self.product.id,
+                            "product_uom_qty": 2,
+                            "product_uom": self.product.uom_id.id,
+                            "location_id": stock.id,
+                            "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+                        }
+                    )
+                ],
+            }
+        )
+        delivery.action_confirm()
+        delivery.action_assign()
+        # reserved, not picked: nothing scanned yet
+        self.assertEqual(delivery.with_user(self.operator).ecom_handheld_view()["lines"][0]["done"], 0)
+        answer = self.scan(PRODUCT_BARCODE, picking=delivery)
+        self.assertEqual(self.done(answer), {PRODUCT_BARCODE: 1})
+        # one of two: Odoo asks about the backorder, in its own dialog
+        answer = delivery.with_user(self.operator).ecom_handheld_validate()
+        self.assertEqual(answer["status"], "action")
+        self.assertEqual(answer["action"]["res_model"], "stock.backorder.confirmation")
+
+    def test_an_internal_transfer_accepts_its_source_and_destination(self):
+        stock = self.warehouse_a.lot_stock_id
+        self.env["stock.quant"]._update_available_quantity(self.product, stock, 1)
+        transfer = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.warehouse_a.int_type_id.id,
+                "location_id": stock.id,
+                "location_dest_id": self.dock.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": self.product.name,
+                            "product_id": self.product.id,
+                            "product_uom_qty": 1,
+                            "product_uom": self.product.uom_id.id,
+                            "location_id": stock.id,
+                            "location_dest_id": self.dock.id,
+                        }
+                    )
+                ],
+            }
+        )
+        transfer.action_confirm()
+        self.assertEqual(self.scan(DOCK_BARCODE, picking=transfer)["status"], "location")
+        self.assertEqual(self.scan(PRODUCT_BARCODE, picking=transfer)["status"], "ok")
+        self.assertEqual(transfer.with_user(self.operator).ecom_handheld_validate()["status"], "ok")
+        self.assertEqual(transfer.state, "done")
 
     def test_operator_of_another_warehouse_is_refused(self):
         with self.assertRaises(AccessError), mute_logger("odoo.models"):
