@@ -63,6 +63,16 @@ def scanned_quantity(read):
     return float(quantity)
 
 
+def scanned_lot(read, product):
+    """The lot or serial number a scan names for ``product``: GS1 (10), or (21) when the product
+    is tracked by serial number."""
+    if not read:
+        return None
+    if product.tracking == "serial":
+        return read.serial or read.lot
+    return read.lot
+
+
 def child_of(location, parent):
     """Whether ``location`` is ``parent`` or inside it."""
     return bool(location and parent) and (location.parent_path or "").startswith(parent.parent_path or "-")

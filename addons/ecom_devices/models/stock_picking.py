@@ -139,7 +139,7 @@ class StockPicking(models.Model):
                 "view": self.ecom_handheld_view(),
             }
         product = record
-        location = self.env["stock.location"].browse(location_id or [])
+        location = self.env["stock.location"].browse(int(location_id) if location_id else [])
         if location and not self._ecom_handheld_location_ok(location):
             return handheld.error("wrong_location", self.env._("Wrong location: %s.", location.display_name))
         moves = self.move_ids.filtered(
@@ -154,13 +154,18 @@ class StockPicking(models.Model):
                     picking=self.name,
                 ),
             )
-        lot = read.lot if read else None
+        lot = handheld.scanned_lot(read, product)
         if product.tracking != "none" and not lot:
             return handheld.error(
                 "lot_required",
                 self.env._("%s is tracked by lot: scan its GS1 label (with its lot).", product.display_name),
             )
+        # the label counts in the product's unit; the line may be in another (a dozen, a box)
         quantity = handheld.scanned_quantity(read)
+        if product.tracking == "serial" and quantity != 1:
+            return handheld.error(
+                "over_quantity", self.env._("A serial number is one unit: %s.", product.display_name)
+            )
         rounding = product.uom_id.rounding
         move = next(
             (
@@ -170,6 +175,8 @@ class StockPicking(models.Model):
             ),
             moves[0],
         )
+        quantity = product.uom_id._compute_quantity(quantity, move.product_uom)
+        rounding = move.product_uom.rounding
         if (
             float_compare(self._ecom_done(move) + quantity, move.product_uom_qty, precision_rounding=rounding)
             > 0

@@ -86,19 +86,20 @@ class StockQuant(models.Model):
             )
         lot = self.env["stock.lot"]
         if product.tracking != "none":
-            if not (read and read.lot):
+            lot_name = handheld.scanned_lot(read, product)
+            if not lot_name:
                 return handheld.error(
                     "lot_required",
                     self.env._(
                         "%s is tracked by lot: scan its GS1 label (with its lot).", product.display_name
                     ),
                 )
-            lot = lot.search([("name", "=", read.lot), ("product_id", "=", product.id)], limit=1)
+            lot = lot.search([("name", "=", lot_name), ("product_id", "=", product.id)], limit=1)
             if not lot:
                 return handheld.error(
                     "unknown_code",
                     self.env._(
-                        "Unknown lot %(lot)s of %(product)s.", lot=read.lot, product=product.display_name
+                        "Unknown lot %(lot)s of %(product)s.", lot=lot_name, product=product.display_name
                     ),
                 )
         quantity = handheld.scanned_quantity(read)

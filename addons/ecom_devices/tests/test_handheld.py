@@ -108,6 +108,15 @@ class TestHandheld(TransactionCase):
         self.assertEqual(self.receipt.move_line_ids.mapped("lot_name"), ["L2412"])
         self.assertEqual(self.receipt.move_ids.quantity, 2)
 
+    def test_a_serial_tracked_product_takes_its_serial_from_the_gs1_label(self):
+        self.product.tracking = "serial"
+        answer = self.scan(f"(01){PRODUCT_BARCODE.zfill(14)}(21)SN-0001")
+        self.assertEqual(answer["status"], "ok", answer)
+        answer = self.scan(f"(01){PRODUCT_BARCODE.zfill(14)}(21)SN-0002")
+        self.assertEqual(answer["view"]["lines"][0]["lots"], ["SN-0001", "SN-0002"])
+        answer = self.scan(f"(01){PRODUCT_BARCODE.zfill(14)}(21)SN-0003(30)2")
+        self.assertEqual(answer["error"], "over_quantity")
+
     def test_pick_a_delivery_then_validate_with_a_backorder(self):
         stock = self.warehouse_a.lot_stock_id
         self.env["stock.quant"]._update_available_quantity(self.product, stock, 5)
