@@ -4,7 +4,7 @@
 {
     "name": "E-commerce Finance: Devices",
     "summary": "A register of the warehouses' handhelds, scanners, RFID readers and IoT boxes",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Accounting/E-commerce Finance",
     "website": "https://github.com/ecom-finance/ecom-finance",
     "author": "ecom-finance",
@@ -22,11 +22,15 @@
         "views/ecom_scan_event_views.xml",
         "views/ecom_device_views.xml",
         "wizards/ecom_device_token_wizard_views.xml",
+        "views/ecom_handheld_views.xml",
         "views/ecom_devices_menus.xml",
         "views/ecom_rfid_count_views.xml",
     ],
     "demo": ["demo/ecom_device_demo.xml", "demo/ecom_rfid_count_demo.xml"],
     "assets": {
+        "web.assets_backend": [
+            "ecom_devices/static/src/handheld/*",
+        ],
         "web.assets_tests": [
             "ecom_devices/static/tests/tours/*.js",
         ],

@@ -6,3 +6,5 @@ from . import ecom_scan_event
 from . import ir_websocket
 from . import ecom_rfid_count
 from . import ecom_rfid_count_line
+from . import stock_picking
+from . import stock_quant

@@ -11,3 +11,6 @@ from . import test_rfid_count_ui
 from . import test_scan_decode
 from . import test_translations
 from . import test_ui
+from . import test_handheld
+from . import test_handheld_rpc
+from . import test_handheld_ui

@@ -169,6 +169,14 @@ EXPECTED = {
     # stock: Warehouse Operators in their warehouses (every internal user reads quants in Odoo)
     ("stock.move", "export_data"): {WAREHOUSE, *FINANCE_READERS},
     ("stock.quant", "action_ecom_request_adjustment"): {WAREHOUSE},
+    # the handheld screen (ecom_devices): inventory users, in the warehouses they may work
+    ("stock.picking", "ecom_handheld_pickings"): {WAREHOUSE},
+    ("stock.picking", "ecom_handheld_scan"): {WAREHOUSE},
+    ("stock.picking", "ecom_handheld_validate"): {WAREHOUSE},
+    ("stock.picking", "ecom_handheld_view"): {WAREHOUSE},
+    ("stock.quant", "ecom_handheld_count_apply"): {WAREHOUSE},
+    ("stock.quant", "ecom_handheld_count_scan"): {WAREHOUSE},
+    ("stock.quant", "ecom_handheld_count_view"): {WAREHOUSE},
     ("stock.quant", "export_data"): EVERYONE,
     ("stock.scrap", "action_ecom_request_scrap"): {WAREHOUSE},
     ("stock.scrap", "do_scrap"): {WAREHOUSE},
@@ -378,6 +386,15 @@ class TestRoleMatrix(TransactionCase):
         def visible(model):
             return self._targets(self.env[model], user).ids
 
+        def visible_location():
+            locations = self.env["stock.location"].with_user(user)
+            try:
+                return locations.search(
+                    [("usage", "=", "internal"), ("company_id", "=", self.company.id)], limit=1
+                ).id
+            except AccessError:
+                return False
+
         company = self.company
         return {
             "run_reconciliation": lambda: (visible("ecom.shop"), "2024-03-01", "2024-03-07"),
@@ -388,6 +405,12 @@ class TestRoleMatrix(TransactionCase):
             "ecom_request_write": lambda: ({"active": False},),
             "export_data": lambda: (["id"],),
             "web_save": lambda: ({"active": False}, {}),
+            # the handheld screen (ecom_devices): a code that is no product, where the role counts
+            "ecom_handheld_pickings": lambda: ("incoming",),
+            "ecom_handheld_scan": lambda: ("NO-SUCH-CODE",),
+            "ecom_handheld_count_view": lambda: (visible_location(),),
+            "ecom_handheld_count_scan": lambda: (visible_location(), "NO-SUCH-CODE"),
+            "ecom_handheld_count_apply": lambda: (visible_location(),),
         }.get(name, tuple)()
 
     # ------------------------------------------------------------------
