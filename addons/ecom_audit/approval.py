@@ -48,21 +48,23 @@ def in_approved_change():
     return _APPROVED.get()
 
 
-def protected_in(vals_list, protected, creating=False):
+def protected_in(vals_list, protected, creating=False, defaults=None):
     """The protected field names that ``vals_list`` sets, when not written by the model's own code.
 
     One rule for ``create`` (``copy`` and ``load`` create through it) and ``write``: outside an
-    approved change a protected field is refused, except, when creating, an empty value or a
-    ``state`` of ``draft`` (what the web client sends as defaults).
+    approved change a protected field is refused, except, when creating, an empty value or the
+    field's default in ``defaults`` (``{"state": "draft"}`` unless given: what the web client
+    sends as defaults).
     """
     if in_approved_change():
         return set()
+    defaults = {"state": "draft"} if defaults is None else defaults
     found = set()
     for vals in vals_list:
         found |= {
             name
             for name in protected & set(vals)
-            if not creating or (vals[name] and not (name == "state" and vals[name] == "draft"))
+            if not creating or (vals[name] and not (name in defaults and vals[name] == defaults[name]))
         }
     return found
 

@@ -7,6 +7,8 @@ import contextvars
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from odoo.addons.ecom_audit.approval import protected_in
+
 from ecomfin.device_events import hash_token, new_token, token_prefix, verify_token
 
 # Who manages devices (registers them, binds an operator, rotates and revokes their tokens).
@@ -181,14 +183,7 @@ class EcomDevice(models.Model):
     def _check_protected(self, vals_list, creating=False):
         if _TOKEN_WRITE.get():
             return
-        found = {name for vals in vals_list for name in PROTECTED_FIELDS & set(vals)}
-        if creating:
-            # what the web client sends as defaults of a new device
-            found = {
-                name
-                for name in found
-                if any(vals.get(name) not in (None, False, "none") for vals in vals_list)
-            }
+        found = protected_in(vals_list, PROTECTED_FIELDS, creating=creating, defaults={"token_state": "none"})
         if found:
             raise AccessError(
                 self.env._(

@@ -9,7 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_is_zero
 
-from odoo.addons.ecom_audit.approval import substance_hash
+from odoo.addons.ecom_audit.approval import protected_in, substance_hash
 from odoo.addons.ecom_finance.const import COST_GROUPS
 
 # Who counts: Inventory users (Warehouse Operators get it through their role), in the
@@ -142,14 +142,7 @@ class EcomRfidCount(models.Model):
     def _check_protected(self, vals_list, creating=False):
         if in_count_write():
             return
-        found = {name for vals in vals_list for name in PROTECTED_FIELDS & set(vals)}
-        if creating:
-            # what the web client sends as defaults of a new count
-            found = {
-                name
-                for name in found
-                if any(vals.get(name) not in (None, False, "draft", [], 0) for vals in vals_list)
-            }
+        found = protected_in(vals_list, PROTECTED_FIELDS, creating=creating)
         if found:
             raise AccessError(
                 self.env._(
