@@ -204,6 +204,7 @@ class EcomDevice(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_scanned(self):
+        # every scan counts, also those of warehouses the deleting user does not see
         if self.env["ecom.scan.event"].sudo().search_count([("device_id", "in", self.ids)], limit=1):
             raise UserError(
                 self.env._("A device that has sent scans cannot be deleted (its scans are kept): archive it.")
