@@ -220,25 +220,29 @@ class ResUsers(models.Model):
 
     @classmethod
     def _ecom_check_refusal(cls, uid, ip):
-        """``(login, refusal)`` for a call naming user ``uid`` (``check``)."""
+        """``(login, refusal)`` for a call naming user ``uid`` (``check``), in one transaction."""
         with cls.pool.cursor() as cr:
             cr.execute(SQL("SELECT login FROM res_users WHERE id = %s", uid))
             row = cr.fetchone()
-        login = row[0] if row else None
-        return login, cls._ecom_lockout_refusal(login, ip)
+            login = row[0] if row else None
+            return login, cls._ecom_refusal_in(cr, login, ip)
 
     @classmethod
     def _ecom_lockout_refusal(cls, login, ip):
         """The message refusing this attempt when its source or its login is locked, else None.
         It says neither which of the two nor anything of the password."""
         with cls.pool.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"lang": request.best_lang if request else None})
-            if not lockout.refusal(env, clip_login(login), ip, fields.Datetime.now()):
-                return None
-            return env._(
-                "Too many failed logins: this account is locked for a while from here. Try again "
-                "later or ask an administrator to unlock it."
-            )
+            return cls._ecom_refusal_in(cr, login, ip)
+
+    @classmethod
+    def _ecom_refusal_in(cls, cr, login, ip):
+        env = api.Environment(cr, SUPERUSER_ID, {"lang": request.best_lang if request else None})
+        if not lockout.refusal(env, clip_login(login), ip, fields.Datetime.now()):
+            return None
+        return env._(
+            "Too many failed logins: this account is locked for a while from here. Try again "
+            "later or ask an administrator to unlock it."
+        )
 
     @classmethod
     def _ecom_audit_login(cls, login, uid, operation, ip=None, refused=None, via=None):

@@ -198,7 +198,6 @@ class TestStepUpTour(HttpCase):
         super().setUpClass()
         company = cls.env.company
         cls.env["ir.config_parameter"].sudo().set_param("ecom_audit.step_up_minutes", 5)
-        cls.env["ir.config_parameter"].sudo().set_param("base.login_cooldown_after", 3)
         cls.manager = make_role_user(cls.env, "manager", company, login="ecom_tour_step_up_manager")
         cls.approver = make_role_user(cls.env, "manager", company, login="ecom_tour_step_up_approver")
         clerk = make_role_user(cls.env, "shop_operator", company, login="ecom_tour_step_up_clerk")

@@ -21,6 +21,12 @@ def body(*events):
     return json.dumps({"events": list(events)})
 
 
+def device_notifications(device):
+    """The bus notifications sent on ``device``'s channel (its record channel)."""
+    channel = json.dumps([device.env.cr.dbname, device._name, device.id], separators=(",", ":"))
+    return device.env["bus.bus"].sudo().search([("channel", "=", channel)])
+
+
 def make_device_fixtures(cls):
     """Set, on the test class: ``company``, ``users`` (one per ecom role, the Warehouse Operator of
     warehouse A), ``operator_b`` (of warehouse B), ``stock_manager``, ``warehouse_a`` and

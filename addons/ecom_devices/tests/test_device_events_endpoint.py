@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .common import ENDPOINT, PRODUCT_BARCODE, body, event, make_device_fixtures
+from .common import ENDPOINT, PRODUCT_BARCODE, body, device_notifications, event, make_device_fixtures
 
 
 @tagged("post_install", "-at_install")
@@ -55,21 +55,7 @@ class TestDeviceEventsEndpoint(HttpCase):
         )
         self.assertEqual(len(self.events_of(self.device_a)), 3)
         # the batches reached the device's channel, one notification each (none for the replay)
-        notifications = (
-            self.env["bus.bus"]
-            .sudo()
-            .search(
-                [
-                    (
-                        "channel",
-                        "=",
-                        json.dumps(
-                            [self.env.cr.dbname, "ecom.device", self.device_a.id], separators=(",", ":")
-                        ),
-                    )
-                ]
-            )
-        )
+        notifications = device_notifications(self.device_a)
         self.assertEqual(len(notifications), 2)
         payloads = [json.loads(n.message)["payload"] for n in notifications.sorted("id")]
         self.assertEqual([e["uid"] for e in payloads[0]["events"]], ["a-1", "a-2"])

@@ -10,7 +10,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.ecom_audit.const import MASK
 
-from .common import PRODUCT_BARCODE, make_device_fixtures
+from .common import PRODUCT_BARCODE, device_notifications, make_device_fixtures
 
 PROTECTED = {
     "token_prefix": "abcdef12",
@@ -186,21 +186,7 @@ class TestDeviceTokens(TransactionCase):
         self.assertEqual(len(self._audit_entries("ecom.scan.event")), 1)
         # one bus notification, on the device's channel
         self.env.cr.precommit.run()
-        notifications = (
-            self.env["bus.bus"]
-            .sudo()
-            .search(
-                [
-                    (
-                        "channel",
-                        "=",
-                        json.dumps(
-                            [self.env.cr.dbname, "ecom.device", self.device_a.id], separators=(",", ":")
-                        ),
-                    )
-                ]
-            )
-        )
+        notifications = device_notifications(self.device_a)
         self.assertEqual(len(notifications), 1)
         message = json.loads(notifications.message)
         self.assertEqual(message["type"], "ecom_device/events")
