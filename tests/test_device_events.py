@@ -11,6 +11,7 @@ from ecomfin.device_events import (
     EventError,
     RateLimiter,
     TokenBucket,
+    VerifiedTokens,
     bearer_token,
     hash_token,
     new_token,
@@ -30,6 +31,27 @@ def test_token_round_trip():
     assert not verify_token(token, False)
     assert not verify_token(token, "garbage")
     assert hash_token(token) != stored  # salted
+
+
+def test_verified_tokens_remember_only_what_passed():
+    token, _prefix = new_token()
+    other, _ = new_token()
+    stored = hash_token(token)
+    cache = VerifiedTokens(size=2)
+    assert not cache.verify(other, stored) and not cache.passed  # a wrong token is not remembered
+    assert cache.verify(token, stored) and stored in cache.passed
+    assert cache.verify(token, stored)  # from memory
+    assert not cache.verify(other, stored)  # the memory holds the token, not just "this hash passed"
+    assert not cache.verify(token, "") and not cache.verify(token, None)
+    # rotated: the new stored hash is checked afresh, the old token does not match it
+    rotated, _ = new_token()
+    new_stored = hash_token(rotated)
+    assert not cache.verify(token, new_stored) and cache.verify(rotated, new_stored)
+    # bounded, least recently used dropped first
+    third, _ = new_token()
+    third_stored = hash_token(third)
+    assert cache.verify(third, third_stored)
+    assert list(cache.passed) == [new_stored, third_stored]
 
 
 def test_bearer_and_prefix():

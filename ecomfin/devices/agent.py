@@ -14,7 +14,10 @@
   barcode scans are never merged (scanning twice is counting two).
 - Each read becomes an event with an id of its own (uuid4) written to a sqlite queue before anything
   is sent: nothing is lost while Odoo is unreachable or the agent restarts, and a batch sent again
-  after a lost answer carries the same ids, which Odoo counts as duplicates.
+  after a lost answer carries the same ids, which Odoo counts as duplicates. The queue holds at most
+  ``--max-queued`` events (a million by default, about 150 MB): while it is full, new reads are not
+  queued but counted (the ``dropped`` table, by kind) and logged as errors, so a box cut off from
+  Odoo for days fills neither its disk nor the warehouse's trust.
 - Batches go as ``POST URL/ecom/device/events`` with ``Authorization: Bearer TOKEN`` and
   ``{"events": [{"id", "kind", "code", "at"}]}``; 200 ``{"accepted", "duplicates"}`` removes them from
   the queue; 401 stops the agent (the token was refused: rotate it in Odoo); 413 splits the batch (a
@@ -54,6 +57,7 @@ EXIT_BAD_PORT = 2
 EXIT_TOKEN_REFUSED = 3
 READ_SIZE = 4096
 READ_TIMEOUT = 0.05
+MAX_QUEUED = 1_000_000
 
 
 class TokenRefused(Exception):
@@ -93,12 +97,35 @@ class EventQueue:
             "CREATE TABLE IF NOT EXISTS rejected"
             " (id TEXT PRIMARY KEY, kind TEXT, code TEXT, at TEXT, status INTEGER)"
         )
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS dropped (kind TEXT PRIMARY KEY, count INTEGER NOT NULL, last_at TEXT)"
+        )
 
-    def put(self, events):
+    def put(self, events, cap=None):
+        """Queue ``events``; with ``cap``, only as many as fit under ``cap`` queued events, the others
+        counted in ``dropped``. Answers the events that were not queued."""
         with self._lock, self._db:
+            refused = []
+            if cap is not None:
+                # the span of the sequence bounds the count from above, from the index alone
+                low, high = self._db.execute("SELECT min(seq), max(seq) FROM events").fetchone()
+                room = max(0, cap - (high - low + 1 if high is not None else 0))
+                events, refused = events[:room], events[room:]
             self._db.executemany(
                 "INSERT OR IGNORE INTO events (id, kind, code, at) VALUES (:id, :kind, :code, :at)", events
             )
+            for event in refused:
+                self._db.execute(
+                    "INSERT INTO dropped (kind, count, last_at) VALUES (?, 1, ?)"
+                    " ON CONFLICT (kind) DO UPDATE SET count = count + 1, last_at = excluded.last_at",
+                    (event["kind"], event["at"]),
+                )
+            return refused
+
+    def dropped(self):
+        """``{kind: count}`` of the reads not queued because the queue was full."""
+        with self._lock:
+            return dict(self._db.execute("SELECT kind, count FROM dropped ORDER BY kind"))
 
     def batch(self, size):
         with self._lock:
@@ -213,8 +240,19 @@ def _json(raw):
 class Agent:
     """Decoding, de-duplication, queueing and delivery, without threads, sleeps or a wall clock."""
 
-    def __init__(self, queue, sender, decoder, clock=time.time, window=5.0, batch_size=100, backoff=None):
+    def __init__(
+        self,
+        queue,
+        sender,
+        decoder,
+        clock=time.time,
+        window=5.0,
+        batch_size=100,
+        backoff=None,
+        max_queued=MAX_QUEUED,
+    ):
         self.queue = queue
+        self.max_queued = max_queued
         self.sender = sender
         self.decoder = decoder
         self.clock = clock
@@ -233,7 +271,15 @@ class Agent:
             if self.deduper.admit(read.kind, read.code, now)
         ]
         if events:
-            self.queue.put(events)
+            refused = self.queue.put(events, cap=self.max_queued)
+            if refused:
+                _logger.error(
+                    "the queue is full (%d events waiting for Odoo): %d reads not queued, counted in its"
+                    " dropped table",
+                    self.max_queued,
+                    len(refused),
+                )
+                events = events[: len(events) - len(refused)]
         return events
 
     def check_token(self):
@@ -365,6 +411,7 @@ def run(args, clock=time.time, stop=None):
         window=args.window,
         batch_size=args.batch,
         backoff=Backoff(base=args.backoff, cap=args.backoff_cap),
+        max_queued=args.max_queued,
     )
     stop = stop or threading.Event()
     wake = threading.Event()
@@ -463,6 +510,12 @@ def build_parser():
         help="send the reader's inventory command every N s (0: reader in auto mode)",
     )
     parser.add_argument("--batch", type=int, default=100, help="events per request")
+    parser.add_argument(
+        "--max-queued",
+        type=int,
+        default=MAX_QUEUED,
+        help="events kept while Odoo is unreachable; reads beyond are counted as dropped",
+    )
     parser.add_argument("--timeout", type=float, default=10.0, help="HTTP timeout, seconds")
     parser.add_argument("--backoff", type=float, default=0.5, help="first retry delay, seconds")
     parser.add_argument("--backoff-cap", type=float, default=60.0, help="longest retry delay, seconds")
@@ -480,11 +533,14 @@ def main(argv=None):
     if (
         args.window < 0
         or args.batch < 1
+        or args.max_queued < 1
         or args.poll < 0
         or args.backoff <= 0
         or args.backoff_cap < args.backoff
     ):
-        parser.error("--window and --poll must be >= 0, --batch >= 1, 0 < --backoff <= --backoff-cap")
+        parser.error(
+            "--window and --poll must be >= 0, --batch and --max-queued >= 1, 0 < --backoff <= --backoff-cap"
+        )
     if not args.url.startswith(("http://", "https://")):
         parser.error(f"--url must start with http:// or https://, not {args.url!r}")
     logging.basicConfig(

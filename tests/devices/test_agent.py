@@ -91,6 +91,19 @@ def test_barcode_scans_are_never_merged(queue):
     assert len({e["id"] for e in events}) == 3
 
 
+def test_a_full_queue_counts_what_it_refuses(queue, caplog):
+    agent = make_agent(queue, ScriptedSender(), protocol="scanner")
+    agent.max_queued = 3
+    codes = [f"590123412345{digit}" for digit in range(5)]
+    kept = agent.ingest(b"".join(encode_scan(code) for code in codes))
+    assert [event["code"] for event in kept] == codes[:3] and len(queue) == 3
+    assert queue.dropped() == {"barcode": 2}
+    assert "the queue is full" in caplog.text
+    # delivered: room again, nothing more dropped
+    queue.ack([event["id"] for event in kept[:2]])
+    assert len(agent.ingest(encode_scan(codes[3]))) == 1 and queue.dropped() == {"barcode": 2}
+
+
 def test_deduper_prunes_and_ignores_barcodes():
     deduper = Deduper(2.0)
     assert deduper.admit("epc", "A", 0.0) and not deduper.admit("epc", "A", 1.0)
@@ -305,6 +318,21 @@ def test_agent_stops_on_a_refused_token(tmp_path, stub, caplog):
             "--token (or ECOM_DEVICE_TOKEN)",
         ),
         (["--url", "http://x", "--token", "t", "--port", "loop://", "--protocol", "rfid"], "invalid choice"),
+        (
+            [
+                "--url",
+                "http://x",
+                "--token",
+                "t",
+                "--port",
+                "loop://",
+                "--protocol",
+                "m100",
+                "--max-queued",
+                "0",
+            ],
+            "--max-queued >= 1",
+        ),
         (
             [
                 "--url",

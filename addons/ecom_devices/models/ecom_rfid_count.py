@@ -23,7 +23,7 @@ PROTECTED_FIELDS = frozenset(
     {"state", "line_ids", "read_count", "unknown_count", "proposed_at", "applied_at", "applied_uid"}
 )
 # What a proposal was made from: frozen once there is one (propose again from a draft).
-SOURCE_FIELDS = frozenset({"device_id", "location_id", "date_start", "date_stop"})
+SOURCE_FIELDS = frozenset({"device_id", "location_id", "date_start", "date_stop", "whole_shelf"})
 _COUNT_WRITE = contextvars.ContextVar("ecom_rfid_count_write", default=False)
 
 
@@ -81,6 +81,12 @@ class EcomRfidCount(models.Model):
         tracking=True,
         domain="[('usage', '=', 'internal'), ('warehouse_id', '=', warehouse_id)]",
         help="The shelf counted: its quants are the system quantities (the device's location by default).",
+    )
+    whole_shelf = fields.Boolean(
+        string="Unread Products at Zero",
+        tracking=True,
+        help="The whole shelf is tagged: a product on hand at the shelf that no tag was read for is "
+        "counted at 0. Off, only the products read are counted (a shelf holding untagged stock).",
     )
     date_start = fields.Datetime(string="Start", tracking=True)
     date_stop = fields.Datetime(string="Stop", tracking=True)
@@ -289,8 +295,9 @@ class EcomRfidCount(models.Model):
 
     def _proposal_sql(self, stop):
         """One row per product and lot read in the window, with all the lots of those products on
-        the shelf: ``(product, lot, distinct tags read, quantity on hand)``. The quants in a
-        package or of an owner are not counted (an RFID count counts loose stock)."""
+        the shelf (of every product on hand at the shelf with ``whole_shelf``: those not read at
+        0): ``(product, lot, distinct tags read, quantity on hand)``. The quants in a package or
+        of an owner are not counted (an RFID count counts loose stock)."""
         self.env["ecom.scan.event"].flush_model()
         self.env["stock.quant"].flush_model(["product_id", "lot_id", "location_id", "quantity"])
         return SQL(
@@ -304,7 +311,7 @@ class EcomRfidCount(models.Model):
                       FROM stock_quant q
                      WHERE q.location_id = %(location)s
                        AND q.package_id IS NULL AND q.owner_id IS NULL
-                       AND q.product_id IN (SELECT product_id FROM reads)
+                       AND (%(whole_shelf)s OR q.product_id IN (SELECT product_id FROM reads))
                      GROUP BY q.product_id, q.lot_id
                )
                SELECT pp.id, sl.id, COALESCE(r.counted, 0), COALESCE(o.quantity, 0)
@@ -313,9 +320,10 @@ class EcomRfidCount(models.Model):
                  JOIN product_product pp ON pp.id = COALESCE(r.product_id, o.product_id)
                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
                  LEFT JOIN stock_lot sl ON sl.id = COALESCE(r.lot_id, o.lot_id)
-                WHERE pt.is_storable
+                WHERE pt.is_storable AND (r.product_id IS NOT NULL OR o.quantity <> 0)
                 ORDER BY pp.id, sl.name NULLS FIRST""",
             window=self._window_sql(stop),
+            whole_shelf=bool(self.whole_shelf),
             location=self.location_id.id,
         )
 

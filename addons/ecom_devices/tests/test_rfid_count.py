@@ -64,6 +64,25 @@ class TestRfidCount(TransactionCase):
             {(self.tea, self.env["stock.lot"]): (7, 5, 2), (self.coffee, self.env["stock.lot"]): (1, 2, -1)},
         )
 
+    def test_whole_shelf_counts_unread_products_at_zero(self):
+        mug = self.env["product.product"].create({"name": "Mug", "is_storable": True})
+        self.env["stock.quant"]._update_available_quantity(mug, self.shelf, 3)
+        read_only = self.new_count()
+        read_only.action_count_last_burst()
+        self.assertNotIn((mug, self.env["stock.lot"]), self.lines_of(read_only))
+        whole = (
+            self.env["ecom.rfid.count"]
+            .with_user(self.operator)
+            .create({"device_id": self.device_a.id, "whole_shelf": True})
+        )
+        whole.action_count_last_burst()
+        lines = self.lines_of(whole)
+        self.assertEqual(lines[(mug, self.env["stock.lot"])], (0, 3, -3))
+        self.assertEqual(lines[(self.tea, self.env["stock.lot"])], (7, 5, 2))
+        # the option is part of what was proposed: frozen afterwards
+        with self.assertRaises(UserError):
+            whole.write({"whole_shelf": False})
+
     def test_start_stop_window(self):
         count = self.new_count()
         count.action_start()
