@@ -6,7 +6,7 @@ core (``ecomfin.devices.read_of``: plain barcodes, GS1 element strings with lot,
 quantity), found as a product or a location, and the answers the screen shows. No cost, price or
 value ever goes into an answer: Warehouse Operators never see costs (ecom_finance COST_GROUPS)."""
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 from ecomfin.devices.reads import read_of
 from ecomfin.errors import InputError
@@ -30,8 +30,10 @@ def error(code, message):
 
 
 def read_code(env, code, company):
-    """``(kind, record, read)``: ``("product", product, read)``, ``("location", location, read)`` or
-    ``(None, None, read)`` when the code is unknown (``read`` None when it cannot be read)."""
+    """``(kind, record, read)``: ``("product", product, read)``, ``("location", location, read)``,
+    ``("package", package, read)`` (a GS1 SSCC (00), or the name of an existing package; the
+    package is empty when the SSCC is new) or ``(None, None, read)`` when the code is unknown
+    (``read`` None when it cannot be read)."""
     code = (code or "").strip()
     if not code:
         return None, None, None
@@ -54,7 +56,25 @@ def read_code(env, code, company):
     )
     if location:
         return "location", location, read
+    Package = env["stock.quant.package"]
+    name = read.sscc if read and read.sscc else code
+    package = Package.search([("name", "=", name)] + company_domain, limit=1)
+    if package or (read and read.sscc):
+        return "package", package, read
     return None, None, read
+
+
+def typed_quantity(env, quantity):
+    """A quantity typed on the screen before the scan (it replaces the label's), or None."""
+    if quantity in (None, False, ""):
+        return None
+    try:
+        value = float(quantity)
+    except (TypeError, ValueError):
+        value = 0.0
+    if not value > 0:
+        raise UserError(env._("The quantity typed must be a number above 0, not %s.", quantity))
+    return value
 
 
 def scanned_quantity(read):

@@ -47,7 +47,7 @@ from datetime import datetime, timezone
 
 from .decode import parse_prefix
 from .reads import PROTOCOLS, make_decoder
-from .rfid import CODECS
+from .rfid import CODECS, FrameDecoder
 from .scanner import TERMINATORS
 
 _logger = logging.getLogger("ecomfin.devices.agent")
@@ -395,25 +395,41 @@ class PortReader:
         self.stop.wait(delay)
 
 
-def run(args, clock=time.time, stop=None):
-    """Run the agent until interrupted, ``stop`` set or the token refused; answers the exit status."""
-    options = {}
-    if args.suffix:
-        options["suffix"] = args.suffix
-    if args.prefix:
-        options["prefix"] = args.prefix
-    queue = EventQueue(args.queue)
+def serve(
+    port,
+    protocol,
+    url,
+    token,
+    queue_path,
+    stop,
+    *,
+    decoder_options=None,
+    window=5.0,
+    batch=100,
+    timeout=10.0,
+    backoff=0.5,
+    backoff_cap=60.0,
+    max_queued=MAX_QUEUED,
+    baudrate=None,
+    poll=0.0,
+    on_events=None,
+    clock=time.time,
+):
+    """Read ``port`` and deliver its reads to Odoo at ``url`` until ``stop`` is set or the token is
+    refused; answers the exit status. The agent's command and the IoT-box driver both run this;
+    ``on_events`` (optional) is called with each list of events queued (the driver shows them on the
+    box's own page)."""
+    queue = EventQueue(queue_path)
     agent = Agent(
         queue,
-        HttpSender(args.url, args.token, timeout=args.timeout),
-        make_decoder(args.protocol, **options),
+        HttpSender(url, token, timeout=timeout),
+        make_decoder(protocol, **(decoder_options or {})),
         clock=clock,
-        window=args.window,
-        batch_size=args.batch,
-        backoff=Backoff(base=args.backoff, cap=args.backoff_cap),
-        max_queued=args.max_queued,
+        window=window,
+        batch_size=batch,
+        backoff=Backoff(base=backoff, cap=backoff_cap),
+        max_queued=max_queued,
     )
-    stop = stop or threading.Event()
     wake = threading.Event()
     lock = threading.Lock()
 
@@ -422,26 +438,23 @@ def run(args, clock=time.time, stop=None):
             events = agent.ingest(data)
         if events:
             wake.set()
+            if on_events:
+                on_events(events)
 
-    poll = CODECS[args.protocol].inventory_command() if args.protocol in CODECS and args.poll > 0 else None
+    command = CODECS[protocol].inventory_command() if protocol in CODECS and poll > 0 else None
     reader = PortReader(
-        args.port,
+        port,
         on_data,
         stop,
-        baudrate=args.baudrate or BAUDRATES[args.protocol],
-        backoff=Backoff(base=args.backoff, cap=args.backoff_cap),
-        poll=poll,
-        poll_every=args.poll,
+        baudrate=baudrate or BAUDRATES[protocol],
+        backoff=Backoff(base=backoff, cap=backoff_cap),
+        poll=command,
+        poll_every=poll,
     )
     thread = threading.Thread(target=reader.run, name="port-reader", daemon=True)
     thread.start()
     _logger.info(
-        "agent started: %s (%s) -> %s, %d events waiting in %s",
-        args.port,
-        args.protocol,
-        args.url,
-        len(queue),
-        args.queue,
+        "agent started: %s (%s) -> %s, %d events waiting in %s", port, protocol, url, len(queue), queue_path
     )
     status = 0
     try:
@@ -458,7 +471,7 @@ def run(args, clock=time.time, stop=None):
                     " %d events stay queued in %s",
                     error,
                     len(queue),
-                    args.queue,
+                    queue_path,
                 )
                 status = EXIT_TOKEN_REFUSED
                 break
@@ -482,6 +495,111 @@ def run(args, clock=time.time, stop=None):
         )
         queue.close()
     return status
+
+
+def run(args, clock=time.time, stop=None):
+    """Run the agent of the command line ``args`` until interrupted, ``stop`` set or the token
+    refused; answers the exit status."""
+    options = {}
+    if args.suffix:
+        options["suffix"] = args.suffix
+    if args.prefix:
+        options["prefix"] = args.prefix
+    return serve(
+        args.port,
+        args.protocol,
+        args.url,
+        args.token,
+        args.queue,
+        stop or threading.Event(),
+        decoder_options=options,
+        window=args.window,
+        batch=args.batch,
+        timeout=args.timeout,
+        backoff=args.backoff,
+        backoff_cap=args.backoff_cap,
+        max_queued=args.max_queued,
+        baudrate=args.baudrate,
+        poll=args.poll,
+        clock=clock,
+    )
+
+
+def probe(port, protocol, baudrate=None, timeout=1.0):
+    """Whether an RFID reader of ``protocol`` answers at ``port``: its inventory command is sent and
+    any well-formed frame of the protocol (checksum right) within ``timeout`` seconds is an answer. A
+    line scanner cannot be probed (it only speaks when a code is scanned): answers None."""
+    if protocol not in CODECS:
+        return None
+    import serial  # pyserial: only the agent needs it
+
+    decoder = FrameDecoder(CODECS[protocol])
+    try:
+        port_handle = serial.serial_for_url(
+            port, baudrate=baudrate or BAUDRATES[protocol], timeout=READ_TIMEOUT, write_timeout=timeout
+        )
+    except (ValueError, serial.SerialException, OSError) as error:
+        _logger.info("probe of %s (%s): cannot open it: %s", port, protocol, error)
+        return False
+    try:
+        port_handle.write(CODECS[protocol].inventory_command())
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if decoder.feed(port_handle.read(READ_SIZE)):
+                return True
+    except (serial.SerialException, OSError) as error:
+        _logger.info("probe of %s (%s) failed: %s", port, protocol, error)
+    finally:
+        port_handle.close()
+    return False
+
+
+BOX_OPTIONS = {"window": float, "poll": float, "baudrate": int, "batch": int, "max_queued": int}
+
+
+def box_devices(section):
+    """The devices of an IoT box's ``[ecom.devices]`` settings (a mapping of its keys), by port.
+
+    ``url = https://odoo.example.com`` and one ``port.<n> = <port> <protocol> <token> [key=value ...]``
+    per device (keys: window, poll, baudrate, batch, max_queued, and suffix / prefix for a scanner).
+    Answers ``{port: {"protocol", "token", "url", "options"}}``; raises ValueError naming the key of
+    the first bad line.
+    """
+    url = (section.get("url") or "").strip()
+    devices = {}
+    for key, value in sorted(section.items()):
+        if not key.startswith("port."):
+            continue
+        parts = value.split()
+        if len(parts) < 3:
+            raise ValueError(f"[ecom.devices] {key}: expected '<port> <protocol> <token> [key=value ...]'")
+        port, protocol, token, *extra = parts
+        if protocol not in PROTOCOLS:
+            raise ValueError(f"[ecom.devices] {key}: unknown protocol {protocol!r} ({', '.join(PROTOCOLS)})")
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("[ecom.devices] url: the Odoo URL (http:// or https://) is missing")
+        options, decoder = {}, {}
+        for item in extra:
+            name, _sep, raw = item.partition("=")
+            try:
+                if name in BOX_OPTIONS:
+                    options[name] = BOX_OPTIONS[name](raw)
+                elif name == "suffix" and protocol == "scanner" and raw in TERMINATORS:
+                    decoder[name] = raw
+                elif name == "prefix" and protocol == "scanner":
+                    decoder[name] = parse_prefix(raw)
+                else:
+                    raise ValueError(item)
+            except (ValueError, argparse.ArgumentTypeError):
+                raise ValueError(f"[ecom.devices] {key}: bad option {item!r}") from None
+        devices[port] = {
+            "protocol": protocol,
+            "token": token,
+            "url": url,
+            "options": options,
+            "decoder": decoder,
+        }
+    return devices
 
 
 def build_parser():

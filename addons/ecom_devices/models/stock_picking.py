@@ -1,7 +1,7 @@
 # Copyright 2026 ecom-finance
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
@@ -111,17 +111,36 @@ class StockPicking(models.Model):
             location, self.location_dest_id
         )
 
-    def ecom_handheld_scan(self, code, location_id=False):
-        """Apply one scan to the picking: a product adds its quantity (one, or the GS1 quantity) to
-        its line, with the GS1 lot; a location becomes the one the next products go to (or come
-        from). Returns ``{"status": "ok" | "location" | "error", "message", "error", "view",
-        "location"}``; an error applies nothing."""
+    def ecom_handheld_scan(self, code, location_id=False, quantity=False, package=False):
+        """Apply one scan to the picking: a product adds its quantity (``quantity`` when typed on the
+        screen, else the GS1 quantity, else one) to its line, with the GS1 lot (and expiry, where
+        lots have one); a location becomes the one the next products go to (or come from); a
+        package (a GS1 SSCC label) the one they are packed into (``package``: its name). Returns
+        ``{"status": "ok" | "location" | "package" | "error", "message", "error", "view",
+        "location", "package"}``; an error applies nothing."""
         self._ecom_handheld_check()
         if self.state in ("done", "cancel"):
             return handheld.error("done", self.env._("%s is already done or cancelled.", self.name))
+        try:
+            typed = handheld.typed_quantity(self.env, quantity)
+        except UserError as problem:
+            return handheld.error("bad_quantity", str(problem))
         kind, record, read = handheld.read_code(self.env, code, self.company_id)
         if kind is None:
             return handheld.error("unknown_code", self.env._("Unknown code: %s", code))
+        if kind == "package":
+            name = record.name or read.sscc
+            if record and record.location_id and self.picking_type_code != "outgoing":
+                return handheld.error(
+                    "package_in_stock",
+                    self.env._("Package %s is already in stock: scan an empty one to pack into.", name),
+                )
+            return {
+                "status": "package",
+                "message": self.env._("Pack into: %s", name),
+                "package": {"name": name},
+                "view": self.ecom_handheld_view(),
+            }
         if kind == "location":
             if not self._ecom_handheld_location_ok(record):
                 return handheld.error(
@@ -160,8 +179,8 @@ class StockPicking(models.Model):
                 "lot_required",
                 self.env._("%s is tracked by lot: scan its GS1 label (with its lot).", product.display_name),
             )
-        # the label counts in the product's unit; the line may be in another (a dozen, a box)
-        quantity = handheld.scanned_quantity(read)
+        # the label (or the quantity typed) counts in the product's unit; the line may be in another
+        quantity = typed if typed is not None else handheld.scanned_quantity(read)
         if product.tracking == "serial" and quantity != 1:
             return handheld.error(
                 "over_quantity", self.env._("A serial number is one unit: %s.", product.display_name)
@@ -190,7 +209,9 @@ class StockPicking(models.Model):
                     demand=move.product_uom_qty,
                 ),
             )
-        self._ecom_handheld_apply(move, quantity, lot, location)
+        self._ecom_handheld_apply(
+            move, quantity, lot, location, self._ecom_handheld_package(package), read and read.expiry
+        )
         return {
             "status": "ok",
             "message": self.env._(
@@ -203,18 +224,30 @@ class StockPicking(models.Model):
     def _ecom_done(move):
         return move.quantity if move.picked else 0.0
 
-    def _ecom_handheld_apply(self, move, quantity, lot, location):
+    def _ecom_handheld_package(self, name):
+        """The package named ``name`` to pack into (created for a new SSCC), or an empty one."""
+        Package = self.env["stock.quant.package"]
+        if not name:
+            return Package
+        package = Package.search(
+            [("name", "=", name), ("company_id", "in", (False, self.company_id.id))], limit=1
+        )
+        return package or Package.create({"name": name, "company_id": self.company_id.id})
+
+    def _ecom_handheld_apply(self, move, quantity, lot, location, package=None, expiry=None):
+        package = package or self.env["stock.quant.package"]
         if not move.picked:
             # the first scan of the line: what Odoo pre-filled or reserved counts as not scanned
             move.quantity = 0.0
             move.picked = True
-        if lot or location:
+        if lot or location or package:
             field = "location_id" if self.picking_type_code == "outgoing" else "location_dest_id"
             lines = move.move_line_ids
             if lot:
                 lines = lines.filtered(lambda ml: (ml.lot_id.name or ml.lot_name) == lot)
             if location:
                 lines = lines.filtered(lambda ml: ml[field] == location)
+            lines = lines.filtered(lambda ml: ml.result_package_id == (package or ml.browse()))
             if lines:
                 lines[0].quantity += quantity
             else:
@@ -230,22 +263,45 @@ class StockPicking(models.Model):
                 }
                 if location:
                     vals[field] = location.id
+                if package:
+                    vals["result_package_id"] = package.id
                 if lot:
                     existing = self.env["stock.lot"].search(
                         [("name", "=", lot), ("product_id", "=", move.product_id.id)], limit=1
                     )
                     vals.update({"lot_id": existing.id} if existing else {"lot_name": lot})
+                    # the GS1 expiry (17) of a new lot, where lots have one (Odoo's product_expiry)
+                    if not existing and expiry and "expiration_date" in self.env["stock.move.line"]._fields:
+                        vals["expiration_date"] = fields.Datetime.to_datetime(expiry)
                 self.env["stock.move.line"].create(vals)
         else:
             move.quantity += quantity
         move.picked = True
 
-    def ecom_handheld_validate(self):
-        """Validate through Odoo's own button (and whatever it asks: a backorder, an approval)."""
+    def ecom_handheld_validate(self, backorder=None):
+        """Validate through Odoo's own button. When less than the demand was scanned and
+        ``backorder`` is not given, nothing is validated: the answer is ``{"status": "backorder",
+        "missing": [...]}`` and the screen asks; ``backorder=True`` keeps the rest in a backorder,
+        ``False`` validates without one (what the operation type allows). Anything else Odoo asks
+        comes back as ``{"status": "action"}``."""
         self._ecom_handheld_check()
         if not any(self.move_ids.mapped("picked")):
             raise UserError(self.env._("Scan something before validating %s.", self.name))
-        result = self.button_validate()
+        picking = self
+        if backorder is None and self._check_backorder():
+            missing = [line for line in self._ecom_handheld_lines() if line["done"] < line["demand"]]
+            return {
+                "status": "backorder",
+                "message": self.env._("Not everything was scanned: keep the rest in a backorder?"),
+                "missing": missing,
+                "view": self.ecom_handheld_view(),
+            }
+        if backorder is not None:
+            context = {"skip_backorder": True}
+            if not backorder:
+                context["picking_ids_not_to_backorder"] = self.ids
+            picking = self.with_context(**context)
+        result = picking.button_validate()
         if isinstance(result, dict):
             return {"status": "action", "action": result}
         return {

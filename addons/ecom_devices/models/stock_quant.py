@@ -49,6 +49,8 @@ class StockQuant(models.Model):
     def ecom_handheld_count_view(self, location_id=False):
         """The location being counted and what was counted there, not applied yet."""
         location = self._ecom_handheld_location(location_id)
+        counted = self._ecom_handheld_counted(location)
+        waiting = set(self._ecom_handheld_requested(counted, "pending"))
         return {
             "location": {"id": location.id, "name": location.display_name},
             "lines": [
@@ -59,19 +61,52 @@ class StockQuant(models.Model):
                     "on_hand": quant.quantity,
                     "counted": quant.inventory_quantity,
                     "difference": quant.inventory_diff_quantity,
+                    "waiting": quant.id in waiting,
                 }
-                for quant in self._ecom_handheld_counted(location)
+                for quant in counted
             ],
         }
 
+    def _ecom_handheld_requested(self, quants, state):
+        """The ids of ``quants`` with a count approval request in ``state``. The requests are
+        finance data operators cannot read: looked up as the system, by the quants, ids only."""
+        if not quants:
+            return []
+        return (
+            self.env["ecom.approval.request"]
+            .sudo()
+            .search(
+                [
+                    ("operation", "=", self._ecom_approval_operation),
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", quants.ids),
+                    ("state", "=", state),
+                ]
+            )
+            .mapped("res_id")
+        )
+
     @api.model
-    def ecom_handheld_count_scan(self, location_id, code):
-        """One scan while counting ``location_id``: a product adds one (or the GS1 quantity) to its
-        counted quantity there; a location switches the count to it."""
+    def ecom_handheld_count_scan(self, location_id, code, quantity=False):
+        """One scan while counting ``location_id``: a product adds ``quantity`` (typed on the
+        screen), else the GS1 quantity, else one, to its counted quantity there; a location
+        switches the count to it."""
         location = self._ecom_handheld_location(location_id)
+        try:
+            typed = handheld.typed_quantity(self.env, quantity)
+        except UserError as problem:
+            return handheld.error("bad_quantity", str(problem))
         kind, record, read = handheld.read_code(self.env, code, location.company_id)
         if kind is None:
             return handheld.error("unknown_code", self.env._("Unknown code: %s", code))
+        if kind == "package":
+            return handheld.error(
+                "package",
+                self.env._(
+                    "A count counts loose products: scan the products of package %s.",
+                    record.name or read.sscc,
+                ),
+            )
         if kind == "location":
             view = self.ecom_handheld_count_view(record.id)
             return {
@@ -102,7 +137,7 @@ class StockQuant(models.Model):
                         "Unknown lot %(lot)s of %(product)s.", lot=lot_name, product=product.display_name
                     ),
                 )
-        quantity = handheld.scanned_quantity(read)
+        quantity = typed if typed is not None else handheld.scanned_quantity(read)
         Quant = self.with_context(inventory_mode=True)
         quant = Quant.search(
             [
@@ -143,21 +178,8 @@ class StockQuant(models.Model):
             raise UserError(self.env._("Nothing counted in %s yet.", location.display_name))
         to_approve = quants.filtered(lambda q: q._ecom_needs_approval())
         if to_approve:
-            # counts approved already are applied (the gate consumes their approval); operators
-            # cannot read the requests (finance data): looked up as the system, by the quants
-            approved = (
-                self.env["ecom.approval.request"]
-                .sudo()
-                .search(
-                    [
-                        ("operation", "=", self._ecom_approval_operation),
-                        ("res_model", "=", self._name),
-                        ("res_id", "in", to_approve.ids),
-                        ("state", "=", "approved"),
-                    ]
-                )
-                .mapped("res_id")
-            )
+            # counts approved already are applied (the gate consumes their approval)
+            approved = self._ecom_handheld_requested(to_approve, "approved")
             to_approve = to_approve.filtered(lambda q: q.id not in approved)
         if to_approve:
             to_approve.action_ecom_request_adjustment()

@@ -27,9 +27,9 @@ class TestHandheld(TransactionCase):
         leaked = {key for key in keys_of(answer) if any(word in key for word in COST_WORDS)}
         self.assertFalse(leaked, f"cost-like fields in a handheld answer: {leaked}")
 
-    def scan(self, code, user=None, picking=None, location=False):
+    def scan(self, code, user=None, picking=None, location=False, quantity=False, package=False):
         picking = (picking or self.receipt).with_user(user or self.operator)
-        answer = picking.ecom_handheld_scan(code, location)
+        answer = picking.ecom_handheld_scan(code, location, quantity, package)
         self.assertNoCost(answer)
         return answer
 
@@ -145,10 +145,54 @@ class TestHandheld(TransactionCase):
         self.assertEqual(delivery.with_user(self.operator).ecom_handheld_view()["lines"][0]["done"], 0)
         answer = self.scan(PRODUCT_BARCODE, picking=delivery)
         self.assertEqual(self.done(answer), {PRODUCT_BARCODE: 1})
-        # one of two: Odoo asks about the backorder, in its own dialog
+        # one of two: the screen asks about the backorder, nothing validated yet
         answer = delivery.with_user(self.operator).ecom_handheld_validate()
-        self.assertEqual(answer["status"], "action")
-        self.assertEqual(answer["action"]["res_model"], "stock.backorder.confirmation")
+        self.assertEqual(answer["status"], "backorder", answer)
+        self.assertEqual([(m["done"], m["demand"]) for m in answer["missing"]], [(1, 2)])
+        self.assertEqual(delivery.state, "assigned")
+        answer = delivery.with_user(self.operator).ecom_handheld_validate(True)
+        self.assertEqual((answer["status"], delivery.state), ("ok", "done"), answer)
+        backorder = self.env["stock.picking"].search([("backorder_id", "=", delivery.id)])
+        self.assertEqual(backorder.move_ids.product_uom_qty, 1)
+
+    def test_validate_without_a_backorder(self):
+        answer = self.scan(PRODUCT_BARCODE)
+        self.assertEqual(
+            self.receipt.with_user(self.operator).ecom_handheld_validate()["status"], "backorder"
+        )
+        answer = self.receipt.with_user(self.operator).ecom_handheld_validate(False)
+        self.assertEqual((answer["status"], self.receipt.state), ("ok", "done"), answer)
+        self.assertFalse(self.env["stock.picking"].search([("backorder_id", "=", self.receipt.id)]))
+        self.assertEqual(self.product.with_context(warehouse_id=self.warehouse_a.id).qty_available, 1)
+
+    def test_a_typed_quantity_replaces_the_labels(self):
+        answer = self.scan(PRODUCT_BARCODE, quantity="2")
+        self.assertEqual(self.done(answer), {PRODUCT_BARCODE: 2})
+        answer = self.scan(PRODUCT_BARCODE, quantity=5)
+        self.assertEqual(answer["error"], "over_quantity")
+        for bad in ("0", "-1", "two"):
+            with self.subTest(quantity=bad):
+                self.assertEqual(self.scan(PRODUCT_BARCODE, quantity=bad)["error"], "bad_quantity")
+        self.assertEqual(self.receipt.move_ids.quantity, 2)
+
+    def test_an_sscc_label_packs_the_next_products(self):
+        sscc = "006141411234567890"
+        answer = self.scan(f"]C100{sscc}")
+        self.assertEqual((answer["status"], answer["package"]["name"]), ("package", sscc), answer)
+        self.scan(PRODUCT_BARCODE, quantity=2, package=sscc)
+        self.scan(PRODUCT_BARCODE)
+        lines = self.receipt.move_line_ids
+        self.assertEqual(
+            sorted((ml.result_package_id.name or "", ml.quantity) for ml in lines), [("", 1), (sscc, 2)]
+        )
+        self.receipt.with_user(self.operator).ecom_handheld_validate()
+        package = self.env["stock.quant.package"].search([("name", "=", sscc)])
+        self.assertEqual(package.quant_ids.quantity, 2)
+        self.assertEqual(package.location_id, self.receipt.location_dest_id)
+        # a package in stock is not one to pack into
+        receipt = self.receipt.copy()
+        receipt.action_confirm()
+        self.assertEqual(self.scan(f"]C100{sscc}", picking=receipt)["error"], "package_in_stock")
 
     def test_an_internal_transfer_accepts_its_source_and_destination(self):
         stock = self.warehouse_a.lot_stock_id
@@ -198,9 +242,11 @@ class TestHandheld(TransactionCase):
     # Counting
     # ------------------------------------------------------------------
 
-    def count(self, code, user=None, location=None):
+    def count(self, code, user=None, location=None, quantity=False):
         Quant = self.env["stock.quant"].with_user(user or self.operator)
-        answer = Quant.ecom_handheld_count_scan((location or self.warehouse_a.lot_stock_id).id, code)
+        answer = Quant.ecom_handheld_count_scan(
+            (location or self.warehouse_a.lot_stock_id).id, code, quantity
+        )
         self.assertNoCost(answer)
         return answer
 
@@ -235,6 +281,11 @@ class TestHandheld(TransactionCase):
         )
         self.assertEqual(len(request), 1)
         self.assertEqual(request.requester_id, self.operator)
+        view = self.env["stock.quant"].with_user(self.operator).ecom_handheld_count_view(stock.id)
+        self.assertEqual([line["waiting"] for line in view["lines"]], [True])
+        # a typed quantity and a package label while counting
+        self.assertEqual(self.count(PRODUCT_BARCODE, quantity="4")["view"]["lines"][0]["counted"], 5)
+        self.assertEqual(self.count("]C100006141411234567890")["error"], "package")
 
     def test_count_in_another_warehouse_is_refused(self):
         with self.assertRaises(AccessError), mute_logger("odoo.models"):

@@ -38,6 +38,9 @@ export class EcomHandheld extends Component {
             picking: null,
             count: null,
             location: null,
+            package: null,
+            quantity: "",
+            backorder: null,
             message: "",
             level: "",
             error: "",
@@ -107,14 +110,21 @@ export class EcomHandheld extends Component {
 
     async openPicking(pickingId) {
         const view = await this.orm.call("stock.picking", "ecom_handheld_view", [[pickingId]]);
-        Object.assign(this.state, { screen: "picking", picking: view, location: null });
+        Object.assign(this.state, {
+            screen: "picking",
+            picking: view,
+            location: null,
+            package: null,
+            quantity: "",
+            backorder: null,
+        });
         this.setMessage(_t("Scan a product or a location"), "");
         this.focusScan();
     }
 
     async openCount() {
         const view = await this.orm.call("stock.quant", "ecom_handheld_count_view", [false]);
-        Object.assign(this.state, { screen: "count", count: view, location: view.location });
+        Object.assign(this.state, { screen: "count", count: view, location: view.location, quantity: "" });
         this.setMessage(_t("Scan a product or a location"), "");
         this.focusScan();
     }
@@ -175,6 +185,8 @@ export class EcomHandheld extends Component {
                 [this.state.picking.id],
                 code,
                 (this.state.location && this.state.location.id) || false,
+                this.state.quantity || false,
+                (this.state.package && this.state.package.name) || false,
             ]);
             if (result.view) {
                 this.state.picking = result.view;
@@ -182,10 +194,15 @@ export class EcomHandheld extends Component {
             if (result.location) {
                 this.state.location = result.location;
             }
+            if (result.package) {
+                this.state.package = result.package;
+            }
+            this.state.backorder = null;
         } else if (this.state.screen === "count") {
             result = await this.orm.call("stock.quant", "ecom_handheld_count_scan", [
                 this.state.count.location.id,
                 code,
+                this.state.quantity || false,
             ]);
             if (result.view) {
                 this.state.count = result.view;
@@ -198,6 +215,10 @@ export class EcomHandheld extends Component {
             };
         }
         const ok = result.status !== "error";
+        if (result.status === "ok") {
+            // a typed quantity is for one scan
+            this.state.quantity = "";
+        }
         this.setMessage(result.message, ok ? "success" : "danger", result.error || "");
         signal(ok);
         this.focusScan();
@@ -246,9 +267,22 @@ export class EcomHandheld extends Component {
     // Validate and apply
     // ------------------------------------------------------------------
 
-    async validate() {
+    clearPackage() {
+        this.state.package = null;
+    }
+
+    async validate(backorder = null) {
         const pickingId = this.state.picking.id;
-        const result = await this.orm.call("stock.picking", "ecom_handheld_validate", [[pickingId]]);
+        const args = backorder === null ? [[pickingId]] : [[pickingId], backorder];
+        const result = await this.orm.call("stock.picking", "ecom_handheld_validate", args);
+        this.state.backorder = null;
+        if (result.status === "backorder") {
+            this.state.picking = result.view;
+            this.state.backorder = result.missing;
+            this.setMessage(result.message, "warning");
+            signal(false);
+            return;
+        }
         if (result.status === "action") {
             await this.action.doAction(result.action, {
                 onClose: () => this.openPicking(pickingId),

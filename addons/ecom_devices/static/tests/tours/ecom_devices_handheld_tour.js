@@ -8,7 +8,8 @@ const OTHER_BARCODE = "6901234567885";
 // On a phone (390x844): a Warehouse Operator receives a purchase of 3 by scanning. One scan from the
 // keyboard-wedge scanner (typed into the scan field, then Enter), a product that is not in the
 // receipt refused, one scan from the device paired with the operator (posted to the device
-// endpoint with its token, arriving over the bus), one GS1-128 label of 1 more, then Validate.
+// endpoint with its token, arriving over the bus); Validate with one missing asks about a backorder;
+// a quantity typed for one GS1-128 label, then Validate.
 registry.category("web_tour.tours").add("ecom_devices_handheld_tour", {
     steps: () => [
         {
@@ -85,12 +86,36 @@ registry.category("web_tour.tours").add("ecom_devices_handheld_tour", {
             trigger: ".o_ecom_handheld_line .o_ecom_handheld_qty:contains(2 / 3)",
         },
         {
-            content: "A GS1-128 label: GTIN and quantity 1",
+            content: "Validate with one still missing",
+            trigger: ".o_ecom_handheld_validate",
+            run: "click",
+        },
+        {
+            content: "The screen asks about a backorder, listing what is missing",
+            trigger: ".o_ecom_handheld_backorder:contains(2 / 3) .o_ecom_handheld_backorder_yes",
+        },
+        {
+            content: "Type the quantity of the next scan instead",
+            trigger: "input.o_ecom_handheld_quantity",
+            run: "edit 1",
+        },
+        {
+            content: "A GS1-128 label of the tea",
             trigger: "input.o_ecom_handheld_scan",
-            run: `edit ]C101${BARCODE.padStart(14, "0")}301 && press Enter`,
+            run: `edit ]C101${BARCODE.padStart(14, "0")} && press Enter`,
         },
         {
             trigger: ".o_ecom_handheld_line.o_ecom_handheld_line_done .o_ecom_handheld_qty:contains(3 / 3)",
+        },
+        {
+            content: "The typed quantity was for one scan",
+            trigger: "input.o_ecom_handheld_quantity",
+            run() {
+                const typed = document.querySelector("input.o_ecom_handheld_quantity").value;
+                if (typed !== "") {
+                    throw new Error(`The quantity field still holds ${typed}`);
+                }
+            },
         },
         {
             content: "Validate the receipt",
