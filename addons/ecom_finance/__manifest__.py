@@ -40,6 +40,7 @@
         "views/ecom_order_views.xml",
         "wizards/ecom_statement_import_wizard_views.xml",
         "views/ecom_finance_menus.xml",
+        "views/ecom_overview_views.xml",
     ],
     "demo": [
         "demo/ecom_finance_demo_company.xml",

@@ -23,6 +23,7 @@
         "views/ecom_reconcile_difference_views.xml",
         "views/ecom_reconcile_run_views.xml",
         "views/ecom_reconcile_alert_views.xml",
+        "views/ecom_reconcile_overview_views.xml",
         "views/account_move_views.xml",
         "views/ecom_reconcile_menus.xml",
         "report/ecom_reconcile_run_report.xml",

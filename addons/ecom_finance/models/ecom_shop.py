@@ -3,6 +3,7 @@
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from odoo.addons.ecom_audit.approval import in_approved_change
 from odoo.addons.ecom_audit.roles import FINANCE_READERS, MANAGER
@@ -12,6 +13,7 @@ from ecomfin.vocab import (
     PAYMENT_CHANNEL_LABELS,
     PLATFORM_LABELS,
     PLATFORM_ORDER_PROFILE,
+    SETTLEMENT_FORMATS,
 )
 
 from ..accounting_setup import setup_accounting
@@ -187,6 +189,11 @@ class EcomShop(models.Model):
         compute="_compute_is_foreign_currency",
         help="The shop settles in another currency than its company's.",
     )
+    overview = fields.Json(
+        compute="_compute_overview",
+        help="What the overview's card of the shop shows: its last bills, imports, and for the finance "
+        "roles what is left to post, the clearing balance and the budgets (see _ecom_overview).",
+    )
 
     _sql_constraints = [
         (
@@ -195,6 +202,114 @@ class EcomShop(models.Model):
             "The shop code must be unique per company.",
         ),
     ]
+
+    @api.model
+    def _ecom_overview_action(self):
+        """What the app's root menu opens: the shops' overview for whoever may read shops, Odoo's
+        inventory overview (of their own warehouses) for Warehouse Operators."""
+        if not self.has_access("read") and self.env.user.has_groups("stock.group_stock_user"):
+            return self.env["ir.actions.act_window"]._for_xml_id("stock.stock_picking_type_action")
+        return self.env["ir.actions.act_window"]._for_xml_id("ecom_finance.ecom_overview_action")
+
+    def _compute_overview(self):
+        data = self._ecom_overview()
+        for shop in self:
+            shop.overview = data.get(shop.id, {})
+
+    def _ecom_overview(self):
+        """``{shop id: {...}}``, set-wise for the shops shown (a few queries for all of them):
+
+        - ``bills``: per format, the end of the last imported period (or the import's date),
+          ``[{"format", "label", "last", "days"}]``;
+        - ``queued``: imports waiting for their background job;
+        - for the finance roles only: ``to_post`` (settlement imports not posted yet),
+          ``clearing`` (posted balance of the shop's clearing account from its imports: what the
+          channel still owes), ``budget_pct`` (the highest consumption of its budgets running
+          today, in %), ``currency`` (the company's currency symbol).
+
+        Other addons add their keys (ecom_reconcile: the open differences and alerts).
+        """
+        shops = self.filtered("id")
+        if not shops:
+            return {}
+        result = {shop.id: {"bills": [], "queued": 0} for shop in shops}
+        self.env["ecom.statement"].flush_model(["shop_id", "fmt", "state", "period_end"])
+        labels = dict(self.env["ecom.statement"]._fields["fmt"]._description_selection(self.env))
+        today = fields.Date.context_today(self)
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT shop_id, fmt, max(COALESCE(period_end, create_date))
+                     FROM ecom_statement
+                    WHERE shop_id = ANY(%s) AND state = 'done' AND fmt IS NOT NULL
+                    GROUP BY shop_id, fmt
+                    ORDER BY shop_id, fmt""",
+                shops.ids,
+            )
+        )
+        for shop_id, fmt, last in rows:
+            result[shop_id]["bills"].append(
+                {
+                    "format": fmt,
+                    "label": labels.get(fmt, fmt),
+                    "last": fields.Date.to_string(last.date()),
+                    "days": (today - last.date()).days,
+                }
+            )
+        for shop_id, queued in self.env.execute_query(
+            SQL(
+                """SELECT shop_id, count(*) FROM ecom_statement
+                    WHERE shop_id = ANY(%s) AND state = 'queued' GROUP BY shop_id""",
+                shops.ids,
+            )
+        ):
+            result[shop_id]["queued"] = queued
+        if self.env.user.has_groups(FINANCE_READERS):
+            shops._ecom_overview_finance(result)
+        return result
+
+    def _ecom_overview_finance(self, result):
+        """The finance keys of ``_ecom_overview`` (finance roles only)."""
+        self.env["account.move"].flush_model(["ecom_statement_id", "state"])
+        self.env["account.move.line"].flush_model(["account_id", "balance", "parent_state", "move_id"])
+        for shop_id, to_post in self.env.execute_query(
+            SQL(
+                """SELECT s.shop_id, count(*) FROM ecom_statement s
+                    WHERE s.shop_id = ANY(%s) AND s.state = 'done' AND s.fmt = ANY(%s)
+                      AND s.line_count > 0
+                      AND NOT EXISTS (SELECT 1 FROM account_move m
+                                       WHERE m.ecom_statement_id = s.id AND m.state = 'posted')
+                    GROUP BY s.shop_id""",
+                self.ids,
+                sorted(SETTLEMENT_FORMATS),
+            )
+        ):
+            result[shop_id]["to_post"] = to_post
+        for shop_id, clearing in self.env.execute_query(
+            SQL(
+                """SELECT shop.id, sum(l.balance)
+                     FROM ecom_shop shop
+                     JOIN ecom_statement s ON s.shop_id = shop.id
+                     JOIN account_move m ON m.ecom_statement_id = s.id
+                     JOIN account_move_line l ON l.move_id = m.id AND l.account_id = shop.clearing_account_id
+                                             AND l.parent_state = 'posted'
+                    WHERE shop.id = ANY(%s)
+                    GROUP BY shop.id""",
+                self.ids,
+            )
+        ):
+            result[shop_id]["clearing"] = clearing or 0.0
+        today = fields.Date.context_today(self)
+        budgets = self.env["ecom.budget"].search(
+            [("shop_id", "in", self.ids), ("date_from", "<=", today), ("date_to", ">=", today)]
+        )
+        for budget in budgets:
+            entry = result[budget.shop_id.id]
+            entry["budget_pct"] = max(entry.get("budget_pct", 0.0), round(budget.consumed_pct, 1))
+        for shop in self:
+            entry = result[shop.id]
+            entry["currency"] = shop.company_id.currency_id.symbol
+            entry.setdefault("to_post", 0)
+            entry.setdefault("clearing", 0.0)
 
     @api.depends("platform")
     def _compute_order_profile(self):

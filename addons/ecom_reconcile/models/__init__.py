@@ -10,3 +10,4 @@ from . import ecom_reconcile_demo
 from . import ecom_reconcile_alert
 from . import account_move
 from . import ecom_approval_request
+from . import ecom_shop
