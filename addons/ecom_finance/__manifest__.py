@@ -51,6 +51,9 @@
         "demo/ecom_finance_demo_stock.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "ecom_finance/static/src/job_progress/*",
+        ],
         "web.assets_tests": [
             "ecom_finance/static/tests/tours/*.js",
         ],

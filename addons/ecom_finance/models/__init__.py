@@ -35,3 +35,5 @@ from . import purchase_order_line
 from . import res_partner_bank
 from . import account_journal
 from . import account_account
+from . import ir_websocket
+from . import queue_job

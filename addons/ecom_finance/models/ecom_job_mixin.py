@@ -1,7 +1,7 @@
 # Copyright 2026 ecom-finance
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -116,12 +116,34 @@ class EcomJobMixin(models.AbstractModel):
                                now() AT TIME ZONE 'UTC', clock_timestamp() AT TIME ZONE 'UTC')
                        ON CONFLICT (res_model, res_id) DO UPDATE
                           SET done = EXCLUDED.done, total = EXCLUDED.total,
-                              updated_at = EXCLUDED.updated_at""",
+                              updated_at = EXCLUDED.updated_at
+                       RETURNING started_at, updated_at""",
                     model=self._name,
                     id=self.id,
                     done=int(done),
                     total=int(total),
                 )
+            )
+            started, updated = cr.fetchone()
+            # pushed to the open forms of the record with the row, at the same commit; the bus
+            # message is bookkeeping of the system's, like the row (the job's user and record
+            # need not be read in this transaction)
+            self.with_env(self.env(cr=cr, user=SUPERUSER_ID))._job_notify(
+                "ecom_job/progress",
+                {
+                    "done": int(done),
+                    "total": int(total),
+                    "progress": min(99.0, 100.0 * done / total) if total else 0.0,
+                    "text": self._progress_words(int(done), int(total), started, updated),
+                },
+            )
+
+    def _job_notify(self, kind, payload):
+        """Send ``payload`` to the forms open on these records (their job channel, see
+        ir_websocket), in this environment's transaction: it reaches them at its commit."""
+        for record in self:
+            self.env["bus.bus"]._sendone(
+                (record, "ecom_job"), kind, {"model": record._name, "id": record.id, **payload}
             )
 
     def _job_progress_reset(self):

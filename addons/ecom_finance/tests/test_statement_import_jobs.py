@@ -1,6 +1,7 @@
 # Copyright 2026 ecom-finance
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import json
 import uuid
 
 from psycopg2.errors import LockNotAvailable
@@ -267,4 +268,11 @@ class TestFailedImportJob(EcomShopCase):
                 ["ecom.statement", statement.id],
             )
             self.assertEqual(cr.fetchone(), (500, 2000))
+            # and pushed to the record's job channel at the same commit (test_live_progress)
+            cr.execute("SELECT id, channel, message FROM bus_bus ORDER BY id DESC LIMIT 1")
+            bus_id, channel, message = cr.fetchone()
+            self.assertEqual(json.loads(channel), [cr.dbname, "ecom.statement", statement.id, "ecom_job"])
+            message = json.loads(message)
+            self.assertEqual((message["type"], message["payload"]["done"]), ("ecom_job/progress", 500))
             cr.execute("DELETE FROM ecom_job_progress WHERE res_id = %s", [statement.id])
+            cr.execute("DELETE FROM bus_bus WHERE id = %s", [bus_id])
