@@ -44,6 +44,11 @@ if ! "$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=
     status=1
     exit
 fi
+# the core's database tests (tests/test_db_roles.py, tests/test_backup.py) use the PostgreSQL the
+# Odoo suite will use, when one accepts us (else they are skipped, and the summary says so)
+if find_postgres; then
+    export PGHOST="$DB_HOST" PGPORT="$DB_PORT" PGUSER="$DB_USER"
+fi
 "$PYTHON" -m pytest -q tests 2>&1 | tee "$LOG_DIR/core.log"
 core_rc=${PIPESTATUS[0]}
 closing=$(grep -E "[0-9]+ (passed|failed|error)" "$LOG_DIR/core.log" | tail -n 1)
@@ -69,10 +74,9 @@ if ! find_odoo; then
     exit
 fi
 
-# What the Odoo suite needs besides Odoo: OCA addons, the core, the tour browser and its client.
+# What the Odoo suite needs besides Odoo and the `test` extra installed above (websocket-client,
+# freezegun, polib, openpyxl, odoo-test-helper): the OCA addons and the tour browser.
 "$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore --no-deps -r requirements-oca.txt || status=1
-"$PYTHON" -c 'import websocket' 2>/dev/null \
-    || "$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore websocket-client || status=1
 if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 \
     && ! command -v google-chrome >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
