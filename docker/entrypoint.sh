@@ -95,17 +95,19 @@ print(CryptContext(["pbkdf2_sha512"]).hash(os.environ["ECOM_NEW_PASSWORD"]))' >"
     unset password
 fi
 
-# The runtime configuration: the image's, with the master password's hash, the database password
-# and the database, readable by this user only.
+# The runtime configuration: the image's, with the master password's hash, the database server,
+# role and password (HOST, PORT, USER, PASSWORD) and the database, readable by this user only.
 ECOM_HASH_FILE=$hash_file ECOM_RC=$RC ECOM_BASE_RC=$BASE_RC ECOM_DB=$DB python3 - <<'PY'
 import os
 import re
 
-skip = re.compile(r"^\s*(admin_passwd|db_password|db_name|dbfilter)\s*=")
+skip = re.compile(r"^\s*(admin_passwd|db_host|db_port|db_user|db_password|db_name|dbfilter)\s*=")
 with open(os.environ["ECOM_HASH_FILE"]) as f:
     hashed = f.read().strip()
 db = os.environ["ECOM_DB"]
-ours = [f"admin_passwd = {hashed}", f"db_password = {os.environ['PASSWORD']}", f"db_name = {db}", f"dbfilter = ^{re.escape(db)}$"]
+ours = [f"admin_passwd = {hashed}"]
+ours += [f"{option} = {os.environ[variable]}" for option, variable in (("db_host", "PGHOST"), ("db_port", "PGPORT"), ("db_user", "PGUSER"), ("db_password", "PGPASSWORD"))]
+ours += [f"db_name = {db}", f"dbfilter = ^{re.escape(db)}$"]
 out = []
 with open(os.environ["ECOM_BASE_RC"]) as f:
     for line in f.read().splitlines():
@@ -164,7 +166,8 @@ fi
 if [ -e "$admin_pending" ]; then
     if [ "${ECOM_DEMO:-0}" != 1 ]; then
         admin_password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
-        ECOM_NEW_PASSWORD=$admin_password "${ODOO[@]}" shell -d "$DB" --no-http --log-level=warn <<'PY'
+        # a subcommand comes before the options
+        ECOM_NEW_PASSWORD=$admin_password odoo shell -c "$RC" -d "$DB" --no-http --log-level=warn <<'PY'
 import os
 
 env.ref("base.user_admin").password = os.environ["ECOM_NEW_PASSWORD"]  # noqa: F821

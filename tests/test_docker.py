@@ -4,6 +4,7 @@
 `psql` commands (first start, a first start that stopped half-way, an installed database), the
 compose file read as YAML, the nginx configuration read for its routes, and the Dockerfile."""
 
+import json
 import os
 import re
 import shutil
@@ -12,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 
@@ -38,12 +40,16 @@ case "$sql" in
 esac
 """
 
-# `odoo` of the stub: logs its arguments and the secrets it sees; -i installs (or, with
-# STUB_CRASH=1, stops half-way as a killed installation would); `shell` runs nothing
+# `odoo` of the stub: logs its arguments and the secrets it sees; `shell` runs nothing and must
+# come first, as Odoo wants its subcommands; -i installs (or, with
+# STUB_CRASH=1, stops half-way as a killed installation would)
 ODOO = r"""#!/bin/bash
 echo "odoo $* :: keys=${ECOM_FIELD_KEYS:+set} hmac=${ECOM_AUDIT_HMAC_KEY:+set} anchors=$ECOM_AUDIT_ANCHOR_PATH" >>"$STUB_DIR/log"
 case " $* " in
-    *" shell "*) cat >>"$STUB_DIR/shell" ;;
+    *" shell "*)
+        # as Odoo: a subcommand must come first
+        [ "$1" = shell ] || { echo "odoo server: error: unrecognized parameters: 'shell'" >&2; exit 2; }
+        cat >>"$STUB_DIR/shell" ;;
     *" -i "*)
         if [ "${STUB_CRASH:-0}" = 1 ]; then echo partial >"$STUB_DIR/state"; exit 1; fi
         echo installed >"$STUB_DIR/state" ;;
@@ -119,6 +125,7 @@ def test_first_start_installs_without_demo_and_makes_the_secrets(stack):
     assert "Odoo user 'admin' of database ecom: password (shown once)" in done.stdout
     config = rc.read_text()
     assert "db_password = db-pass-from-env" in config
+    assert "db_host = db\ndb_port = 5432\ndb_user = odoo\n" in config
     assert re.search(r"^admin_passwd = \$pbkdf2-sha512\$", config, re.M)
     assert "dbfilter = ^ecom$" in config
     assert "workers = 4" in config and "server_wide_modules = base,web,queue_job" in config
@@ -208,6 +215,13 @@ def test_no_database_password_is_refused(stack):
     assert not odoo_calls(log)
 
 
+def test_the_database_password_can_come_from_a_file(stack):
+    (stack / "pw").write_text("from-a-docker-secret")
+    done, _log = start(stack, PASSWORD="", PASSWORD_FILE=str(stack / "pw"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "db_password = from-a-docker-secret" in (stack / "secrets" / "odoo.conf").read_text()
+
+
 def test_other_commands_run_as_they_are(stack):
     done, log = start(stack, "echo", "hello")
     assert (done.returncode, done.stdout) == (0, "hello\n")
@@ -227,6 +241,50 @@ def test_odoo_options_are_passed_on(stack):
 @pytest.fixture(scope="module")
 def compose():
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def interpolated(text, env):
+    """The compose file as `docker compose` sees it with ``env`` as .env: in every string value,
+    ${VAR}, ${VAR:-default}, ${VAR:?message} (a missing required variable raises), $$ a dollar."""
+
+    def value(match):
+        if match.group(0) == "$$":
+            return "$"
+        name, op, arg = match.group(1), match.group(2), match.group(3)
+        if env.get(name):
+            return env[name]
+        if op == "?":
+            raise KeyError(f"{name}: {arg}")
+        return arg or ""
+
+    def walk(node):
+        if isinstance(node, dict):
+            return {key: walk(item) for key, item in node.items()}
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if isinstance(node, str):
+            return re.sub(r"\$\$|\$\{(\w+)(?::([-?])([^}]*))?\}", value, node)
+        return node
+
+    return walk(yaml.safe_load(text))
+
+
+def test_compose_file_follows_the_compose_specification():
+    schema = json.loads((ROOT / "tests" / "fixtures" / "compose" / "compose-spec.json").read_text())
+    validator = jsonschema.Draft7Validator(schema)
+    text = (ROOT / "docker-compose.yml").read_text()
+    env = {"ECOM_PG_SUPERUSER_PASSWORD": "p1", "ECOM_DB_PASSWORD": "p2"}
+    for document in (yaml.safe_load(text), interpolated(text, env)):
+        errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(document)]
+        assert not errors, errors
+    # without the two passwords of .env, compose refuses to start
+    with pytest.raises(KeyError, match="ECOM_DB_PASSWORD"):
+        interpolated(text, {"ECOM_PG_SUPERUSER_PASSWORD": "p1"})
+    resolved = interpolated(text, env)
+    assert resolved["services"]["odoo"]["environment"]["PASSWORD"] == "p2"
+    assert resolved["services"]["odoo"]["environment"]["ECOM_FIELD_KEYS"] == ""
+    assert resolved["services"]["proxy"]["ports"] == ["80:80", "443:443"]
+    assert "$db" in resolved["services"]["db-roles"]["command"][2]
 
 
 def test_compose_profiles(compose):
