@@ -45,7 +45,7 @@ RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends /tmp/chrome.deb \
     && rm -rf /var/lib/apt/lists/* /tmp/chrome.deb \
     && python3 -m venv --system-site-packages /opt/ecom-venv \
-    && /opt/ecom-venv/bin/pip install --no-cache-dir pytest hypothesis openpyxl PyYAML freezegun polib \
+    && /opt/ecom-venv/bin/pip install --no-cache-dir pytest hypothesis openpyxl PyYAML jsonschema freezegun polib \
         odoo-test-helper websocket-client
 # test.sh installs the mounted checkout's core (-e) and the OCA addons into this virtualenv, and
 # tests the mounted addons: the image's copy (/opt/ecom/addons) stays out of the addons path
