@@ -160,11 +160,13 @@ if problems "$LOG_DIR/odoo-test.log" >/dev/null; then
     status=1
 fi
 
-# Background jobs through the real queue_job runner: Odoo with workers, as `make run` starts it.
+# Background jobs through the real queue_job runner: Odoo with workers, as production runs it.
 if [ "${ECOM_SKIP_RUNNER:-0}" != 1 ] && [ "$total" -gt 0 ]; then
     port=$(free_port)
     say "starting Odoo with 2 workers and the queue_job runner on port $port (log: $LOG_DIR/odoo-runner.log)"
-    ODOO_QUEUE_JOB_CHANNELS=root:2 "$PYTHON" "$ODOO_BIN" "${OPTS[@]}" --workers=2 --load=base,web,queue_job \
+    # the job channels of the addons (ecom_finance, ecom_reconcile), as config/odoo.conf sets them
+    channels=root:2,root.ecom:2,root.ecom.imports:1,root.ecom.runs:1,root.ecom.fulfilment:1
+    ODOO_QUEUE_JOB_CHANNELS=$channels "$PYTHON" "$ODOO_BIN" "${OPTS[@]}" --workers=2 --load=base,web,queue_job \
         --http-port="$port" --http-interface=127.0.0.1 --log-level=info >"$LOG_DIR/odoo-runner.log" 2>&1 &
     runner_pid=$!
     for _ in $(seq 1 120); do
