@@ -1,7 +1,7 @@
 # Copyright 2026 ecom-finance
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 # ecom-finance for Odoo: the commands the README gives.
-.PHONY: help run test test-core lint i18n bench bench-import bench-reconcile bench-audit bench-posting bench-margin bench-reconcile-oca rotate-keys backup restore-verify
+.PHONY: help run test test-core lint i18n bench bench-import bench-reconcile bench-audit bench-posting bench-margin bench-reconcile-oca rotate-keys backup restore-verify backup-scheduled backup-check
 
 help:
 	@echo "make run        create database 'ecom' (four addons + demo data) if missing and start Odoo"
@@ -12,6 +12,8 @@ help:
 	@echo "make bench      core parser benchmark; make bench-import / bench-reconcile DB=x: inside Odoo"
 	@echo "make backup DB=x OUT=file        encrypted backup of database x and its filestore (key: ECOM_BACKUP_KEY)"
 	@echo "make restore-verify FILE=file    restore a backup into a scratch database and check its manifest"
+	@echo "make backup-scheduled DB=x DIR=d [KEEP=14]  backup + restore-verify into d, keep the newest KEEP"
+	@echo "make backup-check DIR=d [HOURS=48]          fail when the last backup failed or is too old"
 
 run:
 	@scripts/run.sh
@@ -64,3 +66,14 @@ backup:
 restore-verify:
 	@test -n "$(FILE)" || { echo "usage: make restore-verify FILE=<file>"; exit 2; }
 	python3 scripts/backup.py restore-verify --file "$(FILE)"
+
+KEEP ?= 14
+HOURS ?= 48
+
+backup-scheduled:
+	@test -n "$(DB)" -a -n "$(DIR)" || { echo "usage: make backup-scheduled DB=<database> DIR=<folder> [KEEP=14]"; exit 2; }
+	@scripts/backup_scheduled.sh run "$(DB)" "$(DIR)" "$(KEEP)"
+
+backup-check:
+	@test -n "$(DIR)" || { echo "usage: make backup-check DIR=<folder> [HOURS=48]"; exit 2; }
+	@scripts/backup_scheduled.sh check "$(DIR)" "$(HOURS)"

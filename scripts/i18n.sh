@@ -13,7 +13,7 @@ find_postgres || { say "no PostgreSQL reachable"; exit 1; }
 for module in ${ECOM_ADDONS//,/ }; do
     pot=addons/$module/i18n/$module.pot
     po=addons/$module/i18n/zh_CN.po
-    odoo --db_host="$DB_HOST" --db_port="$DB_PORT" --db_user="$DB_USER" -d "$DB" \
+    "$PYTHON" "$ODOO_BIN" --db_host="$DB_HOST" --db_port="$DB_PORT" --db_user="$DB_USER" -d "$DB" \
         --addons-path="$(odoo_addons_path)" --i18n-export="$pot" --modules="$module" \
         --stop-after-init --log-level=warn
     if [ -f "$po" ]; then

@@ -3,22 +3,55 @@
 # Shared by scripts/*.sh: find Odoo 18, its addons path, and a PostgreSQL to talk to.
 # shellcheck shell=bash
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd) && [ -n "$ROOT" ] || {
+    printf 'cannot find the checkout of %s\n' "${BASH_SOURCE[0]}" >&2
+    return 2
+}
 PYTHON=${PYTHON:-python3}
 ECOM_ADDONS="ecom_audit,ecom_finance,ecom_reconcile,ecom_devices"
 
 say() { printf '%s\n' "$*"; }
 
+# A Python that refuses pip installs (PEP 668, e.g. Debian's python3): switch PYTHON to a
+# virtualenv beside the checkout that still sees the system's packages (an Odoo installed from the
+# official .deb, say). Returns 1, having said why, when no usable virtualenv can be made.
+use_installable_python() {
+    if ! "$PYTHON" -c 'import os, sys, sysconfig; sys.exit(not (sys.prefix == sys.base_prefix and os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED"))))'; then
+        return 0
+    fi
+    local venv="$ROOT/.venv"
+    # a virtualenv left half-made by an earlier failure (Debian without python3-venv leaves one
+    # without pip) is made again
+    if ! "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
+        rm -rf "$venv"
+        if ! "$PYTHON" -m venv --system-site-packages "$venv" || ! "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
+            rm -rf "$venv"
+            say "could not make a virtualenv with $PYTHON, which is externally managed (PEP 668)."
+            say "On Debian/Ubuntu: sudo apt install python3-venv (or python3.X-venv for your python3 -V), then run this again."
+            return 1
+        fi
+    fi
+    say "$PYTHON is externally managed: using the virtualenv $venv"
+    PYTHON="$venv/bin/python"
+}
+
+# Odoo run by $PYTHON itself, so that it sees what was pip-installed there (ecomfin, queue_job),
+# whether Odoo comes from source or from the official .deb (/usr/bin/odoo runs python3). Not
+# `python -m odoo`: with workers, Odoo starts its gevent process as `sys.executable sys.argv[0]`,
+# which needs a script as argv[0].
+# Usage: "$PYTHON" "$ODOO_BIN" <odoo arguments>
+ODOO_BIN="$ROOT/scripts/odoo_bin.py"
+
 # Sets ODOO_MISSING to the reason when no usable Odoo 18 is found.
 find_odoo() {
     ODOO_MISSING=""
-    if ! command -v odoo >/dev/null 2>&1; then
-        ODOO_MISSING="no 'odoo' command on PATH"
-        return 1
-    fi
     local version
     if ! version=$("$PYTHON" -c 'import odoo.release as r; print(r.serie)' 2>/dev/null); then
-        ODOO_MISSING="'odoo' is on PATH but $PYTHON cannot import odoo"
+        if command -v odoo >/dev/null 2>&1; then
+            ODOO_MISSING="'odoo' is on PATH but $PYTHON cannot import odoo (set PYTHON to the Python Odoo runs on)"
+        else
+            ODOO_MISSING="$PYTHON cannot import odoo and there is no 'odoo' command on PATH"
+        fi
         return 1
     fi
     if [ "$version" != "18.0" ]; then
@@ -49,31 +82,65 @@ print(",".join(seen))
 PY
 }
 
-pg_reachable() {  # host port user
-    "$PYTHON" - "$@" <<'PY' >/dev/null 2>&1
+# Sets DB_HOST, DB_PORT, DB_USER to a PostgreSQL that accepts us: PGHOST/PGPORT/PGUSER (and
+# PGPASSWORD or ~/.pgpass) when set, else 127.0.0.1 then the local socket (peer authentication, as a
+# stock Debian/Ubuntu PostgreSQL has it) as your login name or `odoo`. Returns 1 when none
+# accepts us, with PG_PROBLEM saying why and what to run (several lines).
+find_postgres() {
+    local found
+    PG_PROBLEM=""
+    found=$("$PYTHON" - "$(id -un)" <<'PY'
+import os
 import sys
 
-import psycopg2
+try:
+    import psycopg2
+except ImportError:
+    print(f"{sys.executable} cannot import psycopg2: pip install psycopg2 (or apt install python3-psycopg2)")
+    sys.exit(1)
 
-host, port, user = sys.argv[1:4]
-psycopg2.connect(host=host, port=int(port), user=user, dbname="postgres", connect_timeout=3).close()
+login = sys.argv[1]
+port = os.environ.get("PGPORT") or "5432"
+if os.environ.get("PGHOST"):
+    hosts = [os.environ["PGHOST"]]
+else:
+    hosts = ["127.0.0.1"] + [d for d in ("/var/run/postgresql", "/tmp") if os.path.exists(f"{d}/.s.PGSQL.{port}")]
+users = [os.environ["PGUSER"]] if os.environ.get("PGUSER") else list(dict.fromkeys([login, "odoo"]))
+errors = []
+for host in hosts:
+    for user in users:
+        if user == "postgres":  # Odoo refuses to run as 'postgres'
+            errors.append((host, user, "Odoo refuses to connect as the role 'postgres'"))
+            continue
+        try:
+            psycopg2.connect(host=host, port=int(port), user=user, dbname="postgres", connect_timeout=3).close()
+        except psycopg2.Error as exc:
+            errors.append((host, user, str(exc).strip().splitlines()[0]))
+        else:
+            print(f"ok\t{host}\t{port}\t{user}")
+            sys.exit(0)
+answered = [(h, u, e) for h, u, e in errors if "could not connect" not in e and "Connection refused" not in e
+            and "No such file" not in e and "timeout expired" not in e]
+if not answered:
+    print(f"no PostgreSQL answers on {' or '.join(hosts)} port {port}.")
+    print("On Debian/Ubuntu: sudo apt install postgresql, then: sudo -u postgres createuser -s " + login)
+    sys.exit(1)
+print("PostgreSQL answers but refuses every role tried:")
+for host, user, error in answered:
+    print(f"  {user}@{host}:{port}: {error}")
+missing = any("does not exist" in e for _h, _u, e in answered)
+if missing or any("Peer authentication" in e for _h, _u, e in answered):
+    print("On a stock Debian/Ubuntu PostgreSQL, make a role of your login (peer authentication on the socket;")
+    print("a superuser, for a development machine only; production: docs/operations.md, Database roles):")
+    print(f"  sudo -u postgres createuser -s {login}")
+if any("password" in e for _h, _u, e in answered):
+    print("A role that needs a password over TCP: set PGPASSWORD (or a line in ~/.pgpass) and PGUSER,")
+    print("or leave PGHOST unset to use the local socket with peer authentication.")
+sys.exit(1)
 PY
-}
-
-# Sets DB_HOST, DB_PORT, DB_USER to a PostgreSQL that accepts us, from PGHOST/PGPORT/PGUSER
-# or the usual local defaults. Returns 1 when none answers.
-find_postgres() {
-    local host=${PGHOST:-127.0.0.1} port=${PGPORT:-5432}
-    local user
-    for user in ${PGUSER:-} "$(id -un)" odoo; do
-        [ -n "$user" ] || continue
-        [ "$user" = postgres ] && continue  # Odoo refuses to run as 'postgres'
-        if pg_reachable "$host" "$port" "$user"; then
-            DB_HOST=$host DB_PORT=$port DB_USER=$user
-            return 0
-        fi
-    done
-    return 1
+) || { PG_PROBLEM=$found; return 1; }
+    IFS=$'\t' read -r _ DB_HOST DB_PORT DB_USER <<<"$found"
+    return 0
 }
 
 # Starts a throwaway PostgreSQL cluster on a free port as a non-root user; sets DB_*

@@ -9,5 +9,5 @@ cd "$ROOT"
 DB=${1:?usage: make rotate-keys DB=<database>}
 find_odoo || { say "no Odoo 18: $ODOO_MISSING"; exit 1; }
 find_postgres || { say "no PostgreSQL reachable"; exit 1; }
-odoo shell -c config/odoo-local.conf --db_host="$DB_HOST" --db_port="$DB_PORT" --db_user="$DB_USER" -d "$DB" \
+"$PYTHON" "$ODOO_BIN" shell -c config/odoo-local.conf --db_host="$DB_HOST" --db_port="$DB_PORT" --db_user="$DB_USER" -d "$DB" \
     --addons-path="$(odoo_addons_path)" --no-http --log-level=warn <scripts/rotate_keys.py

@@ -12,16 +12,19 @@ DB=${ECOM_DB:-ecom}
 PORT=${ECOM_HTTP_PORT:-8069}
 LANGUAGE=${ECOM_LANG:-zh_CN}  # the language of a new database; en_US for English only
 
+use_installable_python || exit 1
+# the core and the scripts' own needs (psycopg2) first: the checks below use them
+"$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore -r requirements.txt -e . \
+    || { say "could not install the core requirements (requirements.txt) into $PYTHON"; exit 1; }
 if ! find_odoo; then
-    say "make run needs Odoo 18.0 installed with 'odoo' on PATH: $ODOO_MISSING (see README, Prerequisites)."
+    say "make run needs Odoo 18.0: $ODOO_MISSING (see README, Prerequisites)."
     exit 1
 fi
 if ! find_postgres; then
-    say "make run needs a PostgreSQL: none answers on ${PGHOST:-127.0.0.1}:${PGPORT:-5432}."
-    say "Start one, or set PGHOST/PGPORT/PGUSER (Odoo refuses the 'postgres' role)."
+    say "make run needs a PostgreSQL role it can connect as. $PG_PROBLEM"
+    say "(PGHOST/PGPORT/PGUSER/PGPASSWORD choose another server or role; Odoo refuses the 'postgres' role.)"
     exit 1
 fi
-"$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore -r requirements.txt -e .
 "$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore --no-deps -r requirements-oca.txt
 
 # Field encryption needs keys (buyer data, bank accounts, API secrets): a development key pair is
@@ -37,7 +40,7 @@ if [ -z "${ECOM_FIELD_KEYS:-}" ]; then
     export ECOM_FIELD_KEYS
 fi
 
-ODOO=(odoo -c config/odoo-local.conf --db_host="$DB_HOST" --db_port="$DB_PORT" --db_user="$DB_USER"
+ODOO=("$PYTHON" "$ODOO_BIN" -c config/odoo-local.conf --db_host="$DB_HOST" --db_port="$DB_PORT" --db_user="$DB_USER"
     -d "$DB" --db-filter="^$DB\$" --addons-path="$(odoo_addons_path)")
 
 exists=$("$PYTHON" - "$DB_HOST" "$DB_PORT" "$DB_USER" "$DB" <<'PY'

@@ -6,15 +6,11 @@
 # reinstall of the addons. Fails on any failing test and on any ERROR/WARNING line that
 # Odoo logs. Ends with one summary line per suite.
 set -uo pipefail
-# shellcheck source=scripts/lib.sh
-source "$(dirname "$0")/lib.sh"
-cd "$ROOT" || exit 2
-
-LOG_DIR=${ECOM_LOG_DIR:-$ROOT/.logs}
-mkdir -p "$LOG_DIR"
 status=0
 core_line=""
 odoo_line=""
+# shellcheck source=scripts/lib.sh
+source "$(dirname "$0")/lib.sh" || { printf '%s\n' "cannot read $(dirname "$0")/lib.sh" "core: not run"; exit 2; }
 
 finish() {
     local rc=$?
@@ -33,25 +29,25 @@ finish() {
 }
 trap finish EXIT
 
+cd "$ROOT" || { say "cannot enter the checkout $ROOT"; exit 2; }
+LOG_DIR=${ECOM_LOG_DIR:-$ROOT/.logs}
+mkdir -p "$LOG_DIR" || { say "cannot make the log folder $LOG_DIR"; exit 2; }
+
 # counts "N passed" / "N failed" / "N error" words of a pytest closing line
 count_word() { grep -oE "[0-9]+ $1" <<<"$2" | grep -oE '^[0-9]+' || echo 0; }
 
 say "== core suite: pytest =="
-# A Python that refuses pip installs (PEP 668, e.g. Debian's python3): use a virtualenv beside the
-# checkout that still sees the system's packages (an Odoo installed there, say).
-if "$PYTHON" -c 'import os, sys, sysconfig; sys.exit(not (sys.prefix == sys.base_prefix and os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED"))))'; then
-    if ! [ -x "$ROOT/.venv/bin/python" ] && ! "$PYTHON" -m venv --system-site-packages "$ROOT/.venv"; then
-        say "could not make a virtualenv with $PYTHON (on Debian/Ubuntu: apt install python3-venv)"
-        exit 2
-    fi
-    say "$PYTHON is externally managed: using the virtualenv $ROOT/.venv"
-    PYTHON="$ROOT/.venv/bin/python"
-fi
+use_installable_python || exit 2
 if ! "$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore -r requirements.txt -e ".[test]"; then
     say "could not install the core requirements (requirements.txt)"
     core_line="core: not run (pip install failed)"
     status=1
     exit
+fi
+# the core's database tests (tests/test_db_roles.py, tests/test_backup.py) use the PostgreSQL the
+# Odoo suite will use, when one accepts us (else they are skipped, and the summary says so)
+if find_postgres; then
+    export PGHOST="$DB_HOST" PGPORT="$DB_PORT" PGUSER="$DB_USER"
 fi
 "$PYTHON" -m pytest -q tests 2>&1 | tee "$LOG_DIR/core.log"
 core_rc=${PIPESTATUS[0]}
@@ -61,7 +57,11 @@ failed=$(( $(count_word failed "$closing") + $(count_word error "$closing") ))
 skipped=$(count_word skipped "$closing")
 core_line="core: $passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && core_line="$core_line, $skipped skipped"
-if [ "$core_rc" -ne 0 ] || [ "$passed" -eq 0 ]; then
+if [ "$passed" -eq 0 ]; then
+    say "no core test passed: the core suite did not really run (see $LOG_DIR/core.log)"
+    core_line="$core_line (no test ran)"
+    status=1
+elif [ "$core_rc" -ne 0 ]; then
     status=1
 fi
 
@@ -69,15 +69,14 @@ say ""
 say "== Odoo suite =="
 if ! find_odoo; then
     say "Odoo suite SKIPPED: no Odoo 18 found ($ODOO_MISSING)."
-    say "Install Odoo 18.0 so that 'odoo' is on PATH (see README) to run it."
+    say "Install Odoo 18.0 so that $PYTHON can import it (see README, Prerequisites) to run it."
     odoo_line="odoo: skipped, no Odoo 18 found ($ODOO_MISSING)"
     exit
 fi
 
-# What the Odoo suite needs besides Odoo: OCA addons, the core, the tour browser and its client.
+# What the Odoo suite needs besides Odoo and the `test` extra installed above (websocket-client,
+# freezegun, polib, openpyxl, odoo-test-helper): the OCA addons and the tour browser.
 "$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore --no-deps -r requirements-oca.txt || status=1
-"$PYTHON" -c 'import websocket' 2>/dev/null \
-    || "$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore websocket-client || status=1
 if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 \
     && ! command -v google-chrome >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -94,7 +93,8 @@ if [ "$status" -ne 0 ]; then
 fi
 
 if ! find_postgres; then
-    say "no PostgreSQL answers on ${PGHOST:-127.0.0.1}:${PGPORT:-5432}; starting a throwaway one"
+    say "$PG_PROBLEM"
+    say "starting a throwaway PostgreSQL instead"
     if ! start_throwaway_postgres; then
         odoo_line="odoo: not run (no PostgreSQL)"
         status=1
@@ -111,8 +111,8 @@ DATA_DIR=$(mktemp -d /tmp/ecom-odoo-data.XXXXXX)
 ADDONS_PATH=$(odoo_addons_path)
 OPTS=(--db_host="$DB_HOST" --db_port="$DB_PORT" --db_user="$DB_USER" -d "$DB"
     --addons-path="$ADDONS_PATH" --data-dir="$DATA_DIR" --max-cron-threads=0)
-ODOO=(odoo "${OPTS[@]}" --stop-after-init)
-ODOO_SHELL=(odoo shell "${OPTS[@]}" --no-http)
+ODOO=("$PYTHON" "$ODOO_BIN" "${OPTS[@]}" --stop-after-init)
+ODOO_SHELL=("$PYTHON" "$ODOO_BIN" shell "${OPTS[@]}" --no-http)
 TAGS=$(sed 's#\(^\|,\)#\1/#g' <<<"$ECOM_ADDONS")
 
 drop_db() {
@@ -160,11 +160,13 @@ if problems "$LOG_DIR/odoo-test.log" >/dev/null; then
     status=1
 fi
 
-# Background jobs through the real queue_job runner: Odoo with workers, as `make run` starts it.
+# Background jobs through the real queue_job runner: Odoo with workers, as production runs it.
 if [ "${ECOM_SKIP_RUNNER:-0}" != 1 ] && [ "$total" -gt 0 ]; then
     port=$(free_port)
     say "starting Odoo with 2 workers and the queue_job runner on port $port (log: $LOG_DIR/odoo-runner.log)"
-    ODOO_QUEUE_JOB_CHANNELS=root:2 odoo "${OPTS[@]}" --workers=2 --load=base,web,queue_job \
+    # the job channels of the addons (ecom_finance, ecom_reconcile), as config/odoo.conf sets them
+    channels=root:2,root.ecom:2,root.ecom.imports:1,root.ecom.runs:1,root.ecom.fulfilment:1
+    ODOO_QUEUE_JOB_CHANNELS=$channels "$PYTHON" "$ODOO_BIN" "${OPTS[@]}" --workers=2 --load=base,web,queue_job \
         --http-port="$port" --http-interface=127.0.0.1 --log-level=info >"$LOG_DIR/odoo-runner.log" 2>&1 &
     runner_pid=$!
     for _ in $(seq 1 120); do

@@ -5,10 +5,11 @@
 it, and can neither rewrite nor empty nor alter it.
 
 Needs a PostgreSQL superuser reachable as ``PGHOST``/``PGPORT``/``PGUSER`` (default
-127.0.0.1:5432, ``root``) with ``psql`` on the PATH; skipped otherwise. Everything it creates (a
+127.0.0.1:5432, your login name) with ``psql`` on the PATH; skipped otherwise. Everything it creates (a
 database, a login role, and ``ecom_audit_owner`` when it did not exist) is dropped at the end.
 """
 
+import getpass
 import io
 import os
 import shutil
@@ -24,7 +25,7 @@ from psycopg2 import errors, sql  # noqa: E402
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "db_roles.sql"
 HOST = os.environ.get("PGHOST", "127.0.0.1")
 PORT = os.environ.get("PGPORT", "5432")
-ADMIN = os.environ.get("PGUSER", "root")
+ADMIN = os.environ.get("PGUSER") or getpass.getuser()
 
 # The table as ecom_audit creates it (the columns the chaining writes) with its trigger.
 AUDIT_TABLE = """

@@ -25,6 +25,7 @@
         "security/ecom_finance_security.xml",
         "security/ir.model.access.csv",
         "data/ecom_finance_cron.xml",
+        "data/ecom_finance_queue_data.xml",
         "views/ecom_shop_views.xml",
         "views/ecom_bank_csv_profile_views.xml",
         "views/ecom_posting_rule_views.xml",

@@ -366,6 +366,7 @@ class TestFulfilmentAndCost(TransactionCase):
         accountant_orders = orders.with_user(self.users["accountant"])
         jobs = accountant_orders._enqueue_fulfil(batch_size=2)
         self.assertEqual(len(jobs), 2)
+        self.assertEqual({job.channel for job in jobs}, {"root.ecom.fulfilment"})
         self.assertEqual(
             set(orders.mapped("fulfilment_state")), {"none"}, "nothing is done before the jobs run"
         )

@@ -14,7 +14,8 @@ from ecomfin.parsers import parse
 from .common import EcomShopCase
 
 FIXTURES = Path(ecomfin.__file__).resolve().parents[1] / "tests" / "fixtures"
-SAMPLES = Path(ecomfin.__file__).resolve().parents[2] / "shared" / "samples" / "camt053"
+# OCA's CAMT.053 samples, kept with their attribution in tests/fixtures/camt053/README.md
+SAMPLES = FIXTURES / "camt053"
 
 ALIPAY_HEAD = (
     "#支付宝账务明细查询\r\n"
@@ -159,10 +160,7 @@ class TestStatementImport(EcomShopCase):
         self.assertGreater(result["lines_created"], 0)
 
     def test_camt053_sample_of_another_project(self):
-        path = SAMPLES / "test-camt053"
-        if not path.exists():
-            self.skipTest("shared/samples is not beside this checkout")
-        result = self._import(path.read_bytes(), "test-camt053.xml")
+        result = self._import((SAMPLES / "test-camt053").read_bytes(), "test-camt053.xml")
         statement = self.env["ecom.statement"].browse(result["statement_id"])
         self.assertEqual(result["fmt"], "camt053")
         self.assertEqual(result["lines_created"], 4)

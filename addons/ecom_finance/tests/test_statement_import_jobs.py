@@ -80,6 +80,11 @@ class TestImportWizard(EcomShopCase):
         self.assertFalse(statement.line_ids)
         job = self.env["queue.job"].search([("uuid", "=", statement.job_uuid)])
         self.assertEqual((job.state, job.method_name), ("pending", "_job_import"))
+        # its own channel, retries spaced out, and the job's button opens the import
+        self.assertEqual(job.channel, "root.ecom.imports")
+        self.assertEqual(job.job_function_id._parse_retry_pattern(), {1: 10, 3: 60, 5: 300})
+        action = job.open_related_action()
+        self.assertEqual((action["res_model"], action["res_id"]), ("ecom.statement", statement.id))
         Job.load(self.env, job.uuid).perform()  # what the job runner does
         statement.invalidate_recordset()
         self.assertEqual((statement.state, statement.line_count, statement.progress), ("done", 10, 100.0))

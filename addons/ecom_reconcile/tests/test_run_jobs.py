@@ -43,6 +43,11 @@ class TestRunInBackground(ReconcileCase):
         run.action_run_in_background()
         self.assertEqual((run.state, run.job_state, run.job_stuck), ("queued", "pending", False))
         self.assertEqual(run.progress, 0.0)
+        job = self._job(run)
+        self.assertEqual(job.channel, "root.ecom.runs")
+        self.assertEqual(job.job_function_id._parse_retry_pattern(), {1: 10, 3: 60, 5: 300})
+        action = job.open_related_action()
+        self.assertEqual((action["res_model"], action["res_id"]), ("ecom.reconcile.run", run.id))
         # a run under way is not run a second time beside its job
         with self.assertRaisesRegex(UserError, "background"):
             run.action_run()
