@@ -45,6 +45,7 @@ import json
 import os
 import re
 import struct
+from datetime import datetime, timezone
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -513,3 +514,46 @@ def diff_manifests(expected, actual, ignore=NOT_COMPARED):
         elif left[path] != right[path]:
             lines.append(f"{path}: expected {left[path]!r}, found {right[path]!r}")
     return lines
+
+
+# ----------------------------------------------------------------------
+# Scheduled backups: what their status file says
+# ----------------------------------------------------------------------
+
+
+def backup_problem(path, now, max_age_hours):
+    """What is wrong with the scheduled backups, from their ``status.json`` (written by each run of
+    ``scripts/backup_scheduled.sh``: ``{"ok", "time", "file", "message", "last_ok", "last_ok_file"}``),
+    or None when the last run was verified within ``max_age_hours`` of ``now`` (an aware datetime).
+
+    Answers ``(code, facts)``: ``missing`` (no status: no backup has run), ``failed`` (the last
+    run failed: ``time``, ``message``, ``file``), ``stale`` (the last verified backup is older than
+    allowed: ``last_ok``, ``file``, ``hours``).
+    """
+    try:
+        with open(path, encoding="utf-8") as handle:
+            status = json.load(handle)
+        if not isinstance(status, dict):
+            raise ValueError(path)
+    except (OSError, ValueError):
+        return "missing", {"file": path}
+    if not status.get("ok"):
+        return "failed", {
+            "time": status.get("time") or "",
+            "message": status.get("message") or "",
+            "file": status.get("file") or "",
+        }
+    try:
+        last = datetime.fromisoformat(status["last_ok"])
+    except (KeyError, TypeError, ValueError):
+        return "missing", {"file": path}
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=timezone.utc)
+    hours = (now - last).total_seconds() / 3600
+    if hours > max_age_hours:
+        return "stale", {
+            "last_ok": status["last_ok"],
+            "file": status.get("last_ok_file") or "",
+            "hours": round(hours),
+        }
+    return None

@@ -162,3 +162,35 @@ def test_check_raises_a_missing_or_stale_backup(tmp_path):
 def test_scheduled_usage(tmp_path):
     assert scheduled(home=tmp_path).returncode == 2
     assert scheduled("run", "db", str(tmp_path), "0", home=tmp_path).returncode == 2
+
+
+def test_backup_problem_reads_the_status_file(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from ecomfin.backup import backup_problem
+
+    now = datetime(2026, 12, 7, 12, 0, tzinfo=timezone.utc)
+    path = tmp_path / "status.json"
+    assert backup_problem(str(path), now, 26) == ("missing", {"file": str(path)})
+    path.write_text("[1, 2]", encoding="utf-8")
+    assert backup_problem(str(path), now, 26)[0] == "missing"
+    ok = {"ok": True, "time": "x", "last_ok": (now - timedelta(hours=3)).isoformat(), "last_ok_file": "b.ecb"}
+    path.write_text(json.dumps(ok), encoding="utf-8")
+    assert backup_problem(str(path), now, 26) is None
+    path.write_text(json.dumps({**ok, "last_ok": (now - timedelta(hours=30)).isoformat()}), encoding="utf-8")
+    assert backup_problem(str(path), now, 26) == (
+        "stale",
+        {"last_ok": (now - timedelta(hours=30)).isoformat(), "file": "b.ecb", "hours": 30},
+    )
+    failed = {
+        **ok,
+        "ok": False,
+        "time": "2026-12-07T02:00:00+00:00",
+        "message": "restore-verify: bad tag",
+        "file": "c.ecb",
+    }
+    path.write_text(json.dumps(failed), encoding="utf-8")
+    assert backup_problem(str(path), now, 26) == (
+        "failed",
+        {"time": "2026-12-07T02:00:00+00:00", "message": "restore-verify: bad tag", "file": "c.ecb"},
+    )

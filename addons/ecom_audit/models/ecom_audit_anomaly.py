@@ -1,11 +1,16 @@
 # Copyright 2026 ecom-finance
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import os
+from datetime import timezone
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, format_datetime
+
+from ecomfin.backup import backup_problem
 
 from .. import anomaly_rules
 from ..anomaly_rules import ACCESS_OPERATIONS
@@ -21,7 +26,13 @@ KINDS = [
     ("escalation", "Escalation Attempts"),
     ("new_role_use", "First Use of a Newly Granted Role"),
     ("outside_scope", "Change Outside Usual Shops/Warehouses"),
+    ("backup", "Backup Failed or Missing"),
 ]
+# Where the scheduled backups write their status (scripts/backup_scheduled.sh), and how old the last
+# verified backup may be: system parameters, or the environment (the Docker stack's).
+BACKUP_STATUS_PARAM = "ecom_audit.backup_status_path"
+BACKUP_MAX_AGE_PARAM = "ecom_audit.backup_max_age_hours"
+BACKUP_MAX_AGE_HOURS = 26
 # Web-client notifications of one scan for one Auditor; more alerts are told in one more notification.
 BUS_NOTICES_PER_SCAN = 5
 # The logged events that run the scan at once rather than at its next scheduled run.
@@ -149,6 +160,48 @@ class EcomAuditAnomaly(models.Model):
             }
             alert.details = self._details_text(alert.kind, facts)
 
+    @api.model
+    def _cron_check_backups(self):
+        """Raise a *Backup Failed or Missing* alert (once a day) when the scheduled backups' status
+        says the last run failed, none has run, or the last verified backup is too old; told to
+        the administrators (and Finance Managers through them) and the Auditors. Does nothing where
+        no status path is configured (``ecom_audit.backup_status_path`` or ``ECOM_BACKUP_STATUS``).
+        """
+        params = self.env["ir.config_parameter"].sudo()
+        path = params.get_param(BACKUP_STATUS_PARAM) or os.environ.get("ECOM_BACKUP_STATUS")
+        if not path:
+            return self.browse()
+        try:
+            max_age = float(params.get_param(BACKUP_MAX_AGE_PARAM) or BACKUP_MAX_AGE_HOURS)
+        except ValueError:
+            max_age = BACKUP_MAX_AGE_HOURS
+        now = fields.Datetime.now()
+        problem = backup_problem(path, now.replace(tzinfo=timezone.utc), max_age)
+        if not problem:
+            return self.browse()
+        code, facts = problem
+        day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        # kind, user, login, company, window, count, threshold, first and last seen, operations
+        # (the problem), model_names (the file or the failure's message)
+        what = facts.get("message") or facts.get("file") or path
+        alerts = self._raise_alerts(
+            [("backup", None, code, None, day, now, 1, int(max_age), now, now, code, what[:500])]
+        )
+        alerts._notify_auditors(self.env.ref("base.group_system").users)
+        return alerts
+
+    def _backup_text(self, facts):
+        """What a backup alert says; ``login`` holds its problem (``ecomfin.backup.backup_problem``)."""
+        if facts["login"] == "failed":
+            return self.env._("The last scheduled backup failed: %(models)s.", **facts)
+        if facts["login"] == "stale":
+            return self.env._(
+                "The last verified backup is older than %(threshold)s hours (%(models)s): backups have "
+                "stopped.",
+                **facts,
+            )
+        return self.env._("No backup has run yet, or its status cannot be read: %(models)s.", **facts)
+
     def _details_text(self, kind, facts):
         """What an alert of ``kind`` says, from its ``facts`` (who, what, how many, window, threshold)."""
         texts = {
@@ -186,6 +239,7 @@ class EcomAuditAnomaly(models.Model):
                 "%(first)s.",
                 **facts,
             ),
+            "backup": lambda: self._backup_text(facts),
             "outside_scope": lambda: self.env._(
                 "%(login)s changed (%(operations)s) %(count)s records of %(models)s on the day from "
                 "%(start)s (%(tz)s) in %(scope)s, where they changed nothing in the %(threshold)s days "
@@ -339,11 +393,13 @@ class EcomAuditAnomaly(models.Model):
         )
         return self.browse(sorted(row[0] for row in inserted))
 
-    def _notify_auditors(self):
-        """One message on each alert, to the Auditors who may read it (its company's): by e-mail or
-        in Odoo as each prefers; and a notification in their web client at once (at most
-        ``BUS_NOTICES_PER_SCAN`` a scan for each Auditor, then one saying how many more)."""
-        auditors = self.env.ref("ecom_audit.group_ecom_auditor").users.filtered(lambda user: not user.share)
+    def _notify_auditors(self, also=None):
+        """One message on each alert, to the Auditors who may read it (its company's) and the users
+        ``also`` given: by e-mail or in Odoo as each prefers; and a notification in their web
+        client at once (at most ``BUS_NOTICES_PER_SCAN`` a scan for each, then one saying how many
+        more)."""
+        auditors = self.env.ref("ecom_audit.group_ecom_auditor").users
+        auditors = (auditors | (also or auditors.browse())).filtered(lambda user: not user.share)
         told = dict.fromkeys(auditors.partner_id.ids, 0)
         for alert in self:
             recipients = auditors.filtered(

@@ -23,3 +23,4 @@ from . import test_audit_anomaly_rules
 from . import test_login_lockout
 from . import test_step_up
 from . import test_audit_denied
+from . import test_backup_alert
