@@ -19,6 +19,7 @@
         "data/ecom_reconcile_rule_data.xml",
         "data/ecom_reconcile_cron.xml",
         "data/ecom_reconcile_queue_data.xml",
+        "data/ecom_reconcile_digest_data.xml",
         "views/ecom_reconcile_rule_views.xml",
         "views/ecom_reconcile_match_views.xml",
         "views/ecom_reconcile_difference_views.xml",

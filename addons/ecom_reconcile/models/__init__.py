@@ -11,3 +11,4 @@ from . import ecom_reconcile_alert
 from . import account_move
 from . import ecom_approval_request
 from . import ecom_shop
+from . import res_users

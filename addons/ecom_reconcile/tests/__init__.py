@@ -17,3 +17,4 @@ from . import test_result_guards
 from . import test_role_matrix
 from . import test_difference_kinds
 from . import test_overview
+from . import test_digest
