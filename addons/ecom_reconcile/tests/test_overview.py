@@ -146,3 +146,22 @@ class TestOverviewUi(HttpCase):
         ):
             with self.subTest(user=user.login):
                 self.start_tour("/odoo", tour, login=user.login)
+
+
+@tagged("post_install", "-at_install")
+class TestUserGuide(HttpCase):
+    def test_the_guide_opens_in_the_users_language(self):
+        user = make_role_user(self.env, "shop_operator", self.env.company, login="guide_shop")
+        action = self.env.ref("ecom_finance.ecom_guide_server_action")
+        for lang, page, words in (
+            ("en_US", "guide_en.html", "user guide"),
+            ("zh_CN", "guide_zh_CN.html", "用户指南"),
+        ):
+            with self.subTest(lang=lang):
+                self.env["res.lang"]._activate_lang(lang)
+                user.lang = lang
+                result = action.with_user(user).run()
+                self.assertEqual(result["url"], f"/ecom_finance/static/guide/{page}")
+                response = self.url_open(result["url"])
+                self.assertEqual(response.status_code, 200)
+                self.assertIn(words, response.text)
