@@ -52,23 +52,27 @@ def write_cell(sheet, row, col, value, cell_format=None):
         sheet.write_string(row, col, inert_text(value), cell_format)
 
 
-def differences_workbook(title, summary, sheets, labels=None):
+def differences_workbook(title, summary, sheets, labels=None, output=None):
     """A workbook: a summary sheet, then one sheet per kind of difference.
 
     :param title: first line of the summary sheet (the run's name)
     :param summary: list of (label, value) rows for the summary sheet
-    :param sheets: ordered mapping kind -> (sheet title, list of row dicts keyed like
-        ``DIFFERENCE_COLUMNS``); money values are numbers, dates datetimes or text
+    :param sheets: ordered mapping kind -> (sheet title, iterable of row dicts keyed like
+        ``DIFFERENCE_COLUMNS``); money values are numbers, dates datetimes or text. The rows are
+        read once, in order (a generator is fine)
     :param labels: optional translations of the column headers, by key
-    :returns: the .xlsx file as bytes
+    :param output: a file path to write to, row by row (xlsxwriter's ``constant_memory``: a
+        sheet's rows are not kept in memory); None to get the file as bytes
+    :returns: the .xlsx file as bytes, or None when written to ``output``
     """
     labels = labels or {}
-    out = io.BytesIO()
+    out = output or io.BytesIO()
     # no guessing from text either, should a plain write() slip in
     book = xlsxwriter.Workbook(
         out,
         {
-            "in_memory": True,
+            "in_memory": output is None,
+            "constant_memory": output is not None,
             "remove_timezone": True,
             "strings_to_formulas": False,
             "strings_to_urls": False,
@@ -95,21 +99,24 @@ def differences_workbook(title, summary, sheets, labels=None):
             write_cell(sheet, 0, col, labels.get(key, header), head)
             sheet.set_column(col, col, width)
         sheet.freeze_panes(1, 0)
+        totals = dict.fromkeys(MONEY_KEYS, 0.0)
+        count = 0
         for row_index, row in enumerate(rows, start=1):
+            count = row_index
             for col, (key, _header, _width) in enumerate(DIFFERENCE_COLUMNS):
                 value = row.get(key)
                 if key in MONEY_KEYS:
+                    totals[key] += float(value or 0)
                     sheet.write_number(row_index, col, float(value or 0), money)
                 elif hasattr(value, "strftime"):
                     sheet.write_datetime(row_index, col, value, date)
                 else:
                     write_cell(sheet, row_index, col, None if value == "" else value)
-        total_row = len(rows) + 1
+        total_row = count + 1
         write_cell(sheet, total_row, 0, labels.get("total", "Total"), bold)
         for col, (key, _header, _width) in enumerate(DIFFERENCE_COLUMNS):
             if key in MONEY_KEYS:
-                total = round(sum(float(r.get(key) or 0) for r in rows), 2)
-                sheet.write_number(total_row, col, total, money_total)
-        sheet.autofilter(0, 0, max(len(rows), 1), len(DIFFERENCE_COLUMNS) - 1)
+                sheet.write_number(total_row, col, round(totals[key], 2), money_total)
+        sheet.autofilter(0, 0, max(count, 1), len(DIFFERENCE_COLUMNS) - 1)
     book.close()
-    return out.getvalue()
+    return None if output is not None else out.getvalue()

@@ -134,3 +134,22 @@ def test_plain_text_is_written_as_it_is():
     assert sheet["B2"].hyperlink is None
     assert sheet["I2"].value is None
     assert book["Summary"]["B3"].value == "TM01, JD02"
+
+
+def test_written_row_by_row_to_a_file(tmp_path):
+    """To a file, rows from a generator (read once), the totals kept on the way."""
+    import openpyxl
+
+    rows = (
+        {"shop": "T", "reference": f"O{n}", "expected": n, "actual": n + 1, "difference": 1}
+        for n in range(500)
+    )
+    path = tmp_path / "run.xlsx"
+    assert (
+        differences_workbook("RUN/1", [("Matched", 3)], {"amount": ("Amount", rows)}, output=str(path))
+        is None
+    )
+    sheet = openpyxl.load_workbook(path, read_only=True)["Amount"]
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[1][1] == "O0" and values[500][1] == "O499"
+    assert values[501][0] == "Total" and values[501][5] == 500

@@ -373,21 +373,17 @@ class EcomReconcileRun(models.Model):
         self.ensure_one()
         return run_workbook.xlsx_content(self)
 
+    def _xlsx_write(self, path):
+        """Write the run's workbook to the file ``path``, row by row."""
+        self.ensure_one()
+        run_workbook.xlsx_content(self, output=path)
+
     def action_export_xlsx(self):
+        """Download the run's workbook: streamed by ``/ecom_reconcile/run/<id>/xlsx`` (which checks
+        the reader's rights again), nothing left behind in the attachments."""
         self.check_access("read")
         self.ensure_one()
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": f"{self.name}.xlsx".replace("/", "-"),
-                "raw": self._xlsx_content(),
-                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            }
-        )
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
-            "target": "self",
-        }
+        return {"type": "ir.actions.act_url", "url": f"/ecom_reconcile/run/{self.id}/xlsx", "target": "self"}
 
     def _report_totals_by_kind(self):
         """The printed summary's table (see ``report/run_workbook.py``)."""

@@ -9,8 +9,9 @@ from odoo import fields
 from ecomfin.xlsx import differences_workbook
 
 
-def xlsx_content(run):
-    """The run as a workbook: a summary, then one sheet per kind of difference."""
+def xlsx_content(run, output=None):
+    """The run as a workbook: a summary, then one sheet per kind of difference; written row by row
+    to the file ``output`` when given (see ``ecomfin.xlsx.differences_workbook``), else bytes."""
     env = run.env
     kinds = dict(env["ecom.reconcile.difference"]._fields["kind"]._description_selection(env))
     states = dict(env["ecom.reconcile.difference"]._fields["state"]._description_selection(env))
@@ -31,7 +32,7 @@ def xlsx_content(run):
             continue
         sheets[kind] = (
             label,
-            [
+            (
                 {
                     "shop": d.shop_id.code,
                     "reference": d.reference,
@@ -45,7 +46,7 @@ def xlsx_content(run):
                     "assignee": d.user_id.name or "",
                 }
                 for d in differences.sorted(lambda d: (d.shop_id.code, d.reference or "", d.id))
-            ],
+            ),
         )
     labels = {
         "summary": env._("Summary"),
@@ -60,7 +61,7 @@ def xlsx_content(run):
         "assignee": env._("Assignee"),
         "total": env._("Total"),
     }
-    return differences_workbook(run.name, summary, sheets, labels)
+    return differences_workbook(run.name, summary, sheets, labels, output=output)
 
 
 def totals_by_kind(run):

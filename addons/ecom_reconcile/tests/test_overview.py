@@ -3,9 +3,13 @@
 
 """The app's first screen: the shops' overview per role, and where Warehouse Operators land."""
 
+import io
 from datetime import datetime
 
+import openpyxl
+
 from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.ecom_audit.tests.common import make_role_user
 
@@ -165,3 +169,36 @@ class TestUserGuide(HttpCase):
                 response = self.url_open(result["url"])
                 self.assertEqual(response.status_code, 200)
                 self.assertIn(words, response.text)
+
+
+@tagged("post_install", "-at_install")
+class TestRunXlsxDownload(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        make_overview_fixtures(cls, "xls")
+        cls.reconcile_run = cls.env["ecom.reconcile.run"].search([("shop_ids", "in", cls.shop.ids)], limit=1)
+
+    def test_the_workbook_is_streamed_to_who_may_read_the_run(self):
+        attachments = self.env["ir.attachment"].search_count([])
+        self.authenticate(self.accountant.login, self.accountant.login)
+        response = self.url_open(f"/ecom_reconcile/run/{self.reconcile_run.id}/xlsx")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("spreadsheetml", response.headers["Content-Type"])
+        book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+        self.assertIn("Amount mismatch", book.sheetnames)
+        # nothing left behind
+        self.assertEqual(self.env["ir.attachment"].search_count([]), attachments)
+        # the Print menu's entry leads there
+        action = self.env.ref("ecom_reconcile.action_report_reconcile_run_xlsx")
+        self.assertEqual(
+            action.with_user(self.accountant)
+            .with_context(active_model=self.reconcile_run._name, active_ids=self.reconcile_run.ids, active_id=self.reconcile_run.id)
+            .run()["url"],
+            f"/ecom_reconcile/run/{self.reconcile_run.id}/xlsx",
+        )
+        # a Warehouse Operator reads no run
+        self.authenticate(self.warehouse_operator.login, self.warehouse_operator.login)
+        with mute_logger("odoo.http"):
+            response = self.url_open(f"/ecom_reconcile/run/{self.reconcile_run.id}/xlsx")
+        self.assertEqual(response.status_code, 403)
