@@ -191,12 +191,10 @@ class TestRunXlsxDownload(HttpCase):
         self.assertEqual(self.env["ir.attachment"].search_count([]), attachments)
         # the Print menu's entry leads there
         action = self.env.ref("ecom_reconcile.action_report_reconcile_run_xlsx")
-        self.assertEqual(
-            action.with_user(self.accountant)
-            .with_context(active_model=self.reconcile_run._name, active_ids=self.reconcile_run.ids, active_id=self.reconcile_run.id)
-            .run()["url"],
-            f"/ecom_reconcile/run/{self.reconcile_run.id}/xlsx",
-        )
+        run = self.reconcile_run
+        context = {"active_model": run._name, "active_ids": run.ids, "active_id": run.id}
+        result = action.with_user(self.accountant).with_context(**context).run()
+        self.assertEqual(result["url"], f"/ecom_reconcile/run/{run.id}/xlsx")
         # a Warehouse Operator reads no run
         self.authenticate(self.warehouse_operator.login, self.warehouse_operator.login)
         with mute_logger("odoo.http"):
