@@ -4,11 +4,13 @@
 """The load of a parsed file into an import (``ecom.statement``), once its rights are checked."""
 
 from odoo import fields
+from odoo.exceptions import UserError
 
 from odoo.addons.ecom_audit.approval import approved_change
 
-from ecomfin.vocab import ORDER_FORMAT
+from ecomfin.vocab import BANK_FORMATS, ORDER_FORMAT
 
+from .bank_statements import sync_bank_statement
 from .orders import load_orders
 from .statement_lines import load_lines
 
@@ -45,7 +47,23 @@ def load_file(Statement, shop, filename, data, sha256, parsed, options, statemen
     # The import's own bookkeeping: nobody has the right to write imports (their content
     # is what the file said); the right to import was checked in _import_data.
     target.sudo().write(result)
+    if parsed.fmt in BANK_FORMATS:
+        _feed_bank_statements(target)
     return target
+
+
+def _feed_bank_statements(statement):
+    """The bank lines also go to Odoo's bank statement of the account's journal (bank_statements),
+    as the importing user (only Accountants and Finance Managers import bank statements: Odoo's
+    accounting users). A journal that cannot take them (no suspense account, say) leaves a warning
+    on the import, not a failed import."""
+    try:
+        with statement.env.cr.savepoint():
+            sync_bank_statement(statement)
+    except UserError as error:
+        warning = statement.env._("Not added to Odoo's bank statements: %s", error)
+        # the import's own bookkeeping, like its results above
+        statement.sudo().warnings = "\n".join(filter(None, [statement.sudo().warnings, warning]))
 
 
 def statement_name(shop, fmt, result):

@@ -37,3 +37,4 @@ from . import account_journal
 from . import account_account
 from . import ir_websocket
 from . import queue_job
+from . import account_bank_statement_line

@@ -367,6 +367,24 @@ class EcomStatement(models.Model):
             raise UserError(self.env._("These settlements are already posted."))
         return self.action_open_moves(moves)
 
+    def action_open_bank_statement_lines(self):
+        """The lines this bank import added to Odoo's bank statements (imports/bank_statements.py),
+        where Odoo's bank reconciliation works on them. Accounting readers only."""
+        self.check_access("read")
+        self.env["account.bank.statement.line"].check_access("read")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Bank Statement Lines"),
+            "res_model": "account.bank.statement.line",
+            "view_mode": "list,form",
+            "views": [
+                (self.env.ref("ecom_finance.account_bank_statement_line_view_list").id, "list"),
+                (False, "form"),
+            ],
+            "domain": [("ecom_statement_line_id.statement_id", "in", self.ids)],
+            "context": {"create": False},
+        }
+
     def action_open_moves(self, moves=None):
         moves = moves if moves is not None else self.move_ids
         return {

@@ -117,6 +117,35 @@ def entry_vals(match, run, bank_line):
     }
 
 
+def match_bank_statement_lines(env, entries):
+    """Match Odoo's bank statement line of each credit (made by its import, ecom_finance
+    ``imports/bank_statements.py``) with the credit's payout entry, so Odoo's bank reconciliation
+    shows it done: its suspense item goes to the payout account, with the channel as partner, and
+    is reconciled with the payout entry's item there (when the account allows reconciliation; else
+    it simply leaves the suspense account). Lines already reconciled, or whose amount is not the
+    entry's, are left to a person. Answers the statement lines matched."""
+    by_credit = {line.id: move for line, move in entries.items()}
+    statement_lines = env["account.bank.statement.line"].search(
+        [("ecom_statement_line_id", "in", list(by_credit)), ("is_reconciled", "=", False)]
+    )
+    matched = statement_lines.browse()
+    for statement_line in statement_lines:
+        move = by_credit[statement_line.ecom_statement_line_id.id]
+        payout = move.line_ids.filtered(lambda item: item.balance > 0 and not item.reconciled)
+        _liquidity, suspense, _other = statement_line._seek_for_lines()
+        if len(payout) != 1 or len(suspense) != 1:
+            continue
+        if statement_line.company_currency_id.compare_amounts(suspense.balance, -payout.balance):
+            continue
+        suspense.with_context(skip_account_move_synchronization=True).write(
+            {"account_id": payout.account_id.id, "partner_id": payout.partner_id.id}
+        )
+        if payout.account_id.reconcile:
+            (suspense | payout).reconcile()
+        matched |= statement_line
+    return matched
+
+
 def reconcile_open(items):
     """Reconcile the items not reconciled yet, when there are both debits and credits among them."""
     items = items.filtered(lambda item: not item.reconciled)

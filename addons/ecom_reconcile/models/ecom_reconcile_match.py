@@ -126,6 +126,8 @@ class EcomReconcileMatch(models.Model):
         # the run's payout entries (and their reversals) are the system's: no manual-entry approval
         with approved_change():
             entries = payout_entries.sync_payout_entries(self.env, run, wanted)
+            # the same credits in Odoo's bank statements (one bank import for both): matched too
+            payout_entries.match_bank_statement_lines(self.env, entries)
         linked = self.env["account.move.line"]
         for match, plan in plans:
             account = plan["account"]

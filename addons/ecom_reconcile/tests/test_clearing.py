@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 import pytz
 
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, tagged
 
@@ -380,3 +381,52 @@ class TestClearingReconciliation(TransactionCase):
         self.assertTrue(match.with_user(self.users["auditor"]).clearing_line_ids)
         run.with_user(self.users["manager"]).action_reconcile_clearing()
         self.assertEqual(len(self._payout_entries(bank)), 2)
+
+    def test_odoo_bank_statement_lines_of_the_credits_are_matched_with_the_payouts(self):
+        """One bank import for both reconciliations: the credits' lines in Odoo's bank statements
+        (made by the import, ecom_finance) are matched with the run's payout entries."""
+        trade, bank = self._wechat_week()
+        self._post(trade)
+        journal = self.env["account.journal"].create(
+            {"name": "Clearing test bank", "code": "CLRB", "type": "bank", "company_id": self.company.id}
+        )
+        credits = bank.line_ids.sorted("occurred_at")
+        statement = self.env["account.bank.statement"].create(
+            {
+                "name": "CLR bank",
+                "journal_id": journal.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "journal_id": journal.id,
+                            "date": credit.occurred_at.date(),
+                            "payment_ref": credit.memo,
+                            "amount": credit.gross,
+                            "ecom_statement_line_id": credit.id,
+                        }
+                    )
+                    for credit in credits
+                ],
+            }
+        )
+        self.assertFalse(any(statement.line_ids.mapped("is_reconciled")))
+        self._run(self.wechat, "2024-03-01", "2024-03-03")
+        entries = self._payout_entries(bank)
+        payout_account = self.env["ecom.posting.rule"]._rules_for(self.wechat)["payout"].account_id
+        for statement_line in statement.line_ids:
+            statement_line.invalidate_recordset()
+            self.assertTrue(statement_line.is_reconciled, statement_line.payment_ref)
+            counterpart = statement_line.move_id.line_ids - statement_line.move_id.line_ids.filtered(
+                lambda item: item.account_id == journal.default_account_id
+            )
+            self.assertEqual(counterpart.account_id, payout_account)
+            self.assertEqual(counterpart.partner_id, self.wechat.partner_id)
+            # the payout account takes reconciliations: the two items are reconciled together
+            self.assertTrue(payout_account.reconcile)
+            entry = entries.filtered(
+                lambda move, line=statement_line: move.ecom_bank_line_id == line.ecom_statement_line_id
+            )
+            self.assertTrue(counterpart.reconciled)
+            self.assertEqual(
+                counterpart.full_reconcile_id, entry.line_ids.filtered("debit").full_reconcile_id
+            )

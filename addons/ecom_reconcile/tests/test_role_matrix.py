@@ -54,6 +54,10 @@ EXPECTED = {
     ("account.move", "export_data"): FINANCE_READERS,
     ("account.move.line", "action_ecom_open_source_lines"): FINANCE_READERS,
     ("account.move.line", "export_data"): FINANCE_READERS,
+    # Odoo's bank statement lines, fed by bank imports (ecom_finance): accounting readers
+    ("account.bank.statement.line", "export_data"): FINANCE_READERS,
+    # the background jobs themselves: queue_job's managers (administrators) only
+    ("queue.job", "export_data"): NOBODY,
     # approvals: grants are Finance Managers'; a level is decided by its group, never by the
     # requester, who alone cancels
     ("ecom.access.grant", "action_request"): {MANAGER},
@@ -150,6 +154,7 @@ EXPECTED = {
     ("ecom.shop", "web_save"): {MANAGER},
     # imports: Shop Operators import for their shops; posting and reversing is accounting
     ("ecom.statement", "action_open_import_wizard"): {SHOP, *FINANCE},
+    ("ecom.statement", "action_open_bank_statement_lines"): FINANCE_READERS,
     ("ecom.statement", "action_open_moves"): FINANCE_READERS,
     ("ecom.statement", "action_post_entries"): FINANCE,
     ("ecom.statement", "action_retry_job"): {SHOP, *FINANCE},
