@@ -38,3 +38,4 @@ from . import account_account
 from . import ir_websocket
 from . import queue_job
 from . import account_bank_statement_line
+from . import ecom_voucher_counter

@@ -4,14 +4,22 @@
 import contextvars
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
-from odoo.addons.ecom_audit.approval import in_approved_change
+from odoo.addons.ecom_audit.approval import in_approved_change, protected_in
+
+from ecomfin.cn_amount import rmb_upper
 
 # Ids of the entries whose approval ``_post`` just checked and consumed: the only writes of
 # ``state = 'posted'`` let through on the e-commerce journals (set by Python code, like the
 # guards of ecom_audit.approval: no caller reaches it).
 _POSTING = contextvars.ContextVar("ecom_posting_checked", default=frozenset())
+# Set while _post numbers the vouchers: their fields are written by no one else (create, write, copy
+# and import refuse them).
+_NUMBERING = contextvars.ContextVar("ecom_voucher_numbering", default=False)
+VOUCHER_FIELDS = frozenset(
+    {"ecom_voucher_word", "ecom_voucher_period", "ecom_voucher_number", "ecom_posted_uid"}
+)
 # A change of these voids the approval of a manual entry (line edits are also caught when
 # posting: the substance is recomputed then).
 SUBSTANCE_FIELDS = {"line_ids", "invoice_line_ids", "date", "journal_id", "ref", "partner_id", "currency_id"}
@@ -61,6 +69,97 @@ class AccountMove(models.Model):
         compute="_compute_ecom_manual_entry",
         help="Entry of an e-commerce journal made by hand: posting it needs an approval.",
     )
+
+    # 记账凭证: word and number per company and month, given at the first posting, kept for good
+    ecom_voucher_word = fields.Char(string="Voucher Word", readonly=True, copy=False)
+    ecom_voucher_period = fields.Char(string="Voucher Month", readonly=True, copy=False)
+    ecom_voucher_number = fields.Integer(string="Voucher Number", readonly=True, copy=False)
+    ecom_voucher_name = fields.Char(
+        string="Voucher", compute="_compute_ecom_voucher_name", help="记账凭证: word, month and number."
+    )
+    ecom_posted_uid = fields.Many2one(
+        "res.users", string="Posted By", readonly=True, copy=False, help="记账: who posted it first."
+    )
+    ecom_reviewer_names = fields.Char(
+        string="Reviewed By",
+        compute="_compute_ecom_reviewer_names",
+        help="审核: who approved its posting (manual entries of the e-commerce journals).",
+    )
+
+    @api.depends("ecom_voucher_word", "ecom_voucher_period", "ecom_voucher_number")
+    def _compute_ecom_voucher_name(self):
+        for move in self:
+            move.ecom_voucher_name = (
+                f"{move.ecom_voucher_word}-{move.ecom_voucher_period}-{move.ecom_voucher_number:04d}"
+                if move.ecom_voucher_number
+                else False
+            )
+
+    def _compute_ecom_reviewer_names(self):
+        # the voucher shows who approved the posting (names only); the requests themselves are
+        # finance data its reader may not open
+        requests = (
+            self.env["ecom.approval.request"]
+            .sudo()
+            .search(
+                [
+                    ("operation", "=", self._ecom_approval_operation),
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("state", "in", ("approved", "applied")),
+                ]
+            )
+        )
+        names = {}
+        for request in requests:
+            approvers = request.line_ids.filtered(lambda line: line.decision == "approve").user_id
+            names.setdefault(request.res_id, set()).update(approvers.mapped("name"))
+        for move in self:
+            move.ecom_reviewer_names = ", ".join(sorted(names.get(move.id, ()))) or False
+
+    def _ecom_amount_in_capitals(self, amount):
+        """The voucher's total in Chinese capitals (大写), for the printed voucher."""
+        return rmb_upper(amount)
+
+    def _ecom_number_vouchers(self):
+        """Give the posted entries without a voucher number theirs, in date order: the next number of
+        their journal's word in their company and month (ecom.voucher.counter)."""
+        Counter = self.env["ecom.voucher.counter"]
+        todo = self.filtered(lambda move: move.state == "posted" and not move.ecom_voucher_number)
+        token = _NUMBERING.set(True)
+        try:
+            for move in todo.sorted(lambda move: (move.date, move.id)):
+                word = move.journal_id.ecom_voucher_word or "记"
+                period = move.date.strftime("%Y-%m")
+                move.write(
+                    {
+                        "ecom_voucher_word": word,
+                        "ecom_voucher_period": period,
+                        "ecom_voucher_number": Counter._next_number(move.company_id.id, word, period),
+                        "ecom_posted_uid": self.env.uid,
+                    }
+                )
+        finally:
+            _NUMBERING.reset(token)
+
+    @api.model
+    def _ecom_check_voucher_fields(self, vals_list, creating=False):
+        if _NUMBERING.get():
+            return
+        found = protected_in(vals_list, VOUCHER_FIELDS, creating=creating)
+        if found:
+            raise AccessError(
+                self.env._(
+                    "Voucher numbers are given when entries are posted, never by hand: %s.",
+                    ", ".join(sorted(found)),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # copy() and load() create through here too
+        self._ecom_check_voucher_fields(vals_list, creating=True)
+        return super().create(vals_list)
 
     def _ecom_live_postings(self):
         """The settlement entries that are posted and neither a reversal nor reversed."""
@@ -178,11 +277,14 @@ class AccountMove(models.Model):
         self._ecom_check_manual_entries()
         token = _POSTING.set(_POSTING.get() | frozenset(self.ids))
         try:
-            return super()._post(soft=soft)
+            posted = super()._post(soft=soft)
         finally:
             _POSTING.reset(token)
+        posted._ecom_number_vouchers()
+        return posted
 
     def write(self, vals):
+        self._ecom_check_voucher_fields([vals])
         if vals.get("state") == "posted":
             # a write of the state is a posting too (draft -> posted, or back to posted after
             # Reset to Draft): it needs the approval Post consumes, unless Post is the writer
