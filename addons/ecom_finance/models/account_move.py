@@ -5,6 +5,7 @@ import contextvars
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from odoo.addons.ecom_audit.approval import in_approved_change, protected_in
 
@@ -14,9 +15,7 @@ from ecomfin.cn_amount import rmb_upper
 # ``state = 'posted'`` let through on the e-commerce journals (set by Python code, like the
 # guards of ecom_audit.approval: no caller reaches it).
 _POSTING = contextvars.ContextVar("ecom_posting_checked", default=frozenset())
-# Set while _post numbers the vouchers: their fields are written by no one else (create, write, copy
-# and import refuse them).
-_NUMBERING = contextvars.ContextVar("ecom_voucher_numbering", default=False)
+# Written by _post (in SQL) and by no one else: create, write, copy and import refuse them.
 VOUCHER_FIELDS = frozenset(
     {"ecom_voucher_word", "ecom_voucher_period", "ecom_voucher_number", "ecom_posted_uid"}
 )
@@ -122,30 +121,39 @@ class AccountMove(models.Model):
         return rmb_upper(amount)
 
     def _ecom_number_vouchers(self):
-        """Give the posted entries without a voucher number theirs, in date order: the next number of
-        their journal's word in their company and month (ecom.voucher.counter)."""
-        Counter = self.env["ecom.voucher.counter"]
+        """Give the posted entries without a voucher number theirs, in date order: the next numbers
+        of their journal's word in their company and month (ecom.voucher.counter, one increment per
+        month and word), written set-wise (a fulfilment posts thousands of entries at once)."""
         todo = self.filtered(lambda move: move.state == "posted" and not move.ecom_voucher_number)
-        token = _NUMBERING.set(True)
-        try:
-            for move in todo.sorted(lambda move: (move.date, move.id)):
-                word = move.journal_id.ecom_voucher_word or "记"
-                period = move.date.strftime("%Y-%m")
-                move.write(
-                    {
-                        "ecom_voucher_word": word,
-                        "ecom_voucher_period": period,
-                        "ecom_voucher_number": Counter._next_number(move.company_id.id, word, period),
-                        "ecom_posted_uid": self.env.uid,
-                    }
-                )
-        finally:
-            _NUMBERING.reset(token)
+        if not todo:
+            return
+        groups = {}
+        for move in todo.sorted(lambda move: (move.date, move.id)):
+            key = (move.company_id.id, move.journal_id.ecom_voucher_word or "记", move.date.strftime("%Y-%m"))
+            groups.setdefault(key, []).append(move.id)
+        Counter = self.env["ecom.voucher.counter"]
+        rows = []
+        for (company_id, word, period), ids in groups.items():
+            last = Counter._next_number(company_id, word, period, len(ids))
+            rows += [
+                (move_id, word, period, last - len(ids) + 1 + index) for index, move_id in enumerate(ids)
+            ]
+        self.env.cr.execute(
+            SQL(
+                """UPDATE account_move m
+                      SET ecom_voucher_word = v.word, ecom_voucher_period = v.period,
+                          ecom_voucher_number = v.number, ecom_posted_uid = %s
+                     FROM (VALUES %s) AS v (id, word, period, number)
+                    WHERE m.id = v.id""",
+                self.env.uid,
+                SQL(", ").join(SQL("(%s, %s, %s, %s)", *row) for row in rows),
+            )
+        )
+        # the voucher name is computed from them: forget it too
+        todo.invalidate_recordset([*VOUCHER_FIELDS, "ecom_voucher_name"])
 
     @api.model
     def _ecom_check_voucher_fields(self, vals_list, creating=False):
-        if _NUMBERING.get():
-            return
         found = protected_in(vals_list, VOUCHER_FIELDS, creating=creating)
         if found:
             raise AccessError(

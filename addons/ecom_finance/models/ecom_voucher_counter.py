@@ -27,17 +27,19 @@ class EcomVoucherCounter(models.Model):
         ("company_word_period_uniq", "unique(company_id, word, period)", "One counter per month and word."),
     ]
 
-    def _next_number(self, company_id, word, period):
-        """The next number of ``word`` in ``period`` for the company (1 for the first)."""
+    def _next_number(self, company_id, word, period, count=1):
+        """Take ``count`` numbers of ``word`` in ``period`` for the company; answers the last one
+        taken (the first ever is 1)."""
         return self.env.execute_query(
             SQL(
                 """INSERT INTO ecom_voucher_counter (company_id, word, period, last)
-                   VALUES (%s, %s, %s, 1)
+                   VALUES (%(company)s, %(word)s, %(period)s, %(count)s)
                    ON CONFLICT (company_id, word, period)
-                   DO UPDATE SET last = ecom_voucher_counter.last + 1
+                   DO UPDATE SET last = ecom_voucher_counter.last + %(count)s
                    RETURNING last""",
-                company_id,
-                word,
-                period,
+                company=company_id,
+                word=word,
+                period=period,
+                count=count,
             )
         )[0][0]
