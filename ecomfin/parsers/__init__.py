@@ -120,12 +120,12 @@ def parse(source, filename, fmt=None, *, max_unzipped_bytes=None, sniffed=NOT_SN
     )
     first = next(results, None)
     if first is None:
-        raise InputError("the zip archive holds no statement file", filename=filename)
+        raise InputError("zip_no_statement", filename=filename)
     second = next(results, None)
     if second is not None:
         raise InputError(
-            f"the zip archive holds several statements ({first.filename}, {second.filename}, ...); "
-            "use parse_all() to read each",
+            "zip_several",
+            {"first": first.filename, "second": second.filename},
             filename=filename,
         )
     return first
@@ -133,21 +133,21 @@ def parse(source, filename, fmt=None, *, max_unzipped_bytes=None, sniffed=NOT_SN
 
 def _parse_one(binary, head, filename, fmt, options, detected=NOT_SNIFFED):
     if not head.strip():
-        raise InputError("file is empty", filename=filename)
+        raise InputError("file_empty", filename=filename)
     if detected is NOT_SNIFFED:
         detected = detect_format(filename, head)
     if fmt is None:
         if detected is None:
             first_line = _head_text(head).strip().split("\n", 1)[0][:80]
-            raise InputError("unrecognised file format", filename=filename, line=1, value=first_line)
+            raise InputError("unrecognised_format", filename=filename, line=1, value=first_line)
         fmt = detected
     elif fmt not in FORMATS:
-        raise InputError(f"unknown format code {fmt!r}; known: {', '.join(FORMATS)}", filename=filename)
+        raise InputError("unknown_format_code", {"fmt": fmt, "known": ", ".join(FORMATS)}, filename=filename)
     elif detected not in (None, fmt) and fmt not in ("bank_csv", "orders_csv"):
         first_line = _head_text(head).strip().split("\n", 1)[0][:80]
         raise InputError(
-            f"wrong format: expected a {FORMAT_NAMES[fmt]} file but this looks like a "
-            f"{FORMAT_NAMES.get(detected, detected)} ({detected})",
+            "wrong_format",
+            {"expected": FORMAT_NAMES[fmt], "found": FORMAT_NAMES.get(detected, detected), "code": detected},
             filename=filename,
             line=1,
             value=first_line,
@@ -179,7 +179,7 @@ def _parse_zip(binary, head, filename, fmt, options, budget):
     try:
         archive = zipfile.ZipFile(binary)
     except zipfile.BadZipFile as exc:
-        raise InputError(f"damaged zip archive: {exc}", filename=filename) from exc
+        raise InputError("zip_damaged", {"detail": str(exc)}, filename=filename) from exc
     members = [
         info
         for info in archive.infolist()
@@ -198,7 +198,7 @@ def _parse_zip(binary, head, filename, fmt, options, budget):
         try:
             opened = archive.open(info)
         except (zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
-            raise InputError(f"cannot open zip member: {exc}", filename=member_filename) from exc
+            raise InputError("zip_member_unreadable", {"detail": str(exc)}, filename=member_filename) from exc
         # unpacked bytes are counted as they are read; without a budget, an unlimited one that
         # still reports a damaged member as bad input
         member = io.BufferedReader(
@@ -206,16 +206,14 @@ def _parse_zip(binary, head, filename, fmt, options, budget):
         )
         member_head = member.read(HEAD_SIZE)
         if member_head.startswith(_ZIP_MAGIC):
-            raise InputError(
-                "a zip archive inside a zip archive is not read; unpack it first", filename=member_filename
-            )
+            raise InputError("zip_nested", filename=member_filename)
         detected = detect_format(name, member_head)
         if fmt is None and detected is None:
             continue  # a readme or other file beside the statement
         found = True
         yield _parse_one(member, member_head, member_filename, fmt, options, detected)
     if not found:
-        raise InputError("the zip archive holds no recognised statement file", filename=filename)
+        raise InputError("zip_nothing_recognised", filename=filename)
 
 
 class _Prepended(io.RawIOBase):

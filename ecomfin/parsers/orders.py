@@ -328,7 +328,7 @@ def parse(binary, filename, *, profile=None, encoding=None, head=None):
     elif isinstance(profile, str):
         if profile not in PROFILES:
             raise InputError(
-                f"unknown order profile {profile!r}; known: {', '.join(PROFILES)}", filename=filename
+                "unknown_order_profile", {"profile": profile, "known": ", ".join(PROFILES)}, filename=filename
             )
         profile = PROFILES[profile]
     reader, rows, header_no, header = open_csv(
@@ -352,7 +352,8 @@ def parse(binary, filename, *, profile=None, encoding=None, head=None):
     allowed = [name for name in dict.fromkeys(sources) if name not in required]
     if not any(name in header for name in required[:1]):
         raise reader.wrong_format(
-            f"not a {profile.get('name', 'custom')} order export: column {required[0]!r} is missing",
+            "not_order_export",
+            {"profile": profile.get("name", "custom"), "column": required[0]},
             line=header_no,
             column=required[0],
             value=",".join(header)[:120],
@@ -388,7 +389,7 @@ def _orders(rows, header, profile, filename, result):
         ref = texts["order_ref"]
         if not ref:
             raise InputError(
-                "order reference is empty",
+                "order_ref_empty",
                 filename=filename,
                 line=line_no,
                 column=_col(columns, "order_ref"),
@@ -400,7 +401,8 @@ def _orders(rows, header, profile, filename, result):
         if current is None:
             if ref in seen:
                 raise InputError(
-                    f"the lines of order {ref} are not adjacent (the order appeared earlier in the file)",
+                    "order_not_adjacent",
+                    {"ref": ref},
                     filename=filename,
                     line=line_no,
                     column=_col(columns, "order_ref"),
@@ -420,7 +422,8 @@ def _orders(rows, header, profile, filename, result):
                 if text == first_text or (not repeated and not text):
                     continue
                 raise InputError(
-                    f"order {ref}: {field} differs from the order's first line (line {current['line_no']}: {first_text!r})",
+                    "order_field_differs",
+                    {"ref": ref, "field": field, "first_line": current["line_no"], "first": first_text},
                     filename=filename,
                     line=line_no,
                     column=_col(columns, field),
@@ -465,7 +468,8 @@ def _finish(group, profile, filename):
     status_map = profile["status_map"]
     if status_text not in status_map:
         raise InputError(
-            f"unknown order status {status_text!r}; expected one of {', '.join(k for k in status_map)}",
+            "unknown_order_status",
+            {"value": status_text, "expected": ", ".join(k for k in status_map)},
             filename=filename,
             line=first_line,
             column=_col(columns, "status"),
@@ -477,7 +481,7 @@ def _finish(group, profile, filename):
     currency = (order_fields.get("currency") or profile.get("currency") or "").upper()
     if len(currency) != 3 or not currency.isalpha():
         raise InputError(
-            "missing or invalid currency",
+            "missing_currency",
             filename=filename,
             line=first_line,
             column=_col(columns, "currency"),
@@ -500,7 +504,7 @@ def _finish(group, profile, filename):
         refund = money(order_fields.get("refund_amount", ""), "refund_amount", first_line)
     if amount_paid < 0 or refund < 0:
         raise InputError(
-            "negative order amount",
+            "negative_order_amount",
             filename=filename,
             line=first_line,
             column=_col(columns, "amount_paid"),
@@ -528,7 +532,7 @@ def _finish(group, profile, filename):
             quantity = None
         if quantity is None or quantity < 0 or (quantity == 0 and status != "cancelled"):
             raise InputError(
-                "quantity must be a whole number greater than 0",
+                "bad_quantity",
                 filename=filename,
                 line=line_no,
                 column=_col(columns, "quantity"),
@@ -575,7 +579,8 @@ def _finish(group, profile, filename):
         and abs(order.lines_total - amount_paid) > TOLERANCE
     ):
         raise InputError(
-            f"order {group['ref']}: its lines add up to {order.lines_total} but amount_paid is {amount_paid}",
+            "order_lines_total",
+            {"ref": group["ref"], "lines_total": order.lines_total, "amount_paid": amount_paid},
             filename=filename,
             line=first_line,
             column=_col(columns, "amount_paid"),

@@ -331,7 +331,8 @@ def map_skus(statement, shop):
     if not shop.create_placeholder_products:
         shown = ", ".join(unknown[:50]) + (" ..." if len(unknown) > 50 else "")
         raise InputError(
-            f"{len(unknown)} unknown SKU(s), no product has them as internal reference: {shown}",
+            "unknown_skus",
+            {"count": len(unknown), "skus": shown},
             filename=statement.filename,
             column="sku",
         )

@@ -12,6 +12,8 @@ from odoo.exceptions import UserError
 from ecomfin import ingest, parsers
 from ecomfin.errors import InputError
 
+from ..import_errors import import_error_text
+
 # The largest file an import reads, and what a zip may unpack to (each member and in all).
 MAX_BYTES_PARAM = "ecom_finance.import_max_bytes"
 MAX_BYTES_DEFAULT = 200_000_000
@@ -79,7 +81,7 @@ def file_format(env, shop, filename, data, fmt=None, order_profile=None, bank_pr
     try:
         return parse_file(env, filename, data, options).fmt
     except InputError as exc:
-        raise UserError(str(exc)) from exc
+        raise UserError(import_error_text(env, exc)) from exc
 
 
 def parse_options(env, shop, fmt, filename, data, order_profile, bank_profile):

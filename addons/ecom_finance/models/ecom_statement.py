@@ -19,6 +19,7 @@ from ecomfin.vocab import (
     SETTLEMENT_FORMATS,
 )
 
+from ..import_errors import import_error_text
 from ..imports.load import import_result, load_file, queue_file
 from ..imports.reading import check_size, decode_base64, file_format, parse_file, parse_options
 from ..imports.rights import check_format
@@ -234,7 +235,7 @@ class EcomStatement(models.Model):
             with self.env.cr.savepoint():
                 return load_file(self, shop, filename, data, sha256, parsed, options, statement)
         except InputError as exc:
-            raise UserError(str(exc)) from exc
+            raise UserError(import_error_text(self.env, exc)) from exc
         except UniqueViolation as exc:
             # Another session imported the same file at the same moment: the unique index on
             # (company, sha256) let one of them through.
