@@ -12,7 +12,9 @@ Entry points::
     parse_all(source, filename, fmt=None, *, max_unzipped_bytes=None, **options)
         -> iterator of ParsedStatement | ParsedOrders
 
-``source`` is bytes, a binary file object or a path. A ``.zip`` is opened and
+``source`` is bytes, a binary file object or a path. An ``.xlsx`` workbook is read as the
+CSV text of one of its sheets (:mod:`.workbook`: streamed, row *N* is line *N*), so any format
+may come as a seller centre's XLSX export. A ``.zip`` is opened and
 each member parsed (``parse`` wants exactly one statement inside; ``parse_all``
 yields one per member). ``max_unzipped_bytes`` caps what a zip unpacks to, each
 member and all of them together: the sizes its headers declare are checked
@@ -36,7 +38,7 @@ import zipfile
 
 from ..errors import InputError
 from ..vocab import FORMAT_NAMES
-from . import alipay, amazon, bank_csv, camt053, orders, shopify, stripe, wechat
+from . import alipay, amazon, bank_csv, camt053, orders, shopify, stripe, wechat, workbook
 from ._common import HEAD_SIZE, detect_encoding, open_binary
 from .zip_limits import CappedReader, UnzipBudget, check_declared
 
@@ -55,6 +57,8 @@ FORMATS = {
 }
 
 _ZIP_MAGIC = b"PK\x03\x04"
+#: an OLE2 compound file: an Excel 97-2003 ``.xls`` (not read)
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: ``sniffed`` of :func:`parse`: the caller did not say what the file's head is
 NOT_SNIFFED = object()
 
@@ -107,6 +111,10 @@ def parse_all(source, filename, fmt=None, *, max_unzipped_bytes=None, sniffed=NO
     binary = open_binary(source)
     head = binary.read(HEAD_SIZE)
     if head.startswith(_ZIP_MAGIC):
+        binary, is_workbook = _sniff_workbook(binary, head)
+        if is_workbook:
+            yield _parse_workbook(binary, filename, fmt, options, max_unzipped_bytes)
+            return
         budget = UnzipBudget(max_unzipped_bytes, filename) if max_unzipped_bytes is not None else None
         yield from _parse_zip(binary, head, filename, fmt, options, budget)
         return
@@ -131,9 +139,78 @@ def parse(source, filename, fmt=None, *, max_unzipped_bytes=None, sniffed=NOT_SN
     return first
 
 
+def _sniff_workbook(binary, head):
+    """``(binary, is_workbook)``: a zip's binary made seekable, after ``head`` again."""
+    if not (hasattr(binary, "seekable") and binary.seekable()):
+        binary = io.BytesIO(head + binary.read())
+        start = 0
+    else:
+        start = binary.tell() - len(head)
+    binary.seek(start)
+    try:
+        found = workbook.is_workbook(zipfile.ZipFile(binary))
+    except zipfile.BadZipFile:
+        found = False  # the zip path says how it is damaged
+    binary.seek(start + len(head))
+    return binary, found
+
+
+def is_workbook_bytes(data):
+    """Whether ``data`` (a whole file) is an XLSX workbook."""
+    if not data.startswith(_ZIP_MAGIC):
+        return False
+    try:
+        return workbook.is_workbook(zipfile.ZipFile(io.BytesIO(data)))
+    except zipfile.BadZipFile:
+        return False
+
+
+def sheet_text(source, filename, fmt=None, *, max_unzipped_bytes=None, **options):
+    """The text of the sheet of an XLSX that would be parsed (a binary file object), for sniffing."""
+    binary = open_binary(source)
+    return _sheet(binary, filename, fmt, options, max_unzipped_bytes)
+
+
+def _sheet(binary, filename, fmt, options, max_unzipped_bytes):
+    profile = options.get("profile")
+    if isinstance(profile, str):
+        profile = orders.PROFILES.get(profile)
+    delimiter = "\t" if fmt == "amazon_settlement" else ","
+    if fmt in ("orders_csv", "bank_csv") and isinstance(profile, dict):
+        delimiter = profile.get("delimiter") or ","
+
+    def recognise(head):
+        detected = detect_format(filename, head)
+        if fmt is None or fmt == detected:
+            return detected not in (None, "zip")
+        if fmt == "orders_csv" and isinstance(profile, dict):
+            return orders.header_matches(_head_text(head), profile)
+        if fmt == "bank_csv" and isinstance(profile, dict):
+            return bank_csv.header_matches(_head_text(head), profile)
+        return False
+
+    binary.seek(0)
+    return io.BufferedReader(
+        workbook.open_sheet(
+            binary, filename, recognise=recognise, delimiter=delimiter, max_unpacked=max_unzipped_bytes
+        )
+    )
+
+
+def _parse_workbook(binary, filename, fmt, options, max_unzipped_bytes):
+    text = _sheet(binary, filename, fmt, options, max_unzipped_bytes)
+    head = text.read(HEAD_SIZE)
+    read_as = fmt or detect_format(filename, head)
+    if read_as in FORMATS and "encoding" in FORMATS[read_as][1]:
+        options = {**options, "encoding": "utf-8-sig"}  # the sheet's text, whatever a profile says
+    return _parse_one(text, head, filename, fmt, options)
+
+
 def _parse_one(binary, head, filename, fmt, options, detected=NOT_SNIFFED):
     if not head.strip():
         raise InputError("file_empty", filename=filename)
+    if head.startswith(_OLE_MAGIC):
+        raise InputError("xlsx_unsupported", {"kind": "XLS (Excel 97-2003)"}, filename=filename)
     if detected is NOT_SNIFFED:
         detected = detect_format(filename, head)
     if fmt is None:
@@ -248,6 +325,8 @@ __all__ = [
     "NOT_SNIFFED",
     "detect_encoding",
     "detect_format",
+    "is_workbook_bytes",
     "parse",
     "parse_all",
+    "sheet_text",
 ]

@@ -77,6 +77,14 @@ def _profile_columns(profile):
     return [profile[key] for key in keys if profile.get(key)]
 
 
+def header_matches(head_text, profile):
+    """Whether one of the first lines of ``head_text`` names every column of ``profile``."""
+    columns = _profile_columns(dict(profile or {}))
+    return any(
+        all(column in line for column in columns) for line in head_text.splitlines()[:HEADER_SEARCH_LINES]
+    )
+
+
 def parse(binary, filename, *, profile, encoding=None, head=None):
     """Read a bank CSV laid out as ``profile`` describes; return a :class:`ParsedStatement`."""
     profile = dict(profile or {})

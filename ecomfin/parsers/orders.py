@@ -294,6 +294,27 @@ def sniff(head_text):
     return [cell.strip() for cell in first.split(",")][: len(CANONICAL_COLUMNS)] == list(CANONICAL_COLUMNS)
 
 
+def _names(source):
+    return source if isinstance(source, tuple) else (source,)
+
+
+def _required(profile):
+    """The header names ``profile`` requires, in the order of its fields."""
+    return [
+        name
+        for field, source in profile["columns"].items()
+        if field not in OPTIONAL_FIELDS
+        for name in _names(source)
+    ]
+
+
+def header_matches(head_text, profile):
+    """Whether the first line of ``head_text`` is a header of ``profile`` (has its first column)."""
+    first = head_text.lstrip("\ufeff").split("\n", 1)[0]
+    delimiter = profile.get("delimiter", ",")
+    return _required(profile)[:1][0] in [cell.strip() for cell in first.split(delimiter)]
+
+
 class ParsedOrders:
     """An order export being read: iterate it for :class:`OrderLine`, or call :meth:`orders`."""
 
@@ -341,14 +362,8 @@ def parse(binary, filename, *, profile=None, encoding=None, head=None):
         clean=clean_cell,
     )
     columns = profile["columns"]
-
-    def names(source):
-        return source if isinstance(source, tuple) else (source,)
-
-    sources = [name for source in columns.values() for name in names(source)]
-    required = [
-        name for field, source in columns.items() if field not in OPTIONAL_FIELDS for name in names(source)
-    ]
+    sources = [name for source in columns.values() for name in _names(source)]
+    required = _required(profile)
     allowed = [name for name in dict.fromkeys(sources) if name not in required]
     if not any(name in header for name in required[:1]):
         raise reader.wrong_format(

@@ -88,7 +88,12 @@ def parse_options(env, shop, fmt, filename, data, order_profile, bank_profile):
     """What the file is (``ecomfin.ingest.detect``, once) and the options of its parser: the
     profile of a bank CSV (the one chosen, else the shop's) or of an order export (the one
     chosen, else the canonical layout if the file has it, else the shop's)."""
-    detected = ingest.detect(filename, data, fmt, bank_profile=bool(bank_profile))
+    try:
+        detected = ingest.detect(
+            filename, data, fmt, bank_profile=bool(bank_profile), max_unzipped_bytes=max_bytes(env)
+        )
+    except InputError as exc:  # an XLSX's sheet is read to know what it is
+        raise UserError(import_error_text(env, exc)) from exc
     parse = {}
     profile_name = False
     if detected.profile == "bank":
