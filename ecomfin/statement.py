@@ -132,7 +132,8 @@ class ParsedStatement:
 
     ``warnings`` collects findings that do not stop the import (for example a
     CAMT statement whose entries do not add up to its balances, unless the
-    parser was asked to be strict).
+    parser was asked to be strict), as :class:`~ecomfin.errors.Message` (codes
+    with parameters, rendered in the user's language by the addon).
     """
 
     def __init__(

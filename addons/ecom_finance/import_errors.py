@@ -11,7 +11,7 @@ tables equal (``tests/test_import_errors.py``).
 
 from odoo.tools.translate import LazyTranslate
 
-from ecomfin.errors import LOCATIONS, MESSAGES
+from ecomfin.errors import LOCATIONS, MESSAGES, Message
 
 _lt = LazyTranslate(__name__)
 
@@ -202,11 +202,22 @@ def _by_english():
 TERMS = _by_english()
 
 
-def import_error_text(env, error):
-    """``error`` (an ``InputError``) in the language of ``env``, location included."""
-
+def _translator(env):
     def translate(template):
         term = TERMS.get(template)
         return env._(term) if term is not None else template
 
-    return error.render(translate)
+    return translate
+
+
+def import_error_text(env, error):
+    """``error`` (an ``InputError``) in the language of ``env``, location included."""
+    return error.render(_translator(env))
+
+
+def warnings_text(env, warnings):
+    """The warnings of a parsed file (``ecomfin.errors.Message``), one a line, in the language
+    of ``env``; False when there are none."""
+    translate = _translator(env)
+    texts = [w.render(translate) if isinstance(w, Message) else str(w) for w in warnings]
+    return "\n".join(texts) or False

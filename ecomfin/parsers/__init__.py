@@ -283,7 +283,14 @@ def _parse_zip(binary, head, filename, fmt, options, budget):
         )
         member_head = member.read(HEAD_SIZE)
         if member_head.startswith(_ZIP_MAGIC):
-            raise InputError("zip_nested", filename=member_filename)
+            # an XLSX is a zip too: read (within the budget), then read as a workbook
+            member, is_book = _sniff_workbook(member, member_head)
+            if not is_book:
+                raise InputError("zip_nested", filename=member_filename)
+            room = None if budget is None else max(budget.limit - budget.used, 0)
+            found = True
+            yield _parse_workbook(member, member_filename, fmt, options, room)
+            continue
         detected = detect_format(name, member_head)
         if fmt is None and detected is None:
             continue  # a readme or other file beside the statement

@@ -463,7 +463,7 @@ def _balance_check(statement, filename, strict):
             "off": -difference,
         },
     )
-    statement["balance_warning"] = str(message)
+    statement["balance_warning"] = message
     if strict:
         raise InputError(
             message.code,

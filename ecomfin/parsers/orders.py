@@ -23,6 +23,15 @@ yet, e.g. unpaid, and they are skipped) and a few switches:
 ``check_total``            the lines' amounts must add up to amount_paid (±0.01)
 ``derive_refund_status``   a refund amount turns the status into (partially_)refunded
 ``strict_columns``         columns the profile does not name are an error
+``known_columns``          columns of the platform's real export the profile knows it
+                           does not need (anything else it does not name is reported)
+``header_aliases``         another name of a column -> the name the profile uses (the
+                           same column renamed by a newer version of the export)
+``empty_marks``            cell values that mean "empty" (Douyin writes ``-``)
+
+Columns of the file that the profile neither reads nor knows are not an error: the parsed
+file's ``warnings`` name them ("column(s) not understood, ignored"), so a platform that
+renames a column is noticed rather than silently read without it (``ignored_columns``).
 
 Rows of one order must be adjacent. Validation: order-level fields consistent
 across the order's lines, quantity an integer > 0 (0 allowed on cancelled
@@ -31,7 +40,7 @@ lines), amounts and dates readable.
 
 from decimal import Decimal
 
-from ..errors import InputError
+from ..errors import InputError, Message
 from ..money import parse_amount
 from ..statement import ORDER_STATUSES, Order, OrderLine
 from ._common import (
@@ -124,6 +133,54 @@ TMALL = {
     "timezone": "Asia/Shanghai",
     "encodings": CHINESE_ENCODINGS,
     "derive_refund_status": True,
+    # the other columns of the seller centre's 订单报表 (order report)
+    "known_columns": (
+        "买家会员名",
+        "买家支付宝账号",
+        "买家应付货款",
+        "买家应付邮费",
+        "买家支付积分",
+        "总金额",
+        "返点积分",
+        "买家实际支付积分",
+        "买家留言",
+        "运送方式",
+        "联系电话",
+        "宝贝标题",
+        "宝贝种类",
+        "物流单号",
+        "物流公司",
+        "订单备注",
+        "宝贝总数量",
+        "店铺Id",
+        "店铺名称",
+        "订单关闭原因",
+        "卖家服务费",
+        "买家服务费",
+        "发票抬头",
+        "是否手机订单",
+        "分阶段订单信息",
+        "特权订金订单id",
+        "是否上传合同照片",
+        "是否上传小票",
+        "是否代付",
+        "定金排名",
+        "修改后的sku",
+        "修改后的收货地址",
+        "异常信息",
+        "天猫卡券抵扣",
+        "集分宝抵扣",
+        "是否是O2O交易",
+        "确认收货时间",
+        "打款商家金额",
+        "含应开票给个人的个人红包",
+        "是否信用购订单",
+        "是否是门店自提",
+        "商品属性",
+        "套餐信息",
+        "外部系统编号",
+        "商品标题",
+    ),
 }
 TAOBAO = dict(TMALL, name="taobao")
 
@@ -142,6 +199,35 @@ JD = {
         "buyer_phone": "联系电话",
         "address": "客户地址",
     },
+    # the other columns of the 京东商家后台 order export (订单查询与跟踪 > 导出)
+    "known_columns": (
+        "商品名称",
+        "支付方式",
+        "订单金额",
+        "结算金额",
+        "余额支付",
+        "订单类型",
+        "下单帐号",
+        "订单备注",
+        "发票类型",
+        "发票抬头",
+        "发票内容",
+        "商家备注",
+        "商家备注等级（等级1-5为由高到低）",
+        "运费金额",
+        "增值税发票",
+        "货号",
+        "订单完成时间",
+        "订单来源",
+        "订单渠道",
+        "送装服务",
+        "服务费",
+        "仓库ID",
+        "仓库名称",
+        "是否京仓订单",
+        "是否京配订单",
+        "商家SKUID",
+    ),
     "status_map": {
         "等待付款": None,
         "等待出库": "paid",
@@ -172,6 +258,34 @@ PINDUODUO = {
         "buyer_phone": "手机",
         "address": ("省", "市", "区", "街道"),
     },
+    # the other columns of the 拼多多商家后台 order export (订单查询 > 导出订单)
+    "known_columns": (
+        "商品",
+        "商品总价(元)",
+        "店铺优惠折扣(元)",
+        "平台优惠折扣(元)",
+        "多多支付立减金额(元)",
+        "邮费(元)",
+        "商家实收金额(元)",
+        "身份证姓名",
+        "身份证号码",
+        "是否审核中",
+        "拼单成功时间",
+        "订单确认时间",
+        "承诺发货时间",
+        "发货时间",
+        "确认收货时间",
+        "商品id",
+        "商品规格",
+        "样式ID",
+        "商家编码-商品维度",
+        "快递单号",
+        "快递公司",
+        "商家备注",
+        "买家留言",
+        "售后状态",
+        "订单成交时间",
+    ),
     "status_map": {
         "待支付": None,
         "待发货": "paid",
@@ -203,6 +317,51 @@ DOUYIN = {
         "buyer_phone": "收件人手机号",
         "address": ("省", "市", "区", "街道", "详细地址"),
     },
+    # the standard report of 抖店 (订单管理 > 导出), one row per sub-order; it writes ``-`` for
+    # an empty cell and calls the unit price 商品金额
+    "header_aliases": {"商品金额": "商品单价"},
+    "empty_marks": ("-",),
+    "known_columns": (
+        "子订单编号",
+        "选购商品",
+        "商品规格",
+        "商品ID",
+        "运费",
+        "优惠总金额",
+        "平台实际承担优惠金额",
+        "商家实际承担优惠金额",
+        "达人实际承担优惠金额",
+        "商家改价",
+        "支付优惠",
+        "红包抵扣",
+        "手续费",
+        "是否修改过地址",
+        "买家留言",
+        "流量来源",
+        "流量体裁",
+        "流量渠道",
+        "流量类型",
+        "订单完成时间",
+        "支付方式",
+        "发货时间",
+        "售后状态",
+        "取消原因",
+        "预约发货时间",
+        "承诺发货时间",
+        "商家备注",
+        "旗帜颜色",
+        "快递信息",
+        "达人ID",
+        "达人昵称",
+        "广告渠道",
+        "商家收入金额",
+        "平台优惠",
+        "订单类型",
+        "货号",
+        "所属门店ID",
+        "仓库ID",
+        "仓库名称",
+    ),
     "status_map": {
         "待支付": None,
         "备货中": "paid",
@@ -324,6 +483,10 @@ class ParsedOrders:
         self.profile = profile
         self.meta = {"profile": profile.get("name")}
         self.skipped_rows = 0
+        #: header columns the profile neither reads nor knows (see :data:`PROFILES`)
+        self.ignored_columns = []
+        #: findings that do not stop the import (:class:`~ecomfin.errors.Message`)
+        self.warnings = []
         self._orders = orders
         self._started = False
 
@@ -361,6 +524,11 @@ def parse(binary, filename, *, profile=None, encoding=None, head=None):
         delimiter=profile.get("delimiter", ","),
         clean=clean_cell,
     )
+    aliases = profile.get("header_aliases") or {}
+    if aliases:
+        header = [
+            aliases[name] if name in aliases and aliases[name] not in header else name for name in header
+        ]
     columns = profile["columns"]
     sources = [name for source in columns.values() for name in _names(source)]
     required = _required(profile)
@@ -383,6 +551,12 @@ def parse(binary, filename, *, profile=None, encoding=None, head=None):
         allow_unknown=not profile.get("strict_columns", False),
     )
     result = ParsedOrders(filename, profile, None)
+    known = set(sources) | set(profile.get("known_columns", ()))
+    result.ignored_columns = [name for name in header if name and name not in known]
+    if result.ignored_columns:
+        result.warnings.append(
+            Message("columns_not_understood", {"columns": ", ".join(result.ignored_columns)})
+        )
     result._orders = _orders(rows, header, profile, filename, result)
     return result
 
@@ -396,10 +570,13 @@ def _value(values, source):
 def _orders(rows, header, profile, filename, result):
     columns = profile["columns"]
     repeated = profile.get("order_fields_repeated", True)
+    marks = frozenset(profile.get("empty_marks", ()))
     seen = set()
     current = None  # {"ref", "line_no", "fields": {field: (text, line)}, "lines": []}
     for line_no, fields in rows:
         raw, values = row_dict(header, fields, filename=filename, line=line_no)
+        if marks:
+            values = {name: "" if value in marks else value for name, value in values.items()}
         texts = {field: _value(values, source) for field, source in columns.items()}
         ref = texts["order_ref"]
         if not ref:

@@ -91,7 +91,14 @@ def test_a_bill_as_xlsx_reads_as_its_csv(name, fmt):
 
 @pytest.mark.parametrize(
     ("name", "profile"),
-    [("orders_canonical.csv", "canonical"), ("orders_tmall.csv", "tmall"), ("orders_shopify.csv", "shopify")],
+    [
+        ("orders_canonical.csv", "canonical"),
+        ("orders_tmall.csv", "tmall"),
+        ("orders_shopify.csv", "shopify"),
+        ("orders_jd.csv", "jd"),
+        ("orders_pinduoduo.csv", "pinduoduo"),
+        ("orders_douyin.csv", "douyin"),
+    ],
 )
 def test_an_order_export_as_xlsx_reads_as_its_csv(name, profile):
     data = fixture_bytes(name)
@@ -203,3 +210,16 @@ def test_ingest_detects_what_the_sheet_is():
     assert detect("a.xlsx", workbook(fixture_bytes("alipay_ledger.csv"))) == Detected("alipay", "alipay")
     with pytest.raises(InputError):
         detect("big.xlsx", canonical, max_unzipped_bytes=100)
+
+
+def test_an_xlsx_inside_a_zip_is_read():
+    book = workbook(fixture_bytes("orders_canonical.csv"))
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as target:
+        target.writestr("readme.txt", "exported by the seller centre")
+        target.writestr("订单.xlsx", book)
+    parsed = parse(archive.getvalue(), "export.zip", max_unzipped_bytes=10_000_000)
+    assert parsed.fmt == "orders_csv" and parsed.filename == "export.zip!订单.xlsx"
+    assert parsed.read_all() == parse(fixture_bytes("orders_canonical.csv"), "o.csv").read_all()
+    error = raises_input_error(parse, archive.getvalue(), "export.zip", max_unzipped_bytes=len(book) + 2000)
+    assert error.code in ("zip_too_large", "zip_member_too_large")

@@ -93,3 +93,19 @@ class TestXlsxImport(EcomShopCase):
         self.assertRegex(str(info.exception), r"^文件 订单\.xlsx，第 3 行")
         after = self.env["ecom.statement"].search_count([]), self.env["ecom.order"].search_count([])
         self.assertEqual(after, before)
+
+    def test_columns_not_understood_are_a_warning_on_the_import(self):
+        self.shop_own.write({"order_profile": "jd", "create_placeholder_products": True})
+        real = (FIXTURES / "orders_jd.csv").read_bytes()
+        result = self._import(real, "jd.csv")
+        statement = self.env["ecom.statement"].browse(result["statement_id"])
+        self.assertEqual(statement.orders_created, 3)
+        # the real layout: every column read or known, only the unpaid order is reported
+        self.assertEqual(statement.warnings, "1 rows skipped by the profile (e.g. unpaid orders).")
+
+        header, rest = real.decode("gbk").split("\r\n", 1)
+        renamed = header.replace("商品名称", "商品标题") + "\r\n" + rest
+        result = self._import(renamed.encode("gbk"), "jd-2.csv", lang="zh_CN")
+        statement = self.env["ecom.statement"].browse(result["statement_id"])
+        self.assertEqual(statement.lines_created, 0)  # the same orders
+        self.assertIn("无法识别的列（已忽略）：商品标题", statement.warnings)
