@@ -214,3 +214,18 @@ def test_columns_not_understood_are_named_in_a_warning_not_an_error():
     (warning,) = parsed.warnings
     assert warning.code == "columns_not_understood"
     assert str(warning) == "column(s) not understood, ignored: 商品标题, 京东物流单号"
+
+
+@pytest.mark.parametrize(
+    ("name", "profile"),
+    [
+        ("orders_canonical.csv", "canonical"),
+        ("orders_tmall.csv", "tmall"),
+        ("orders_shopify.csv", "shopify"),
+        ("orders_amazon.txt", "amazon"),
+    ],
+)
+def test_every_fixture_column_is_read_or_known(name, profile):
+    parsed = parse(fixture_bytes(name), name, "orders_csv", profile=profile)
+    parsed.read_all()
+    assert (parsed.ignored_columns, parsed.warnings) == ([], [])
