@@ -69,13 +69,24 @@ def _cell_text(cell):
 
 
 def _lines(sheet, delimiter):
-    """The encoded text lines of ``sheet``, one per row from row 1 (an empty row is an empty line)."""
+    """The encoded text lines of ``sheet``, one per row from row 1 (an empty row is an empty line).
+
+    The size the sheet declares (its ``<dimension>``) is not trusted: exporters write it wrong,
+    and openpyxl would cut the rows and columns beyond it. A row is as wide as its last cell;
+    rows are padded to the widest row before them (the header), as a spreadsheet leaves empty
+    trailing cells out.
+    """
+    sheet.reset_dimensions()
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    width = 0
     for row in sheet.iter_rows():
         cells = [_cell_text(cell) for cell in row]
         if not any(cells):
             cells = []
+        else:
+            width = max(width, len(cells))
+            cells += [""] * (width - len(cells))
         buffer.seek(0)
         buffer.truncate()
         writer.writerow(cells)

@@ -145,7 +145,7 @@ def test_cells_read_as_their_csv_text():
     out = io.BytesIO()
     book.save(out)
     text = sheet_text(out.getvalue(), "x.xlsx").read().decode("utf-8-sig")
-    assert text.splitlines() == ["a,b,c,d,e,", "12.5,3,2024-03-01 10:15:22,两行 地址,,2024-03-01"]
+    assert text.splitlines() == ["a,b,c,d,e", "12.5,3,2024-03-01 10:15:22,两行 地址,,2024-03-01"]
 
 
 def test_same_workbook_same_lines():
@@ -223,3 +223,26 @@ def test_an_xlsx_inside_a_zip_is_read():
     assert parsed.read_all() == parse(fixture_bytes("orders_canonical.csv"), "o.csv").read_all()
     error = raises_input_error(parse, archive.getvalue(), "export.zip", max_unzipped_bytes=len(book) + 2000)
     assert error.code in ("zip_too_large", "zip_member_too_large")
+
+
+def test_a_wrong_declared_size_and_short_rows_lose_nothing():
+    """Exporters write a wrong ``<dimension>`` and leave empty trailing cells out."""
+    rows = list(csv.reader(io.StringIO(fixture_bytes("orders_canonical.csv").decode("utf-8-sig"))))
+    for row in rows[1:]:
+        row[-1] = ""  # the address left empty: Excel does not write the cell at all
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    book = workbook(out.getvalue().encode())
+    patched = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(book)) as source, zipfile.ZipFile(patched, "w") as target:
+        for info in source.infolist():
+            body = source.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                body = body.replace(b"<sheetFormatPr", b'<dimension ref="A1:B2"/><sheetFormatPr', 1)
+                body, dropped = re.subn(rb'<c r="[A-Z]+\d+" t="inlineStr"></c>', b"", body)
+                assert b'ref="A1:B2"' in body and dropped >= 3
+            target.writestr(info, body)
+    orders = parse(patched.getvalue(), "o.xlsx", "orders_csv").read_all()
+    expected = parse(out.getvalue().encode(), "o.csv", "orders_csv").read_all()
+    assert orders == expected and len(orders) == 2
+    assert all(order.address == "" for order in orders)
