@@ -192,8 +192,11 @@ class EcomStatement(models.Model):
         return import_result(statement)
 
     @api.model
-    def action_open_import_wizard(self):
-        """The Imports list's **Import Files** (an import is made by importing a file, never New)."""
+    def action_open_import_wizard(self, *_selected_ids):
+        """The Imports list's **Import Files** (an import is made by importing a file, never New).
+
+        The list's header button passes the ids of the selected rows (none): they are not used.
+        """
         if self.env.user.share:  # partners import over XML-RPC (import_file)
             raise AccessError(self.env._("Files are imported from the web client by internal users."))
         self.check_access("create")
