@@ -27,7 +27,7 @@ import time
 from collections import OrderedDict
 from datetime import datetime, timezone
 
-from .errors import InputError
+from .errors import EcomFinError
 
 PBKDF2_ITERATIONS = 10_000
 PREFIX_LENGTH = 8
@@ -129,14 +129,20 @@ def bearer_token(header):
 # ----------------------------------------------------------------------
 
 
-class EventError(InputError):
-    """A malformed batch: ``index`` (of the event, or None for the batch) and ``field`` name it."""
+class EventError(EcomFinError, ValueError):
+    """A malformed batch: ``index`` (of the event, or None for the batch) and ``field`` name it.
+
+    An answer to the device agent (a program), in English: not an import error of
+    :data:`ecomfin.errors.MESSAGES`.
+    """
 
     def __init__(self, message, *, index=None, field=None, value=None):
+        self.message = message
         self.index = index
         self.field = field
-        column = field if index is None else f"events[{index}].{field}" if field else f"events[{index}]"
-        super().__init__(message, column=column, value=value)
+        self.column = field if index is None else f"events[{index}].{field}" if field else f"events[{index}]"
+        self.value = value
+        super().__init__(self.__str__())
 
     def __str__(self):
         return f"{self.column}: {self.message}" if self.column else self.message

@@ -239,14 +239,21 @@ class Detected:
     canonical: bool = False
 
 
-def detect(filename, head, fmt=None, *, bank_profile=False):
-    """The :class:`Detected` of a file from its name and first bytes (``parsers.HEAD_SIZE``).
+def detect(filename, head, fmt=None, *, bank_profile=False, max_unzipped_bytes=None):
+    """The :class:`Detected` of a file from its name and first bytes (``parsers.HEAD_SIZE``; an
+    XLSX workbook: the whole file, its sheet is sniffed, within ``max_unzipped_bytes``).
 
     A bank CSV is never recognised (it needs its profile): it is imported as ``fmt="bank_csv"``.
     A file nothing recognises, imported without a format but with a bank profile chosen
     (``bank_profile``), is given that profile; it is still refused as unrecognised by the parser.
     """
     sniffed = parsers.detect_format(filename, head[: parsers.HEAD_SIZE])
+    if sniffed == "zip" and parsers.is_workbook_bytes(head):
+        # an XLSX (``head`` is then the whole file) is what the text of its sheet is
+        head = parsers.sheet_text(head, filename, fmt, max_unzipped_bytes=max_unzipped_bytes).read(
+            parsers.HEAD_SIZE
+        )
+        sniffed = parsers.detect_format(filename, head)
     if fmt is None and sniffed is None and bank_profile:
         return Detected(None, None, "bank")
     if fmt is None and sniffed != "zip":

@@ -72,11 +72,11 @@ def _parse_amount_general(text, *, decimal_comma, column):
     else:
         text = text.replace(",", "")
     if not _PLAIN.match(text):
-        raise InputError(f"cannot read amount {raw!r}", column=column, value=raw)
+        raise InputError("bad_amount", {"value": raw}, column=column, value=raw)
     try:
         value = Decimal(text)
     except InvalidOperation as exc:  # pragma: no cover - the regex already guards this
-        raise InputError(f"cannot read amount {raw!r}", column=column, value=raw) from exc
+        raise InputError("bad_amount", {"value": raw}, column=column, value=raw) from exc
     return -value if negative else value
 
 

@@ -46,7 +46,7 @@ def _check_currency(currency):
     if type(currency) is str and currency in _VALID_CURRENCIES:
         return
     if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha() and currency.isupper()):
-        raise InputError(f"currency must be an upper-case ISO 4217 code, got {currency!r}", value=currency)
+        raise InputError("bad_currency_code", {"value": currency}, value=currency)
     if type(currency) is str and len(_VALID_CURRENCIES) < 1000:
         _VALID_CURRENCIES.add(currency)
 
@@ -72,17 +72,19 @@ class StatementLine:
 
     def __post_init__(self):
         if self.line_type not in LINE_TYPES:
-            raise InputError(f"unknown line type {self.line_type!r}", value=self.line_type)
+            raise InputError("unknown_line_type", {"value": self.line_type}, value=self.line_type)
         gross, fee, net = self.gross, self.fee, self.net
         if not (isinstance(gross, Decimal) and isinstance(fee, Decimal) and isinstance(net, Decimal)):
             for name in ("gross", "fee", "net"):
                 if not isinstance(getattr(self, name), Decimal):
-                    raise InputError(f"{name} must be a Decimal, got {getattr(self, name)!r}")
+                    raise InputError("not_decimal", {"name": name, "value": getattr(self, name)})
         _check_currency(self.currency)
         if not isinstance(self.occurred_at, datetime) or self.occurred_at.utcoffset() is None:
-            raise InputError(f"occurred_at must be a timezone-aware datetime, got {self.occurred_at!r}")
+            raise InputError("naive_datetime", {"value": self.occurred_at})
         if gross - fee != net:
-            raise InputError(f"net {net} is not gross {gross} minus fee {fee}", value=str(net))
+            raise InputError(
+                "net_not_gross_minus_fee", {"net": net, "gross": gross, "fee": fee}, value=str(net)
+            )
 
     def fingerprint(self, occurrence=0):
         """SHA-256 (hex) of the canonical fields, for lines without a provider id.
@@ -130,7 +132,8 @@ class ParsedStatement:
 
     ``warnings`` collects findings that do not stop the import (for example a
     CAMT statement whose entries do not add up to its balances, unless the
-    parser was asked to be strict).
+    parser was asked to be strict), as :class:`~ecomfin.errors.Message` (codes
+    with parameters, rendered in the user's language by the addon).
     """
 
     def __init__(
@@ -231,7 +234,7 @@ class OrderLine(OrderHead):
 
     def __post_init__(self):
         if self.status not in ORDER_STATUSES:
-            raise InputError(f"unknown order status {self.status!r}", value=self.status)
+            raise InputError("unknown_order_status_value", {"value": self.status}, value=self.status)
         _check_currency(self.currency)
         if self.line_amount is None:
             object.__setattr__(self, "line_amount", self.unit_price * self.quantity)

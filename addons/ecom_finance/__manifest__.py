@@ -20,7 +20,7 @@
         "queue_job",
         "ecom_audit",
     ],
-    "external_dependencies": {"python": ["ecomfin"]},
+    "external_dependencies": {"python": ["ecomfin", "openpyxl"]},
     "data": [
         "security/ecom_finance_security.xml",
         "security/ir.model.access.csv",

@@ -83,12 +83,12 @@ def encode_sgtin96(gtin, serial, company_prefix_length, filter_value=1):
     company prefix (6..12 digits, which the GTIN alone does not tell)."""
     gtin = str(gtin).zfill(14)
     if len(gtin) != 14 or not valid_check_digit(gtin):
-        raise InputError("not a GTIN with a valid check digit", value=gtin)
+        raise InputError("gtin_check_digit", value=gtin)
     if company_prefix_length not in _BY_PREFIX_DIGITS:
-        raise InputError("company prefix length must be 6..12", value=company_prefix_length)
+        raise InputError("epc_prefix_length", value=company_prefix_length)
     serial = int(serial)
     if not 0 <= serial < 1 << 38 or not 0 <= filter_value < 8:
-        raise InputError("serial out of range for SGTIN-96 (0 .. 2**38-1)", value=serial)
+        raise InputError("epc_serial_range", value=serial)
     partition = _BY_PREFIX_DIGITS[company_prefix_length]
     prefix_bits, _digits, item_bits, _item_digits = PARTITIONS[partition]
     company = int(gtin[1 : 1 + company_prefix_length])

@@ -153,7 +153,7 @@ def gtin_writings(gtin):
 def gs1_date(text, today=None):
     """``YYMMDD`` as a date: century per GS1 7.12, ``DD = 00`` is the last day of the month."""
     if len(text) != 6 or not text.isdigit():
-        raise InputError("a GS1 date is YYMMDD", value=text)
+        raise InputError("gs1_date_format", value=text)
     today = today or date.today()
     yy, month, day = int(text[:2]), int(text[2:4]), int(text[4:])
     difference = yy - today.year % 100
@@ -164,23 +164,23 @@ def gs1_date(text, today=None):
         century += 1
     year = century * 100 + yy
     if not 1 <= month <= 12:
-        raise InputError("month out of range in a GS1 date", value=text)
+        raise InputError("gs1_month", value=text)
     if day == 0:
         day = calendar.monthrange(year, month)[1]
     try:
         return date(year, month, day)
     except ValueError:
-        raise InputError("day out of range in a GS1 date", value=text) from None
+        raise InputError("gs1_day", value=text) from None
 
 
 def _typed(ai, raw, today):
     if ai.numeric and not raw.isdigit():
-        raise InputError(f"AI ({ai.code}) takes digits only", value=raw)
+        raise InputError("gs1_digits", {"ai": ai.code}, value=raw)
     if not ai.numeric and not _ALPHA.match(raw):
-        raise InputError(f"AI ({ai.code}) has a character outside the GS1 set", value=raw)
+        raise InputError("gs1_charset", {"ai": ai.code}, value=raw)
     if ai.kind == "identifier":
         if not valid_check_digit(raw):
-            raise InputError(f"AI ({ai.code}): wrong check digit", value=raw)
+            raise InputError("gs1_check_digit", {"ai": ai.code}, value=raw)
         return raw
     if ai.kind == "date":
         return gs1_date(raw, today)
@@ -197,7 +197,7 @@ def _ai_at(data, pos):
         ai = AIS.get(data[pos : pos + size])
         if ai:
             return ai
-    raise InputError(f"unknown GS1 application identifier at position {pos}", value=data[pos : pos + 4])
+    raise InputError("gs1_unknown_ai", {"position": pos}, value=data[pos : pos + 4])
 
 
 def parse(data, today=None):
@@ -217,21 +217,23 @@ def parse(data, today=None):
             raw = data[start:end]
             if not raw or len(raw) > ai.length:
                 raise InputError(
-                    f"AI ({ai.code}) at position {pos}: length {len(raw)} out of 1..{ai.length}", value=raw
+                    "gs1_length_range",
+                    {"ai": ai.code, "position": pos, "length": len(raw), "max": ai.length},
+                    value=raw,
                 )
             pos = end + 1
         else:
             raw = data[start : start + ai.length]
             if len(raw) != ai.length:
                 raise InputError(
-                    f"AI ({ai.code}) at position {pos}: {ai.length} characters expected", value=raw
+                    "gs1_length_fixed", {"ai": ai.code, "position": pos, "length": ai.length}, value=raw
                 )
             pos = start + ai.length
             if data[pos : pos + 1] == FNC1:
                 pos += 1
         elements.append(Element(ai.code, raw, _typed(ai, raw, today)))
     if not elements:
-        raise InputError("empty GS1 element string")
+        raise InputError("gs1_empty")
     return elements
 
 

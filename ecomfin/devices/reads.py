@@ -53,9 +53,9 @@ def read_of(kind, code, today=None):
         try:
             epc = decode(code)
         except ValueError:
-            raise InputError("an EPC is written in hexadecimal", column="code", value=code) from None
+            raise InputError("epc_not_hex", column="code", value=code) from None
         return Read(kind="epc", code=epc.hex, gtin=epc.gtin, serial=epc.serial)
-    raise InputError("kind is 'barcode' or 'epc'", column="kind", value=kind)
+    raise InputError("read_kind", column="kind", value=kind)
 
 
 def identify(kind, code, today=None):

@@ -12,7 +12,9 @@ Entry points::
     parse_all(source, filename, fmt=None, *, max_unzipped_bytes=None, **options)
         -> iterator of ParsedStatement | ParsedOrders
 
-``source`` is bytes, a binary file object or a path. A ``.zip`` is opened and
+``source`` is bytes, a binary file object or a path. An ``.xlsx`` workbook is read as the
+CSV text of one of its sheets (:mod:`.workbook`: streamed, row *N* is line *N*), so any format
+may come as a seller centre's XLSX export. A ``.zip`` is opened and
 each member parsed (``parse`` wants exactly one statement inside; ``parse_all``
 yields one per member). ``max_unzipped_bytes`` caps what a zip unpacks to, each
 member and all of them together: the sizes its headers declare are checked
@@ -36,7 +38,7 @@ import zipfile
 
 from ..errors import InputError
 from ..vocab import FORMAT_NAMES
-from . import alipay, amazon, bank_csv, camt053, orders, shopify, stripe, wechat
+from . import alipay, amazon, bank_csv, camt053, orders, shopify, stripe, wechat, workbook
 from ._common import HEAD_SIZE, detect_encoding, open_binary
 from .zip_limits import CappedReader, UnzipBudget, check_declared
 
@@ -55,6 +57,8 @@ FORMATS = {
 }
 
 _ZIP_MAGIC = b"PK\x03\x04"
+#: an OLE2 compound file: an Excel 97-2003 ``.xls`` (not read)
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: ``sniffed`` of :func:`parse`: the caller did not say what the file's head is
 NOT_SNIFFED = object()
 
@@ -107,6 +111,10 @@ def parse_all(source, filename, fmt=None, *, max_unzipped_bytes=None, sniffed=NO
     binary = open_binary(source)
     head = binary.read(HEAD_SIZE)
     if head.startswith(_ZIP_MAGIC):
+        binary, is_workbook = _sniff_workbook(binary, head)
+        if is_workbook:
+            yield _parse_workbook(binary, filename, fmt, options, max_unzipped_bytes)
+            return
         budget = UnzipBudget(max_unzipped_bytes, filename) if max_unzipped_bytes is not None else None
         yield from _parse_zip(binary, head, filename, fmt, options, budget)
         return
@@ -120,34 +128,103 @@ def parse(source, filename, fmt=None, *, max_unzipped_bytes=None, sniffed=NOT_SN
     )
     first = next(results, None)
     if first is None:
-        raise InputError("the zip archive holds no statement file", filename=filename)
+        raise InputError("zip_no_statement", filename=filename)
     second = next(results, None)
     if second is not None:
         raise InputError(
-            f"the zip archive holds several statements ({first.filename}, {second.filename}, ...); "
-            "use parse_all() to read each",
+            "zip_several",
+            {"first": first.filename, "second": second.filename},
             filename=filename,
         )
     return first
 
 
+def _sniff_workbook(binary, head):
+    """``(binary, is_workbook)``: a zip's binary made seekable, after ``head`` again."""
+    if not (hasattr(binary, "seekable") and binary.seekable()):
+        binary = io.BytesIO(head + binary.read())
+        start = 0
+    else:
+        start = binary.tell() - len(head)
+    binary.seek(start)
+    try:
+        found = workbook.is_workbook(zipfile.ZipFile(binary))
+    except zipfile.BadZipFile:
+        found = False  # the zip path says how it is damaged
+    binary.seek(start + len(head))
+    return binary, found
+
+
+def is_workbook_bytes(data):
+    """Whether ``data`` (a whole file) is an XLSX workbook."""
+    if not data.startswith(_ZIP_MAGIC):
+        return False
+    try:
+        return workbook.is_workbook(zipfile.ZipFile(io.BytesIO(data)))
+    except zipfile.BadZipFile:
+        return False
+
+
+def sheet_text(source, filename, fmt=None, *, max_unzipped_bytes=None, **options):
+    """The text of the sheet of an XLSX that would be parsed (a binary file object), for sniffing."""
+    binary = open_binary(source)
+    return _sheet(binary, filename, fmt, options, max_unzipped_bytes)
+
+
+def _sheet(binary, filename, fmt, options, max_unzipped_bytes):
+    profile = options.get("profile")
+    if isinstance(profile, str):
+        profile = orders.PROFILES.get(profile)
+    delimiter = "\t" if fmt == "amazon_settlement" else ","
+    if fmt in ("orders_csv", "bank_csv") and isinstance(profile, dict):
+        delimiter = profile.get("delimiter") or ","
+
+    def recognise(head):
+        detected = detect_format(filename, head)
+        if fmt is None or fmt == detected:
+            return detected not in (None, "zip")
+        if fmt == "orders_csv" and isinstance(profile, dict):
+            return orders.header_matches(_head_text(head), profile)
+        if fmt == "bank_csv" and isinstance(profile, dict):
+            return bank_csv.header_matches(_head_text(head), profile)
+        return False
+
+    binary.seek(0)
+    return io.BufferedReader(
+        workbook.open_sheet(
+            binary, filename, recognise=recognise, delimiter=delimiter, max_unpacked=max_unzipped_bytes
+        )
+    )
+
+
+def _parse_workbook(binary, filename, fmt, options, max_unzipped_bytes):
+    text = _sheet(binary, filename, fmt, options, max_unzipped_bytes)
+    head = text.read(HEAD_SIZE)
+    read_as = fmt or detect_format(filename, head)
+    if read_as in FORMATS and "encoding" in FORMATS[read_as][1]:
+        options = {**options, "encoding": "utf-8-sig"}  # the sheet's text, whatever a profile says
+    return _parse_one(text, head, filename, fmt, options)
+
+
 def _parse_one(binary, head, filename, fmt, options, detected=NOT_SNIFFED):
     if not head.strip():
-        raise InputError("file is empty", filename=filename)
+        raise InputError("file_empty", filename=filename)
+    if head.startswith(_OLE_MAGIC):
+        raise InputError("xlsx_unsupported", {"kind": "XLS (Excel 97-2003)"}, filename=filename)
     if detected is NOT_SNIFFED:
         detected = detect_format(filename, head)
     if fmt is None:
         if detected is None:
             first_line = _head_text(head).strip().split("\n", 1)[0][:80]
-            raise InputError("unrecognised file format", filename=filename, line=1, value=first_line)
+            raise InputError("unrecognised_format", filename=filename, line=1, value=first_line)
         fmt = detected
     elif fmt not in FORMATS:
-        raise InputError(f"unknown format code {fmt!r}; known: {', '.join(FORMATS)}", filename=filename)
+        raise InputError("unknown_format_code", {"fmt": fmt, "known": ", ".join(FORMATS)}, filename=filename)
     elif detected not in (None, fmt) and fmt not in ("bank_csv", "orders_csv"):
         first_line = _head_text(head).strip().split("\n", 1)[0][:80]
         raise InputError(
-            f"wrong format: expected a {FORMAT_NAMES[fmt]} file but this looks like a "
-            f"{FORMAT_NAMES.get(detected, detected)} ({detected})",
+            "wrong_format",
+            {"expected": FORMAT_NAMES[fmt], "found": FORMAT_NAMES.get(detected, detected), "code": detected},
             filename=filename,
             line=1,
             value=first_line,
@@ -179,7 +256,7 @@ def _parse_zip(binary, head, filename, fmt, options, budget):
     try:
         archive = zipfile.ZipFile(binary)
     except zipfile.BadZipFile as exc:
-        raise InputError(f"damaged zip archive: {exc}", filename=filename) from exc
+        raise InputError("zip_damaged", {"detail": str(exc)}, filename=filename) from exc
     members = [
         info
         for info in archive.infolist()
@@ -198,7 +275,7 @@ def _parse_zip(binary, head, filename, fmt, options, budget):
         try:
             opened = archive.open(info)
         except (zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
-            raise InputError(f"cannot open zip member: {exc}", filename=member_filename) from exc
+            raise InputError("zip_member_unreadable", {"detail": str(exc)}, filename=member_filename) from exc
         # unpacked bytes are counted as they are read; without a budget, an unlimited one that
         # still reports a damaged member as bad input
         member = io.BufferedReader(
@@ -206,16 +283,21 @@ def _parse_zip(binary, head, filename, fmt, options, budget):
         )
         member_head = member.read(HEAD_SIZE)
         if member_head.startswith(_ZIP_MAGIC):
-            raise InputError(
-                "a zip archive inside a zip archive is not read; unpack it first", filename=member_filename
-            )
+            # an XLSX is a zip too: read (within the budget), then read as a workbook
+            member, is_book = _sniff_workbook(member, member_head)
+            if not is_book:
+                raise InputError("zip_nested", filename=member_filename)
+            room = None if budget is None else max(budget.limit - budget.used, 0)
+            found = True
+            yield _parse_workbook(member, member_filename, fmt, options, room)
+            continue
         detected = detect_format(name, member_head)
         if fmt is None and detected is None:
             continue  # a readme or other file beside the statement
         found = True
         yield _parse_one(member, member_head, member_filename, fmt, options, detected)
     if not found:
-        raise InputError("the zip archive holds no recognised statement file", filename=filename)
+        raise InputError("zip_nothing_recognised", filename=filename)
 
 
 class _Prepended(io.RawIOBase):
@@ -250,6 +332,8 @@ __all__ = [
     "NOT_SNIFFED",
     "detect_encoding",
     "detect_format",
+    "is_workbook_bytes",
     "parse",
     "parse_all",
+    "sheet_text",
 ]

@@ -58,12 +58,12 @@ def detect_encoding(head, *, candidates=CHINESE_ENCODINGS, filename=None, comple
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(
-            "file is UTF-16 encoded; export it again as UTF-8 or GBK CSV",
+            "utf16",
             filename=filename,
             line=1,
         )
     if b"\x00" in head[:4096]:
-        raise InputError("file holds NUL bytes: binary data, not a text export", filename=filename, line=1)
+        raise InputError("nul_bytes", filename=filename, line=1)
     for encoding in candidates:
         decoder = codecs.getincrementaldecoder(encoding)("strict")
         try:
@@ -77,7 +77,7 @@ def detect_encoding(head, *, candidates=CHINESE_ENCODINGS, filename=None, comple
         head.decode(candidates[0])
     except UnicodeDecodeError as exc:
         line = head.count(b"\n", 0, exc.start) + 1
-    raise InputError(f"wrong encoding: the bytes are neither {names}", filename=filename, line=line)
+    raise InputError("wrong_encoding", {"encodings": names}, filename=filename, line=line)
 
 
 def describe_encoding(encoding):
@@ -120,7 +120,7 @@ class LineReader:
         self._complete = len(head) < HEAD_SIZE
         self.head = head
         if not head.strip():
-            raise InputError("file is empty", filename=filename)
+            raise InputError("file_empty", filename=filename)
         self.encoding = encoding or detect_encoding(
             head, candidates=candidates, filename=filename, complete=self._complete
         )
@@ -192,8 +192,8 @@ class LineReader:
             return raw.decode(encoding)
         except UnicodeDecodeError as exc:
             raise InputError(
-                f"wrong encoding: line is not valid {describe_encoding(self.encoding)} "
-                f"(byte {exc.start + 1} of the line)",
+                "wrong_encoding_line",
+                {"encoding": describe_encoding(self.encoding), "byte": exc.start + 1},
                 filename=self.filename,
                 line=line_no,
                 value=raw[max(0, exc.start - 8) : exc.end + 8],
@@ -229,14 +229,16 @@ class LineReader:
         self._pushed = line
         self.line_no -= 1
 
-    def error(self, message, *, value=None):
+    def error(self, code, params=None, *, value=None):
         """An :class:`InputError` at the line read last."""
-        return InputError(message, filename=self.filename, line=self.line_no, value=value)
+        return InputError(code, params, filename=self.filename, line=self.line_no, value=value)
 
-    def wrong_format(self, message, *, line, value=None, column=None):
-        """The :class:`InputError` for a file that is not the format expected: it names the encoding read."""
+    def wrong_format(self, code, params=None, *, line, value=None, column=None):
+        """The :class:`InputError` for a file that is not the format expected: it names the encoding
+        read (the code's template has an ``%(encoding)s``)."""
         return InputError(
-            f"{message} (file read as {describe_encoding(self.encoding)})",
+            code,
+            {**(params or {}), "encoding": describe_encoding(self.encoding)},
             filename=self.filename,
             line=line,
             column=column,
@@ -297,7 +299,9 @@ class LineReader:
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise InputError(f"malformed CSV: {exc}", filename=self.filename, line=start) from exc
+                raise InputError(
+                    "malformed_csv", {"detail": str(exc)}, filename=self.filename, line=start
+                ) from exc
             finally:
                 self.line_no = base + reader.line_num
             if fields and any(map(str.strip, fields)):
@@ -317,7 +321,7 @@ def open_csv(
     rows = reader.csv_rows(delimiter=delimiter)
     first = next(rows, None)
     if first is None:
-        raise InputError("file is empty", filename=filename)
+        raise InputError("file_empty", filename=filename)
     header_no, header = first
     return reader, rows, header_no, [clean(name).lstrip("\ufeff") for name in header]
 
@@ -374,7 +378,8 @@ def check_columns(header, *, required, allowed=(), filename, line, fmt_name, all
     for index, name in enumerate(header, start=1):
         if name in seen:
             raise InputError(
-                f"{fmt_name}: column {name!r} appears twice in the header",
+                "column_twice",
+                {"fmt_name": fmt_name, "column": name},
                 filename=filename,
                 line=line,
                 column=name,
@@ -383,7 +388,8 @@ def check_columns(header, *, required, allowed=(), filename, line, fmt_name, all
         seen.add(name)
         if not allow_unknown and name not in required and name not in allowed:
             raise InputError(
-                f"{fmt_name}: unexpected extra column {name!r} (column {index}) in the header",
+                "column_extra",
+                {"fmt_name": fmt_name, "column": name, "index": index},
                 filename=filename,
                 line=line,
                 column=name,
@@ -392,7 +398,8 @@ def check_columns(header, *, required, allowed=(), filename, line, fmt_name, all
     missing = [name for name in required if name not in seen]
     if missing:
         raise InputError(
-            f"{fmt_name}: missing column(s) {', '.join(missing)} in the header",
+            "columns_missing",
+            {"fmt_name": fmt_name, "columns": ", ".join(missing)},
             filename=filename,
             line=line,
             column=missing[0],
@@ -407,7 +414,8 @@ def row_dict(header, fields, *, filename, line, clean=clean_cell, allow_short=Fa
             fields = fields[: len(header)]
         if len(fields) != len(header) and not (allow_short and len(fields) < len(header)):
             raise InputError(
-                f"row has {len(fields)} cells but the header has {len(header)} columns",
+                "row_cells",
+                {"cells": len(fields), "columns": len(header)},
                 filename=filename,
                 line=line,
                 column=header[min(len(fields), len(header)) - 1] if header else None,
@@ -503,7 +511,7 @@ def parse_datetime(text, formats, *, tz, column, filename, line):
     if parsed is not None:
         return parsed
     if not value:
-        raise InputError("missing date", filename=filename, line=line, column=column, value=text)
+        raise InputError("missing_date", filename=filename, line=line, column=column, value=text)
     explicit_utc = False
     if _TZ_SUFFIX.search(value) and not re.search(r"[+-]\d\d:?\d\d$", value):
         value = _TZ_SUFFIX.sub("", value)
@@ -516,9 +524,7 @@ def parse_datetime(text, formats, *, tz, column, filename, line):
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=UTC if explicit_utc else tz)
         return parsed
-    raise InputError(
-        f"cannot read date/time {text!r}", filename=filename, line=line, column=column, value=text
-    )
+    raise InputError("bad_datetime", {"value": text}, filename=filename, line=line, column=column, value=text)
 
 
 def parse_date(text, formats, *, column, filename, line):
@@ -529,7 +535,7 @@ def parse_date(text, formats, *, column, filename, line):
             return datetime.strptime(value, fmt).date()
         except ValueError:
             continue
-    raise InputError(f"cannot read date {text!r}", filename=filename, line=line, column=column, value=text)
+    raise InputError("bad_date", {"value": text}, filename=filename, line=line, column=column, value=text)
 
 
 def timezone_of(name):
@@ -557,7 +563,8 @@ def check_total(declared, computed, *, what, filename, line, column=None, tolera
     """Raise when a footer/summary figure disagrees with the sum of the rows."""
     if abs(declared - computed) > tolerance:
         raise InputError(
-            f"{what}: the file declares {declared} but its rows add up to {computed}",
+            "total_mismatch",
+            {"what": what, "declared": declared, "computed": computed},
             filename=filename,
             line=line,
             column=column,

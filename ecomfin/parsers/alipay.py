@@ -27,7 +27,7 @@ footer is truncated and refused.
 import re
 from decimal import Decimal
 
-from ..errors import InputError
+from ..errors import InputError, Message
 from ..statement import ParsedStatement, new_statement_line
 from ._common import (
     CHINESE_ENCODINGS,
@@ -126,7 +126,8 @@ def parse(binary, filename, *, encoding=None, head=None):
     first = reader.next_nonblank()
     if first is None or _meta_line(first) != TITLE:
         raise reader.wrong_format(
-            f"not an Alipay 账务明细 file: expected first line {TITLE!r}",
+            "not_alipay",
+            {"expected": TITLE},
             line=reader.line_no or 1,
             value=(first or "").strip()[:60],
         )
@@ -134,11 +135,11 @@ def parse(binary, filename, *, encoding=None, head=None):
     while True:
         line = reader.next_nonblank()
         if line is None:
-            raise reader.error("truncated Alipay file: no '账务明细列表' marker before the end")
+            raise reader.error("alipay_no_marker")
         text = _meta_line(line)
         if not text.startswith("#"):
             raise reader.error(
-                "not an Alipay 账务明细 file: the '#-----账务明细列表-----' marker is missing before the table",
+                "alipay_marker_missing",
                 value=text[:60],
             )
         if _LIST_START.match(text):
@@ -152,7 +153,7 @@ def parse(binary, filename, *, encoding=None, head=None):
     header_line = reader.next_nonblank()
     header_no = reader.line_no
     if header_line is None:
-        raise reader.error("truncated Alipay file: no table header")
+        raise reader.error("alipay_no_header")
     header = [
         cell.strip().strip("\t").strip()
         for cell in strip_trailing_empty(header_line.rstrip("\r\n").split(","))
@@ -169,7 +170,8 @@ def parse(binary, filename, *, encoding=None, head=None):
     if allowed and not all(name in header for name in NEW_COLUMNS):
         missing = [name for name in NEW_COLUMNS if name not in header]
         raise InputError(
-            f"Alipay 账务明细: newer layout is missing column(s) {', '.join(missing)}",
+            "alipay_new_layout_columns",
+            {"columns": ", ".join(missing)},
             filename=filename,
             line=header_no,
             column=missing[0],
@@ -199,7 +201,7 @@ def _lines(reader, header, statement):
         expense = abs(amount(values, COL_OUT, filename=filename, line=line_no))
         if income and expense:
             raise InputError(
-                "row has both an income and an expense amount",
+                "income_and_expense",
                 filename=filename,
                 line=line_no,
                 column=COL_OUT,
@@ -207,7 +209,7 @@ def _lines(reader, header, statement):
             )
         if income < 0:
             raise InputError(
-                "negative income amount", filename=filename, line=line_no, column=COL_IN, value=values[COL_IN]
+                "negative_income", filename=filename, line=line_no, column=COL_IN, value=values[COL_IN]
             )
         if expense:
             sums["支出"][0] += 1
@@ -252,7 +254,7 @@ def _check_footer(reader, sums, statement):
     line = reader.next_nonblank()
     if line is None or not _LIST_END.match(_meta_line(line)):
         raise reader.error(
-            "truncated Alipay file: the '#-----账务明细列表结束-----' end marker is missing",
+            "alipay_no_end_marker",
             value=(line or "").strip()[:60] or None,
         )
     found = {}
@@ -269,19 +271,26 @@ def _check_footer(reader, sums, statement):
                 text,
             )
         elif not text.startswith("#"):
-            raise reader.error("unexpected data after the end marker", value=text[:60])
+            raise reader.error("data_after_end_marker", value=text[:60])
     for kind in ("支出", "收入"):
         if kind not in found:
-            raise reader.error(f"truncated Alipay file: footer line '#{kind}合计' is missing")
+            raise reader.error("alipay_footer_missing", {"kind": kind})
         count, total, line_no, text = found[kind]
         label = "支出合计" if kind == "支出" else "收入合计"
         statement.declared_totals[label] = total
         statement.declared_totals[f"{label}笔数"] = Decimal(count)
         if count != sums[kind][0]:
             raise InputError(
-                f"footer {label} declares {count} rows but the file has {sums[kind][0]}",
+                "footer_count",
+                {"label": label, "declared": count, "counted": sums[kind][0]},
                 filename=filename,
                 line=line_no,
                 value=text,
             )
-        check_total(abs(total), sums[kind][1], what=f"footer {label}", filename=filename, line=line_no)
+        check_total(
+            abs(total),
+            sums[kind][1],
+            what=Message("what_footer", {"label": label}),
+            filename=filename,
+            line=line_no,
+        )

@@ -19,7 +19,7 @@ import re
 from datetime import datetime
 from decimal import Decimal
 
-from ..errors import InputError
+from ..errors import InputError, Message
 from ..statement import ParsedStatement
 from ._common import (
     UTC,
@@ -92,7 +92,7 @@ def parse(binary, filename, *, encoding=None, head=None):
     reader, rows, header_no, header = open_csv(binary, filename, encoding=encoding, head=head, delimiter="\t")
     if header[:1] != ["settlement-id"]:
         raise reader.wrong_format(
-            "not an Amazon settlement flat file: the header must start with 'settlement-id'",
+            "not_amazon",
             line=header_no,
             value="\t".join(header)[:80],
         )
@@ -101,14 +101,12 @@ def parse(binary, filename, *, encoding=None, head=None):
     )
     summary = next(rows, None)
     if summary is None:
-        raise InputError(
-            "truncated settlement file: the summary row is missing", filename=filename, line=header_no + 1
-        )
+        raise InputError("amazon_summary_missing", filename=filename, line=header_no + 1)
     summary_no, summary_fields = summary
     _, values = row_dict(header, summary_fields, filename=filename, line=summary_no, allow_short=True)
     if values["transaction-type"] or not values["total-amount"]:
         raise InputError(
-            "the first data row must be the settlement summary (settlement-id, dates, total-amount, currency only)",
+            "amazon_summary_first",
             filename=filename,
             line=summary_no,
             column="total-amount",
@@ -127,7 +125,7 @@ def parse(binary, filename, *, encoding=None, head=None):
     currency = values["currency"].upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise InputError(
-            "missing or invalid currency",
+            "missing_currency",
             filename=filename,
             line=summary_no,
             column="currency",
@@ -171,7 +169,8 @@ def _lines(rows, header, ctx):
         raw, values = row_dict(header, fields, filename=filename, line=line_no, allow_short=True)
         if values["settlement-id"] != ctx["settlement_id"]:
             raise InputError(
-                f"row belongs to settlement {values['settlement-id']!r}, not {ctx['settlement_id']!r}",
+                "amazon_other_settlement",
+                {"found": values["settlement-id"], "expected": ctx["settlement_id"]},
                 filename=filename,
                 line=line_no,
                 column="settlement-id",
@@ -179,7 +178,7 @@ def _lines(rows, header, ctx):
             )
         if values["currency"] and values["currency"].upper() != ctx["currency"]:
             raise InputError(
-                "currency differs from the summary row",
+                "currency_differs",
                 filename=filename,
                 line=line_no,
                 column="currency",
@@ -214,7 +213,7 @@ def _lines(rows, header, ctx):
     check_total(
         ctx["total"],
         computed,
-        what="settlement total-amount",
+        what=Message("what_settlement_total"),
         filename=filename,
         line=ctx["summary_no"],
         column="total-amount",

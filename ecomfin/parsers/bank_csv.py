@@ -58,11 +58,11 @@ _DEFAULT_FORMATS = (
 
 def _profile_columns(profile):
     if "date" not in profile:
-        raise InputError("bank CSV profile needs a 'date' column")
+        raise InputError("bank_profile_date")
     has_amount = bool(profile.get("amount"))
     has_split = bool(profile.get("debit")) and bool(profile.get("credit"))
     if has_amount == has_split:
-        raise InputError("bank CSV profile needs either 'amount' or both 'debit' and 'credit' (not both)")
+        raise InputError("bank_profile_amount")
     keys = (
         "date",
         "amount",
@@ -75,6 +75,14 @@ def _profile_columns(profile):
         "currency_column",
     )
     return [profile[key] for key in keys if profile.get(key)]
+
+
+def header_matches(head_text, profile):
+    """Whether one of the first lines of ``head_text`` names every column of ``profile``."""
+    columns = _profile_columns(dict(profile or {}))
+    return any(
+        all(column in line for column in columns) for line in head_text.splitlines()[:HEADER_SEARCH_LINES]
+    )
 
 
 def parse(binary, filename, *, profile, encoding=None, head=None):
@@ -102,14 +110,14 @@ def parse(binary, filename, *, profile, encoding=None, head=None):
     if header is None:
         missing = [c for c in columns if not any(c in text for text in preamble)]
         raise reader.wrong_format(
-            f"bank CSV: no header row with the profile's columns ({', '.join(missing or columns)}) "
-            f"in the first {HEADER_SEARCH_LINES} lines",
+            "bank_no_header",
+            {"columns": ", ".join(missing or columns), "lines": HEADER_SEARCH_LINES},
             line=1,
             column=(missing or columns)[0],
         )
     currency = (profile.get("currency") or "").upper() or None
     if currency is None and not profile.get("currency_column"):
-        raise InputError("bank CSV profile needs 'currency' or 'currency_column'", filename=filename)
+        raise InputError("bank_profile_currency", filename=filename)
     statement = ParsedStatement(FMT, filename, currency=currency, account=profile.get("account"))
     statement.meta["encoding"] = reader.encoding
     statement.meta["preamble"] = preamble
@@ -150,7 +158,7 @@ def _lines(rows, header, profile, filename, statement):
             credit = abs(money(values, profile["credit"], line_no))
             if debit and credit:
                 raise InputError(
-                    "row has both a debit and a credit amount",
+                    "debit_and_credit",
                     filename=filename,
                     line=line_no,
                     column=profile["debit"],
@@ -208,7 +216,8 @@ def _check_balance(previous, current, direction, filename, column):
         return direction
     expected = prev_balance + value if direction != -1 else prev_balance - prev_amount
     raise InputError(
-        f"running balance breaks: expected {expected} after the previous row, found {balance}",
+        "running_balance",
+        {"expected": expected, "found": balance},
         filename=filename,
         line=line_no,
         column=column,

@@ -50,7 +50,7 @@ from xml.etree.ElementTree import TreeBuilder
 from xml.sax.expatreader import ExpatLocator, ExpatParser
 from xml.sax.handler import ContentHandler, feature_external_ges, feature_external_pes
 
-from ..errors import InputError
+from ..errors import InputError, Message
 from ..statement import ParsedStatement
 from ._common import CHUNK_SIZE, UTC, none_if_empty, statement_line, timezone_of
 
@@ -135,7 +135,7 @@ class _Handler(ContentHandler):
             namespace = next((v for k, v in attrs.items() if k == "xmlns" or k.startswith("xmlns:")), "")
             if local != "Document" or not _NAMESPACE.match(namespace):
                 raise InputError(
-                    "not a CAMT statement: expected <Document> in a camt.052/053/054 namespace",
+                    "not_camt",
                     filename=self.filename,
                     line=self._line(),
                     value=f"{local} {namespace}".strip(),
@@ -198,16 +198,17 @@ def _events(binary, filename):
             yield from handler.events
             handler.events.clear()
         if not seen_data:
-            raise InputError("file is empty", filename=filename)
+            raise InputError("file_empty", filename=filename)
         parser.close()
     except xml.sax.SAXParseException as exc:
         message = exc.getMessage()
-        hint = " (truncated file?)" if "no element found" in message or "unclosed token" in message else ""
+        truncated = "no element found" in message or "unclosed token" in message
         raise InputError(
-            f"invalid XML: {message}{hint}",
+            "invalid_xml_truncated" if truncated else "invalid_xml",
+            {"detail": message},
             filename=filename,
             line=exc.getLineNumber(),
-            column=f"character {exc.getColumnNumber() + 1}",
+            column=Message("xml_character", {"number": exc.getColumnNumber() + 1}),
         ) from exc
     yield from handler.events
     handler.events.clear()
@@ -247,7 +248,7 @@ def _decimal(text, filename, line, column):
         return Decimal(text.strip())
     except (InvalidOperation, AttributeError):
         raise InputError(
-            f"cannot read amount {text!r}", filename=filename, line=line, column=column, value=text
+            "bad_amount", {"value": text}, filename=filename, line=line, column=column, value=text
         ) from None
 
 
@@ -451,15 +452,22 @@ def _balance_check(statement, filename, strict):
     statement["balance_warning"] = None
     if statement["balance_ok"]:
         return
-    message = (
-        f"statement {statement['name']}: opening balance {statement['balance_start']} + entries "
-        f"{statement['entries_total']} = {statement['balance_start'] + statement['entries_total']}, "
-        f"but the closing balance is {statement['balance_end_real']} (off by {-difference})"
+    message = Message(
+        "camt_balance",
+        {
+            "name": statement["name"],
+            "start": statement["balance_start"],
+            "entries": statement["entries_total"],
+            "sum": statement["balance_start"] + statement["entries_total"],
+            "end": statement["balance_end_real"],
+            "off": -difference,
+        },
     )
     statement["balance_warning"] = message
     if strict:
         raise InputError(
-            message,
+            message.code,
+            message.params,
             filename=filename,
             line=statement["line"],
             column="Bal/CLBD",
@@ -551,12 +559,12 @@ def _statement_line(transaction, header, filename, tz):
     line = transaction["line"]
     booking = transaction.get("date")
     if booking is None:
-        raise InputError("entry has no booking date", filename=filename, line=line, column="BookgDt")
+        raise InputError("no_booking_date", filename=filename, line=line, column="BookgDt")
     try:
         occurred = datetime.combine(date.fromisoformat(booking), time(), tzinfo=tz or UTC)
     except ValueError:
         raise InputError(
-            f"cannot read date {booking!r}", filename=filename, line=line, column="BookgDt", value=booking
+            "bad_date", {"value": booking}, filename=filename, line=line, column="BookgDt", value=booking
         ) from None
     codes = set(transaction["transaction_type"].split("-"))
     amount = transaction["amount"]

@@ -23,6 +23,15 @@ yet, e.g. unpaid, and they are skipped) and a few switches:
 ``check_total``            the lines' amounts must add up to amount_paid (±0.01)
 ``derive_refund_status``   a refund amount turns the status into (partially_)refunded
 ``strict_columns``         columns the profile does not name are an error
+``known_columns``          columns of the platform's real export the profile knows it
+                           does not need (anything else it does not name is reported)
+``header_aliases``         another name of a column -> the name the profile uses (the
+                           same column renamed by a newer version of the export)
+``empty_marks``            cell values that mean "empty" (Douyin writes ``-``)
+
+Columns of the file that the profile neither reads nor knows are not an error: the parsed
+file's ``warnings`` name them ("column(s) not understood, ignored"), so a platform that
+renames a column is noticed rather than silently read without it (``ignored_columns``).
 
 Rows of one order must be adjacent. Validation: order-level fields consistent
 across the order's lines, quantity an integer > 0 (0 allowed on cancelled
@@ -31,7 +40,7 @@ lines), amounts and dates readable.
 
 from decimal import Decimal
 
-from ..errors import InputError
+from ..errors import InputError, Message
 from ..money import parse_amount
 from ..statement import ORDER_STATUSES, Order, OrderLine
 from ._common import (
@@ -124,6 +133,54 @@ TMALL = {
     "timezone": "Asia/Shanghai",
     "encodings": CHINESE_ENCODINGS,
     "derive_refund_status": True,
+    # the other columns of the seller centre's 订单报表 (order report)
+    "known_columns": (
+        "买家会员名",
+        "买家支付宝账号",
+        "买家应付货款",
+        "买家应付邮费",
+        "买家支付积分",
+        "总金额",
+        "返点积分",
+        "买家实际支付积分",
+        "买家留言",
+        "运送方式",
+        "联系电话",
+        "宝贝标题",
+        "宝贝种类",
+        "物流单号",
+        "物流公司",
+        "订单备注",
+        "宝贝总数量",
+        "店铺Id",
+        "店铺名称",
+        "订单关闭原因",
+        "卖家服务费",
+        "买家服务费",
+        "发票抬头",
+        "是否手机订单",
+        "分阶段订单信息",
+        "特权订金订单id",
+        "是否上传合同照片",
+        "是否上传小票",
+        "是否代付",
+        "定金排名",
+        "修改后的sku",
+        "修改后的收货地址",
+        "异常信息",
+        "天猫卡券抵扣",
+        "集分宝抵扣",
+        "是否是O2O交易",
+        "确认收货时间",
+        "打款商家金额",
+        "含应开票给个人的个人红包",
+        "是否信用购订单",
+        "是否是门店自提",
+        "商品属性",
+        "套餐信息",
+        "外部系统编号",
+        "商品标题",
+    ),
 }
 TAOBAO = dict(TMALL, name="taobao")
 
@@ -142,6 +199,35 @@ JD = {
         "buyer_phone": "联系电话",
         "address": "客户地址",
     },
+    # the other columns of the 京东商家后台 order export (订单查询与跟踪 > 导出)
+    "known_columns": (
+        "商品名称",
+        "支付方式",
+        "订单金额",
+        "结算金额",
+        "余额支付",
+        "订单类型",
+        "下单帐号",
+        "订单备注",
+        "发票类型",
+        "发票抬头",
+        "发票内容",
+        "商家备注",
+        "商家备注等级（等级1-5为由高到低）",
+        "运费金额",
+        "增值税发票",
+        "货号",
+        "订单完成时间",
+        "订单来源",
+        "订单渠道",
+        "送装服务",
+        "服务费",
+        "仓库ID",
+        "仓库名称",
+        "是否京仓订单",
+        "是否京配订单",
+        "商家SKUID",
+    ),
     "status_map": {
         "等待付款": None,
         "等待出库": "paid",
@@ -172,6 +258,34 @@ PINDUODUO = {
         "buyer_phone": "手机",
         "address": ("省", "市", "区", "街道"),
     },
+    # the other columns of the 拼多多商家后台 order export (订单查询 > 导出订单)
+    "known_columns": (
+        "商品",
+        "商品总价(元)",
+        "店铺优惠折扣(元)",
+        "平台优惠折扣(元)",
+        "多多支付立减金额(元)",
+        "邮费(元)",
+        "商家实收金额(元)",
+        "身份证姓名",
+        "身份证号码",
+        "是否审核中",
+        "拼单成功时间",
+        "订单确认时间",
+        "承诺发货时间",
+        "发货时间",
+        "确认收货时间",
+        "商品id",
+        "商品规格",
+        "样式ID",
+        "商家编码-商品维度",
+        "快递单号",
+        "快递公司",
+        "商家备注",
+        "买家留言",
+        "售后状态",
+        "订单成交时间",
+    ),
     "status_map": {
         "待支付": None,
         "待发货": "paid",
@@ -203,6 +317,51 @@ DOUYIN = {
         "buyer_phone": "收件人手机号",
         "address": ("省", "市", "区", "街道", "详细地址"),
     },
+    # the standard report of 抖店 (订单管理 > 导出), one row per sub-order; it writes ``-`` for
+    # an empty cell and calls the unit price 商品金额
+    "header_aliases": {"商品金额": "商品单价"},
+    "empty_marks": ("-",),
+    "known_columns": (
+        "子订单编号",
+        "选购商品",
+        "商品规格",
+        "商品ID",
+        "运费",
+        "优惠总金额",
+        "平台实际承担优惠金额",
+        "商家实际承担优惠金额",
+        "达人实际承担优惠金额",
+        "商家改价",
+        "支付优惠",
+        "红包抵扣",
+        "手续费",
+        "是否修改过地址",
+        "买家留言",
+        "流量来源",
+        "流量体裁",
+        "流量渠道",
+        "流量类型",
+        "订单完成时间",
+        "支付方式",
+        "发货时间",
+        "售后状态",
+        "取消原因",
+        "预约发货时间",
+        "承诺发货时间",
+        "商家备注",
+        "旗帜颜色",
+        "快递信息",
+        "达人ID",
+        "达人昵称",
+        "广告渠道",
+        "商家收入金额",
+        "平台优惠",
+        "订单类型",
+        "货号",
+        "所属门店ID",
+        "仓库ID",
+        "仓库名称",
+    ),
     "status_map": {
         "待支付": None,
         "备货中": "paid",
@@ -256,6 +415,70 @@ SHOPIFY = {
     "timezone": "UTC",
     "encodings": WESTERN_ENCODINGS,
     "order_fields_repeated": False,
+    # the other columns of Shopify's orders export (Orders > Export)
+    "known_columns": (
+        "Email",
+        "Fulfillment Status",
+        "Fulfilled at",
+        "Accepts Marketing",
+        "Subtotal",
+        "Shipping",
+        "Taxes",
+        "Discount Code",
+        "Discount Amount",
+        "Shipping Method",
+        "Lineitem name",
+        "Lineitem compare at price",
+        "Lineitem requires shipping",
+        "Lineitem taxable",
+        "Lineitem fulfillment status",
+        "Billing Name",
+        "Billing Street",
+        "Billing Address1",
+        "Billing Address2",
+        "Billing Company",
+        "Billing City",
+        "Billing Zip",
+        "Billing Province",
+        "Billing Country",
+        "Billing Phone",
+        "Shipping Street",
+        "Shipping Company",
+        "Notes",
+        "Note Attributes",
+        "Cancelled at",
+        "Payment Method",
+        "Payment Reference",
+        "Vendor",
+        "Outstanding Balance",
+        "Employee",
+        "Location",
+        "Device ID",
+        "Id",
+        "Tags",
+        "Risk Level",
+        "Source",
+        "Lineitem discount",
+        "Tax 1 Name",
+        "Tax 1 Value",
+        "Tax 2 Name",
+        "Tax 2 Value",
+        "Tax 3 Name",
+        "Tax 3 Value",
+        "Tax 4 Name",
+        "Tax 4 Value",
+        "Tax 5 Name",
+        "Tax 5 Value",
+        "Phone",
+        "Receipt Number",
+        "Duties",
+        "Billing Province Name",
+        "Shipping Province Name",
+        "Payment ID",
+        "Payment Terms Name",
+        "Next Payment Due At",
+        "Payment References",
+    ),
 }
 
 AMAZON = {
@@ -284,6 +507,36 @@ AMAZON = {
     "encodings": WESTERN_ENCODINGS,
     "delimiter": "\t",
     "amounts_per_line": True,
+    # the other columns of the All Orders report (flat file)
+    "known_columns": (
+        "merchant-order-id",
+        "last-updated-date",
+        "fulfillment-channel",
+        "sales-channel",
+        "order-channel",
+        "url",
+        "ship-service-level",
+        "product-name",
+        "asin",
+        "item-status",
+        "item-tax",
+        "shipping-price",
+        "shipping-tax",
+        "gift-wrap-price",
+        "gift-wrap-tax",
+        "item-promotion-discount",
+        "ship-promotion-discount",
+        "ship-city",
+        "ship-state",
+        "ship-postal-code",
+        "ship-country",
+        "promotion-ids",
+        "is-business-order",
+        "purchase-order-number",
+        "price-designation",
+        "is-iba",
+        "signature-confirmation-recommended",
+    ),
 }
 
 PROFILES = {p["name"]: p for p in (CANONICAL, TMALL, TAOBAO, JD, PINDUODUO, DOUYIN, SHOPIFY, AMAZON)}
@@ -292,6 +545,27 @@ PROFILES = {p["name"]: p for p in (CANONICAL, TMALL, TAOBAO, JD, PINDUODUO, DOUY
 def sniff(head_text):
     first = head_text.lstrip("\ufeff").split("\n", 1)[0].strip()
     return [cell.strip() for cell in first.split(",")][: len(CANONICAL_COLUMNS)] == list(CANONICAL_COLUMNS)
+
+
+def _names(source):
+    return source if isinstance(source, tuple) else (source,)
+
+
+def _required(profile):
+    """The header names ``profile`` requires, in the order of its fields."""
+    return [
+        name
+        for field, source in profile["columns"].items()
+        if field not in OPTIONAL_FIELDS
+        for name in _names(source)
+    ]
+
+
+def header_matches(head_text, profile):
+    """Whether the first line of ``head_text`` is a header of ``profile`` (has its first column)."""
+    first = head_text.lstrip("\ufeff").split("\n", 1)[0]
+    delimiter = profile.get("delimiter", ",")
+    return _required(profile)[:1][0] in [cell.strip() for cell in first.split(delimiter)]
 
 
 class ParsedOrders:
@@ -303,6 +577,10 @@ class ParsedOrders:
         self.profile = profile
         self.meta = {"profile": profile.get("name")}
         self.skipped_rows = 0
+        #: header columns the profile neither reads nor knows (see :data:`PROFILES`)
+        self.ignored_columns = []
+        #: findings that do not stop the import (:class:`~ecomfin.errors.Message`)
+        self.warnings = []
         self._orders = orders
         self._started = False
 
@@ -328,7 +606,7 @@ def parse(binary, filename, *, profile=None, encoding=None, head=None):
     elif isinstance(profile, str):
         if profile not in PROFILES:
             raise InputError(
-                f"unknown order profile {profile!r}; known: {', '.join(PROFILES)}", filename=filename
+                "unknown_order_profile", {"profile": profile, "known": ", ".join(PROFILES)}, filename=filename
             )
         profile = PROFILES[profile]
     reader, rows, header_no, header = open_csv(
@@ -340,19 +618,19 @@ def parse(binary, filename, *, profile=None, encoding=None, head=None):
         delimiter=profile.get("delimiter", ","),
         clean=clean_cell,
     )
+    aliases = profile.get("header_aliases") or {}
+    if aliases:
+        header = [
+            aliases[name] if name in aliases and aliases[name] not in header else name for name in header
+        ]
     columns = profile["columns"]
-
-    def names(source):
-        return source if isinstance(source, tuple) else (source,)
-
-    sources = [name for source in columns.values() for name in names(source)]
-    required = [
-        name for field, source in columns.items() if field not in OPTIONAL_FIELDS for name in names(source)
-    ]
+    sources = [name for source in columns.values() for name in _names(source)]
+    required = _required(profile)
     allowed = [name for name in dict.fromkeys(sources) if name not in required]
     if not any(name in header for name in required[:1]):
         raise reader.wrong_format(
-            f"not a {profile.get('name', 'custom')} order export: column {required[0]!r} is missing",
+            "not_order_export",
+            {"profile": profile.get("name", "custom"), "column": required[0]},
             line=header_no,
             column=required[0],
             value=",".join(header)[:120],
@@ -367,6 +645,12 @@ def parse(binary, filename, *, profile=None, encoding=None, head=None):
         allow_unknown=not profile.get("strict_columns", False),
     )
     result = ParsedOrders(filename, profile, None)
+    known = set(sources) | set(profile.get("known_columns", ()))
+    result.ignored_columns = [name for name in header if name and name not in known]
+    if result.ignored_columns:
+        result.warnings.append(
+            Message("columns_not_understood", {"columns": ", ".join(result.ignored_columns)})
+        )
     result._orders = _orders(rows, header, profile, filename, result)
     return result
 
@@ -380,15 +664,18 @@ def _value(values, source):
 def _orders(rows, header, profile, filename, result):
     columns = profile["columns"]
     repeated = profile.get("order_fields_repeated", True)
+    marks = frozenset(profile.get("empty_marks", ()))
     seen = set()
     current = None  # {"ref", "line_no", "fields": {field: (text, line)}, "lines": []}
     for line_no, fields in rows:
         raw, values = row_dict(header, fields, filename=filename, line=line_no)
+        if marks:
+            values = {name: "" if value in marks else value for name, value in values.items()}
         texts = {field: _value(values, source) for field, source in columns.items()}
         ref = texts["order_ref"]
         if not ref:
             raise InputError(
-                "order reference is empty",
+                "order_ref_empty",
                 filename=filename,
                 line=line_no,
                 column=_col(columns, "order_ref"),
@@ -400,7 +687,8 @@ def _orders(rows, header, profile, filename, result):
         if current is None:
             if ref in seen:
                 raise InputError(
-                    f"the lines of order {ref} are not adjacent (the order appeared earlier in the file)",
+                    "order_not_adjacent",
+                    {"ref": ref},
                     filename=filename,
                     line=line_no,
                     column=_col(columns, "order_ref"),
@@ -420,7 +708,8 @@ def _orders(rows, header, profile, filename, result):
                 if text == first_text or (not repeated and not text):
                     continue
                 raise InputError(
-                    f"order {ref}: {field} differs from the order's first line (line {current['line_no']}: {first_text!r})",
+                    "order_field_differs",
+                    {"ref": ref, "field": field, "first_line": current["line_no"], "first": first_text},
                     filename=filename,
                     line=line_no,
                     column=_col(columns, field),
@@ -465,7 +754,8 @@ def _finish(group, profile, filename):
     status_map = profile["status_map"]
     if status_text not in status_map:
         raise InputError(
-            f"unknown order status {status_text!r}; expected one of {', '.join(k for k in status_map)}",
+            "unknown_order_status",
+            {"value": status_text, "expected": ", ".join(k for k in status_map)},
             filename=filename,
             line=first_line,
             column=_col(columns, "status"),
@@ -477,7 +767,7 @@ def _finish(group, profile, filename):
     currency = (order_fields.get("currency") or profile.get("currency") or "").upper()
     if len(currency) != 3 or not currency.isalpha():
         raise InputError(
-            "missing or invalid currency",
+            "missing_currency",
             filename=filename,
             line=first_line,
             column=_col(columns, "currency"),
@@ -500,7 +790,7 @@ def _finish(group, profile, filename):
         refund = money(order_fields.get("refund_amount", ""), "refund_amount", first_line)
     if amount_paid < 0 or refund < 0:
         raise InputError(
-            "negative order amount",
+            "negative_order_amount",
             filename=filename,
             line=first_line,
             column=_col(columns, "amount_paid"),
@@ -528,7 +818,7 @@ def _finish(group, profile, filename):
             quantity = None
         if quantity is None or quantity < 0 or (quantity == 0 and status != "cancelled"):
             raise InputError(
-                "quantity must be a whole number greater than 0",
+                "bad_quantity",
                 filename=filename,
                 line=line_no,
                 column=_col(columns, "quantity"),
@@ -575,7 +865,8 @@ def _finish(group, profile, filename):
         and abs(order.lines_total - amount_paid) > TOLERANCE
     ):
         raise InputError(
-            f"order {group['ref']}: its lines add up to {order.lines_total} but amount_paid is {amount_paid}",
+            "order_lines_total",
+            {"ref": group["ref"], "lines_total": order.lines_total, "amount_paid": amount_paid},
             filename=filename,
             line=first_line,
             column=_col(columns, "amount_paid"),

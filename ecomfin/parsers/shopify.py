@@ -128,7 +128,8 @@ def _parse(binary, filename, encoding, head, timezone, fmt, make_line):
     reader, rows, header_no, header = open_csv(binary, filename, encoding=encoding, head=head)
     if header[:1] != [columns[0]]:
         raise reader.wrong_format(
-            f"not a Shopify {label} export: the header must start with {columns[0]!r}",
+            "not_shopify",
+            {"label": label, "column": columns[0]},
             line=header_no,
             value=",".join(header)[:80],
         )
@@ -161,7 +162,8 @@ def _balance_line(values, raw, line_no, filename, tz):
     net = amount(values, "Net", filename=filename, line=line_no)
     if gross - fee != net:
         raise InputError(
-            f"Net {net} is not Amount {gross} minus Fee {fee}",
+            "shopify_net",
+            {"net": net, "gross": gross, "fee": fee},
             filename=filename,
             line=line_no,
             column="Net",
@@ -201,8 +203,8 @@ def _payout_line(values, raw, line_no, filename, tz):
     )
     if expected != parts["Total"]:
         raise InputError(
-            f"Total {parts['Total']} does not match Charges - Refunds + Adjustments + Reserved Funds - Fees "
-            f"+ Retried Amount = {expected}",
+            "shopify_payout_total",
+            {"total": parts["Total"], "expected": expected},
             filename=filename,
             line=line_no,
             column="Total",

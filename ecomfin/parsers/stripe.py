@@ -119,7 +119,8 @@ def _resolve(header, filename, line):
     if missing:
         expected = " / ".join(ALIASES[missing[0]])
         raise InputError(
-            f"Stripe balance transactions: missing column {expected}",
+            "stripe_missing_column",
+            {"column": expected},
             filename=filename,
             line=line,
             column=ALIASES[missing[0]][0],
@@ -139,8 +140,7 @@ def parse(binary, filename, *, encoding=None, head=None, minor_units=None):
     reader, rows, header_no, header = open_csv(binary, filename, encoding=encoding, head=head)
     if not sniff(",".join(header)):
         raise reader.wrong_format(
-            "not a Stripe balance-transactions file: expected id, amount/gross, fee, net, currency and "
-            "reporting_category/type columns",
+            "not_stripe",
             line=header_no,
             value=",".join(header)[:120],
         )
@@ -163,17 +163,17 @@ def _parse_json(data, filename, *, minor_units):
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
-        raise InputError(f"not valid Stripe JSON: {exc}", filename=filename, line=line) from exc
+        raise InputError("stripe_bad_json", {"detail": str(exc)}, filename=filename, line=line) from exc
     items = document.get("data") if isinstance(document, dict) else document
     if not isinstance(items, list):
-        raise InputError("Stripe JSON must be a list or an object with a 'data' list", filename=filename)
+        raise InputError("stripe_json_shape", filename=filename)
     mapping = {canonical: canonical for canonical in ALIASES} | {"category": "reporting_category"}
     statement = ParsedStatement(FMT, filename)
 
     def records():
         for index, item in enumerate(items, start=1):
             if not isinstance(item, dict):
-                raise InputError("balance transaction is not an object", filename=filename, line=index)
+                raise InputError("stripe_not_object", filename=filename, line=index)
             values = {
                 key: "" if value is None else str(value)
                 for key, value in item.items()
@@ -201,7 +201,8 @@ def _lines(records, mapping, filename, minor_units, statement, *, api_shaped=Tru
         )
         if gross - fee != net:
             raise InputError(
-                f"net {net} is not amount {gross} minus fee {fee}",
+                "stripe_net",
+                {"net": net, "gross": gross, "fee": fee},
                 filename=filename,
                 line=line_no,
                 column=mapping["net"],
@@ -246,7 +247,7 @@ def _money(values, column, currency, minor_units, filename, line_no):
     if minor_units:
         if not _INTEGER.match(text):
             raise InputError(
-                "expected an integer amount in minor units (minor_units=True)",
+                "stripe_minor_units",
                 filename=filename,
                 line=line_no,
                 column=column,

@@ -34,7 +34,7 @@ import re
 from decimal import Decimal
 from operator import add
 
-from ..errors import InputError
+from ..errors import InputError, Message
 from ..statement import ParsedStatement, new_statement_line
 from ._common import (
     CHINESE_ENCODINGS,
@@ -168,7 +168,8 @@ def _open(binary, filename, encoding, head, fmt, first_column, label):
     header = _header_cells(line or "")
     if header[:1] != [first_column]:
         raise reader.wrong_format(
-            f"not a WeChat Pay {label}: expected the header to start with {first_column!r}",
+            "not_wechat",
+            {"label": label, "expected": first_column},
             line=reader.line_no or 1,
             value=(line or "").strip()[:60],
         )
@@ -235,7 +236,8 @@ def _trade_lines(reader, header, statement):
             time_column = "交易时间"
         else:
             raise InputError(
-                f"unknown 交易状态 {status!r}",
+                "unknown_wechat_status",
+                {"value": status},
                 filename=filename,
                 line=line_no,
                 column="交易状态",
@@ -288,7 +290,7 @@ def _trade_lines(reader, header, statement):
             check_total(
                 declared,
                 Decimal(count),
-                what=f"summary {name} (row count)",
+                what=Message("what_summary_count", {"label": name}),
                 filename=filename,
                 line=summary_no,
                 column=name,
@@ -297,7 +299,7 @@ def _trade_lines(reader, header, statement):
             check_total(
                 declared,
                 sums[column],
-                what=f"summary {name}",
+                what=Message("what_summary", {"label": name}),
                 filename=filename,
                 line=summary_no,
                 column=name,
@@ -324,7 +326,8 @@ def _fund_lines(reader, header, statement):
         direction = values["收支类型"]
         if direction not in counts:
             raise InputError(
-                f"unknown 收支类型 {direction!r}",
+                "unknown_wechat_direction",
+                {"value": direction},
                 filename=filename,
                 line=line_no,
                 column="收支类型",
@@ -371,12 +374,21 @@ def _fund_lines(reader, header, statement):
     for name in FUND_SUMMARY:
         if name not in summary:
             raise InputError(
-                f"summary column {name!r} is missing", filename=filename, line=summary_no - 1, column=name
+                "summary_column_missing",
+                {"column": name},
+                filename=filename,
+                line=summary_no - 1,
+                column=name,
             )
         declared = abs(_summary_amount(summary[name], name, filename, summary_no))
         statement.declared_totals[name] = declared
         check_total(
-            declared, computed[name], what=f"summary {name}", filename=filename, line=summary_no, column=name
+            declared,
+            computed[name],
+            what=Message("what_summary", {"label": name}),
+            filename=filename,
+            line=summary_no,
+            column=name,
         )
 
 
@@ -389,28 +401,23 @@ def _read_summary(reader, first_column, label):
     filename = reader.filename
     line = reader.next_nonblank()
     if line is None:
-        raise reader.error(
-            f"truncated WeChat Pay {label}: the summary ({first_column}, ...) is missing after the rows"
-        )
+        raise reader.error("wechat_summary_missing", {"label": label, "column": first_column})
     header = _header_cells(line)
     if header[:1] != [first_column]:
         raise reader.error(
-            f"WeChat Pay {label}: expected the summary header {first_column!r} after the rows",
+            "wechat_summary_header",
+            {"label": label, "column": first_column},
             value=line.strip()[:60],
         )
     header_no = reader.line_no
     row = reader.next_nonblank()
     if row is None:
-        raise InputError(
-            f"truncated WeChat Pay {label}: the summary row is missing", filename=filename, line=header_no
-        )
+        raise InputError("wechat_summary_row_missing", {"label": label}, filename=filename, line=header_no)
     row_no = reader.line_no
     cells = _header_cells(row)
     if len(cells) != len(header):
-        raise reader.error(
-            f"summary row has {len(cells)} cells but its header has {len(header)}", value=row.strip()
-        )
+        raise reader.error("summary_cells", {"cells": len(cells), "columns": len(header)}, value=row.strip())
     extra = reader.next_nonblank()
     if extra is not None:
-        raise reader.error("unexpected data after the summary row", value=extra.strip()[:60])
+        raise reader.error("data_after_summary", value=extra.strip()[:60])
     return dict(zip(header, cells, strict=True)), row_no

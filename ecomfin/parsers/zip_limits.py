@@ -39,13 +39,15 @@ def check_declared(members, budget, member_filename):
     for info in members:
         if info.file_size > budget.limit:
             raise InputError(
-                f"the zip member unpacks to {info.file_size} bytes, above the limit of {budget.limit} bytes",
+                "zip_member_too_large",
+                {"size": info.file_size, "limit": budget.limit},
                 filename=member_filename(info),
             )
         total += info.file_size
     if total > budget.limit:
         raise InputError(
-            f"the zip archive unpacks to {total} bytes, above the limit of {budget.limit} bytes",
+            "zip_too_large",
+            {"size": total, "limit": budget.limit},
             filename=budget.filename,
         )
 
@@ -73,16 +75,15 @@ class CappedReader(io.RawIOBase):
         try:
             data = self._member.read(min(len(buffer), max(room, 1)))
         except DAMAGED as exc:
-            raise InputError(f"damaged zip member: {exc}", filename=self._filename) from exc
+            raise InputError("zip_member_damaged", {"detail": str(exc)}, filename=self._filename) from exc
         self.read_bytes += len(data)
         self._budget.used += len(data)
         if self.read_bytes > limit:
-            raise InputError(
-                f"the zip member unpacks to more than the limit of {limit} bytes", filename=self._filename
-            )
+            raise InputError("zip_member_over_limit", {"limit": limit}, filename=self._filename)
         if self._budget.used > limit:
             raise InputError(
-                f"the zip archive unpacks to more than the limit of {limit} bytes",
+                "zip_over_limit",
+                {"limit": limit},
                 filename=self._budget.filename,
             )
         buffer[: len(data)] = data

@@ -144,3 +144,88 @@ def test_canonical_columns_strict():
         parse, ORDERS_CANONICAL.replace("sku,quantity", "quantity", 1).encode(), "o.csv", "orders_csv"
     )
     assert error.line == 1 and error.column == "sku"
+
+
+# The layouts the seller centres export (tests/fixtures/generate.py: ORDERS_JD, _PINDUODUO, _DOUYIN).
+REAL_LAYOUTS = {
+    "jd": (
+        "orders_jd.csv",
+        [
+            ("283456789012", "completed", Decimal("108.00"), [("100012345601", 2), ("100012345602", 1)]),
+            ("283456789013", "paid", Decimal("89.00"), [("100012345603", 1)]),
+            ("283456789014", "cancelled", Decimal("49.00"), [("100012345601", 1)]),
+        ],
+    ),
+    "pinduoduo": (
+        "orders_pinduoduo.csv",
+        [
+            ("240301-000000000000001", "completed", Decimal("26.90"), [("TISSUE-10", 1)]),
+            ("240301-000000000000002", "paid", Decimal("39.80"), [("WIPES-80", 2)]),
+            ("240302-000000000000003", "shipped", Decimal("26.90"), [("TISSUE-10", 1)]),
+            ("240302-000000000000004", "refunded", Decimal("19.90"), [("WIPES-80", 1)]),
+        ],
+    ),
+    "douyin": (
+        "orders_douyin.csv",
+        [
+            ("6920000000000000001", "completed", Decimal("79.00"), [("CREAM-50", 1), ("PAD-100", 2)]),
+            ("6920000000000000004", "shipped", Decimal("54.00"), [("CREAM-50", 1)]),
+            ("6920000000000000005", "cancelled", Decimal("10.00"), [("PAD-100", 1)]),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REAL_LAYOUTS))
+def test_the_real_export_layouts_are_read_whole(name):
+    filename, expected = REAL_LAYOUTS[name]
+    parsed = parse(fixture_bytes(filename), filename, "orders_csv", profile=name)
+    orders = parsed.read_all()
+    facts = [
+        (o.order_ref, o.status, o.amount_paid, [(line.sku, line.quantity) for line in o.lines])
+        for o in orders
+    ]
+    assert facts == expected
+    assert parsed.skipped_rows == (0 if name == "pinduoduo" else 1)  # the unpaid order
+    # every column of the real layout is read or known: nothing to report
+    assert (parsed.ignored_columns, parsed.warnings) == ([], [])
+    assert all(order.paid_time and order.paid_time.utcoffset() for order in orders)
+
+
+def test_douyin_dashes_are_empty_cells_and_its_unit_price_is_read():
+    orders = parse(fixture_bytes("orders_douyin.csv"), "d.csv", "orders_csv", profile="douyin").read_all()
+    first, shipped = orders[0], orders[1]
+    assert first.address == "广东省 广州市 天河区 ZZ路3号"  # 街道 "-" left out
+    assert shipped.address == "北京市 北京市 朝阳区 建国门街道 YY街2号"
+    assert [line.unit_price for line in first.lines] == [Decimal("59.00"), Decimal("10.00")]
+    # an older report that still calls the column 商品单价
+    older = fixture_bytes("orders_douyin.csv").replace("商品金额".encode(), "商品单价".encode(), 1)
+    assert parse(older, "d.csv", "orders_csv", profile="douyin").read_all() == orders
+
+
+def test_columns_not_understood_are_named_in_a_warning_not_an_error():
+    data = fixture_bytes("orders_jd.csv").decode("gbk")
+    header, rest = data.split("\r\n", 1)
+    renamed = header.replace("商品名称", "商品标题").replace(",仓库名称", ",仓库名称,京东物流单号")
+    rows = [row + "," if row else row for row in rest.split("\r\n")]
+    parsed = parse((renamed + "\r\n" + "\r\n".join(rows)).encode("gbk"), "jd.csv", "orders_csv", profile="jd")
+    assert len(parsed.read_all()) == 3
+    assert parsed.ignored_columns == ["商品标题", "京东物流单号"]
+    (warning,) = parsed.warnings
+    assert warning.code == "columns_not_understood"
+    assert str(warning) == "column(s) not understood, ignored: 商品标题, 京东物流单号"
+
+
+@pytest.mark.parametrize(
+    ("name", "profile"),
+    [
+        ("orders_canonical.csv", "canonical"),
+        ("orders_tmall.csv", "tmall"),
+        ("orders_shopify.csv", "shopify"),
+        ("orders_amazon.txt", "amazon"),
+    ],
+)
+def test_every_fixture_column_is_read_or_known(name, profile):
+    parsed = parse(fixture_bytes(name), name, "orders_csv", profile=profile)
+    parsed.read_all()
+    assert (parsed.ignored_columns, parsed.warnings) == ([], [])

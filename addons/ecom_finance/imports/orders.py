@@ -11,6 +11,7 @@ from ecomfin.errors import InputError
 from ecomfin.ingest import ORDER_LINE_COLUMNS, order_rows
 from ecomfin.money import money_repr
 
+from ..import_errors import warnings_text
 from .staging import check_currencies, copy_to_temp, counted, currency_named, sole
 
 ORDERS_TABLE = "ecom_import_order_lines"
@@ -189,11 +190,16 @@ def load_orders(statement, shop, parsed, progress):
         "period_end": last,
         "currency_id": currency.id,
         "totals": {status: money_repr(amount, currency.name) for status, amount in totals},
-        "warnings": (
-            env._("%s rows skipped by the profile (e.g. unpaid orders).", parsed.skipped_rows)
-            if parsed.skipped_rows
-            else False
-        ),
+        "warnings": "\n".join(
+            text
+            for text in (
+                parsed.skipped_rows
+                and env._("%s rows skipped by the profile (e.g. unpaid orders).", parsed.skipped_rows),
+                warnings_text(env, parsed.warnings),
+            )
+            if text
+        )
+        or False,
     }
 
 
@@ -331,7 +337,8 @@ def map_skus(statement, shop):
     if not shop.create_placeholder_products:
         shown = ", ".join(unknown[:50]) + (" ..." if len(unknown) > 50 else "")
         raise InputError(
-            f"{len(unknown)} unknown SKU(s), no product has them as internal reference: {shown}",
+            "unknown_skus",
+            {"count": len(unknown), "skus": shown},
             filename=statement.filename,
             column="sku",
         )

@@ -12,6 +12,8 @@ from odoo.exceptions import UserError
 from ecomfin import ingest, parsers
 from ecomfin.errors import InputError
 
+from ..import_errors import import_error_text
+
 # The largest file an import reads, and what a zip may unpack to (each member and in all).
 MAX_BYTES_PARAM = "ecom_finance.import_max_bytes"
 MAX_BYTES_DEFAULT = 200_000_000
@@ -79,14 +81,19 @@ def file_format(env, shop, filename, data, fmt=None, order_profile=None, bank_pr
     try:
         return parse_file(env, filename, data, options).fmt
     except InputError as exc:
-        raise UserError(str(exc)) from exc
+        raise UserError(import_error_text(env, exc)) from exc
 
 
 def parse_options(env, shop, fmt, filename, data, order_profile, bank_profile):
     """What the file is (``ecomfin.ingest.detect``, once) and the options of its parser: the
     profile of a bank CSV (the one chosen, else the shop's) or of an order export (the one
     chosen, else the canonical layout if the file has it, else the shop's)."""
-    detected = ingest.detect(filename, data, fmt, bank_profile=bool(bank_profile))
+    try:
+        detected = ingest.detect(
+            filename, data, fmt, bank_profile=bool(bank_profile), max_unzipped_bytes=max_bytes(env)
+        )
+    except InputError as exc:  # an XLSX's sheet is read to know what it is
+        raise UserError(import_error_text(env, exc)) from exc
     parse = {}
     profile_name = False
     if detected.profile == "bank":

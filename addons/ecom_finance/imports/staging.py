@@ -54,7 +54,8 @@ def check_currencies(env, table, filename):
     )
     if unknown:
         raise InputError(
-            f"unknown currency {', '.join(sorted(r[0] for r in unknown))}",
+            "unknown_currency",
+            {"currencies": ", ".join(sorted(r[0] for r in unknown))},
             filename=filename,
             column="currency",
         )

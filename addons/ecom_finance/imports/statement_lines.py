@@ -8,6 +8,7 @@ from odoo.tools import SQL
 from ecomfin.ingest import LINE_COLUMNS, statement_rows
 from ecomfin.money import money_repr
 
+from ..import_errors import warnings_text
 from .staging import check_currencies, copy_to_temp, counted, currency_named, sole
 
 LINES_TABLE = "ecom_import_lines"
@@ -105,5 +106,5 @@ def load_lines(statement, shop, parsed, progress):
         "currency_id": currency.id,
         "account": parsed.account or False,
         "totals": {line_type: money_repr(amount, currency_code) for line_type, _n, amount in totals},
-        "warnings": "\n".join(parsed.warnings) or False,
+        "warnings": warnings_text(env, parsed.warnings),
     }

@@ -19,6 +19,7 @@ from ecomfin.vocab import (
     SETTLEMENT_FORMATS,
 )
 
+from ..import_errors import import_error_text
 from ..imports.load import import_result, load_file, queue_file
 from ..imports.reading import check_size, decode_base64, file_format, parse_file, parse_options
 from ..imports.rights import check_format
@@ -191,8 +192,11 @@ class EcomStatement(models.Model):
         return import_result(statement)
 
     @api.model
-    def action_open_import_wizard(self):
-        """The Imports list's **Import Files** (an import is made by importing a file, never New)."""
+    def action_open_import_wizard(self, *_selected_ids):
+        """The Imports list's **Import Files** (an import is made by importing a file, never New).
+
+        The list's header button passes the ids of the selected rows (none): they are not used.
+        """
         if self.env.user.share:  # partners import over XML-RPC (import_file)
             raise AccessError(self.env._("Files are imported from the web client by internal users."))
         self.check_access("create")
@@ -234,7 +238,7 @@ class EcomStatement(models.Model):
             with self.env.cr.savepoint():
                 return load_file(self, shop, filename, data, sha256, parsed, options, statement)
         except InputError as exc:
-            raise UserError(str(exc)) from exc
+            raise UserError(import_error_text(self.env, exc)) from exc
         except UniqueViolation as exc:
             # Another session imported the same file at the same moment: the unique index on
             # (company, sha256) let one of them through.

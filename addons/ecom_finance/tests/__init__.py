@@ -7,6 +7,9 @@ from . import test_field_encryption
 from . import test_pii_encryption
 from . import test_statement_import
 from . import test_statement_import_jobs
+from . import test_import_errors
+from . import test_xlsx_import
+from . import test_import_ui
 from . import test_translations
 from . import test_ui
 from . import test_posting

@@ -11,6 +11,7 @@ from odoo.exceptions import UserError
 from ecomfin.errors import InputError
 from ecomfin.vocab import FORMAT_LABELS, ORDER_FORMAT, ORDER_PROFILE_LABELS
 
+from ..import_errors import import_error_text
 from ..imports.reading import check_size, parse_file, parse_options
 
 ASYNC_BYTES_PARAM = "ecom_finance.import_async_bytes"
@@ -87,7 +88,7 @@ class EcomStatementImportWizard(models.TransientModel):
                 for _line in stream:  # reads the rest, checking the file's own totals
                     pass
         except InputError as exc:
-            raise UserError(str(exc)) from exc
+            raise UserError(import_error_text(self.env, exc)) from exc
         head = Markup("<h5>%s <small>(%s)</small></h5>") % (attachment.name, parsed.fmt)
         if parsed.fmt == ORDER_FORMAT:
             columns = [
