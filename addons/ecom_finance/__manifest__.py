@@ -56,6 +56,7 @@
     "assets": {
         "web.assets_backend": [
             "ecom_finance/static/src/job_progress/*",
+            "ecom_finance/static/src/guide/*",
         ],
         "web.assets_tests": [
             "ecom_finance/static/tests/tours/*.js",

@@ -1,7 +1,7 @@
 # Copyright 2026 ecom-finance
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo import api, fields, models
 
@@ -30,14 +30,15 @@ class ResUsers(models.Model):
         if frequency == "off" or (frequency == "weekly" and now.weekday() != 0):
             return self.browse()
         period = timedelta(days=7 if frequency == "weekly" else 1)
-        last = fields.Datetime.to_datetime(params.get_param(DIGEST_LAST_SENT)) or now - period
+        last = _moment(params.get_param(DIGEST_LAST_SENT)) or now - period
         managers = self.env.ref(MANAGER).users.filtered(lambda user: user.active and not user.share)
         template = self.env.ref("ecom_reconcile.mail_template_finance_digest")
         for manager in managers.filtered("email"):
             # what each may read: the digest is computed as its reader
             values = manager._ecom_digest_values(last)
             template.with_context(digest=values).send_mail(manager.id)
-        params.set_param(DIGEST_LAST_SENT, fields.Datetime.to_string(now))
+        # to the microsecond: what was created in the second before it is not new next time
+        params.set_param(DIGEST_LAST_SENT, now.isoformat(sep=" "))
         return managers
 
     def _ecom_digest_values(self, since):
@@ -45,7 +46,7 @@ class ResUsers(models.Model):
         differences still open, receivables older than AGEING_DAYS, open alerts and the approval
         requests waiting."""
         self.ensure_one()
-        since = fields.Datetime.to_datetime(since)
+        since = _moment(since)
         env = self.with_user(self).env
         Difference = env["ecom.reconcile.difference"]
         new = Difference._read_group(
@@ -67,3 +68,10 @@ class ResUsers(models.Model):
             "approvals": env["ecom.approval.request"].search_count([("state", "=", "pending")]),
             "currency": self.company_id.currency_id.symbol,
         }
+
+
+def _moment(value):
+    """A naive UTC datetime from a datetime or its ISO text (with or without microseconds)."""
+    if not value or isinstance(value, datetime):
+        return value or None
+    return datetime.fromisoformat(value)

@@ -165,8 +165,9 @@ class TestUserGuide(HttpCase):
                 self.env["res.lang"]._activate_lang(lang)
                 user.lang = lang
                 result = action.with_user(user).run()
-                self.assertEqual(result["url"], f"/ecom_finance/static/guide/{page}")
-                response = self.url_open(result["url"])
+                self.assertEqual(result["tag"], "ecom_finance.guide")
+                self.assertEqual(result["params"]["url"], f"/ecom_finance/static/guide/{page}")
+                response = self.url_open(result["params"]["url"])
                 self.assertEqual(response.status_code, 200)
                 self.assertIn(words, response.text)
 
