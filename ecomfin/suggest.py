@@ -204,11 +204,13 @@ def _fx_rate(from_currency, to_currency, rates):
     return None if rate is None else float(rate)
 
 
-def features(target, parts, fee_rate=0.0, rates=None):
+def features(target, parts, fee_rate=0.0, rates=None, target_is_net=False):
     """The feature values (``FEATURES`` order) of the candidate ``parts`` (one or two sides)
     for ``target``, or None when they cannot be compared (another currency without a rate).
-    ``fee_rate``: the channel's usual fee (0.006 for 0.6 %); ``rates``: {(from, to): rate}."""
-    return _Target(target, fee_rate, rates).features(parts)
+    ``fee_rate``: the channel's usual fee (0.006 for 0.6 %); ``rates``: {(from, to): rate};
+    ``target_is_net``: the target is the payment, so a candidate order may be its amount
+    *before* the fee (``amount_after_fee`` then compares with ``target / (1 - fee_rate)``)."""
+    return _Target(target, fee_rate, rates, target_is_net).features(parts)
 
 
 class _Target:
@@ -216,14 +218,14 @@ class _Target:
 
     __slots__ = ("at", "buyer", "currency", "fee_rate", "net", "rates", "skus", "wanted", "_rates")
 
-    def __init__(self, target, fee_rate, rates):
+    def __init__(self, target, fee_rate, rates, target_is_net=False):
         self.at = target.at
         self.buyer = target.buyer
         self.skus = target.skus
         self.currency = target.currency
         self.wanted = float(target.amount)
         self.fee_rate = fee_rate
-        self.net = self.wanted * (1.0 - fee_rate)
+        self.net = self.wanted / (1.0 - fee_rate) if target_is_net else self.wanted * (1.0 - fee_rate)
         self.rates = rates
         self._rates = {}
 
@@ -286,8 +288,9 @@ def _when(seconds):
     return f"{hours / 24:.0f} days"
 
 
-def reasons(target, parts, values, model, fee_rate=0.0, rates=None):
+def reasons(target, parts, values, model, fee_rate=0.0, rates=None, target_is_net=False):
     """(code, params) of the features that speak for the candidate, strongest first."""
+    net_wanted = _Target(target, fee_rate, rates, target_is_net).net
     found = []
     amount = sum(float(part.amount) for part in parts)
     rate = _fx_rate(parts[0].currency, target.currency, rates) or 1.0
@@ -314,7 +317,7 @@ def reasons(target, parts, values, model, fee_rate=0.0, rates=None):
         "amount_after_fee",
         "amount_after_fee",
         {
-            "gap": f"{abs(converted - wanted * (1 - fee_rate)):.2f}",
+            "gap": f"{abs(converted - net_wanted):.2f}",
             "fee_percent": f"{100 * fee_rate:.2f}",
         },
     )
@@ -346,7 +349,7 @@ def reasons(target, parts, values, model, fee_rate=0.0, rates=None):
 # ----------------------------------------------------------------------
 
 
-def candidate_sets(target, pool, fee_rate=0.0, rates=None, max_pool=MAX_POOL):
+def candidate_sets(target, pool, fee_rate=0.0, rates=None, max_pool=MAX_POOL, target_is_net=False):
     """The candidates of ``target`` among ``pool``: each side, and each pair of sides of one
     currency whose sum is within ``AMOUNT_SPAN`` of the target (or of it net of the fee).
     Only the ``max_pool`` sides nearest in time are looked at. Pairs are found by bisection
@@ -369,8 +372,10 @@ def candidate_sets(target, pool, fee_rate=0.0, rates=None, max_pool=MAX_POOL):
             continue
         sides = sorted(sides, key=lambda side: (float(side.amount), _sort_key(side.key)))
         amounts = [float(side.amount) * rate for side in sides]
-        low = wanted * (1.0 - fee_rate) * (1.0 - AMOUNT_SPAN)
-        high = wanted * (1.0 + AMOUNT_SPAN)
+        if target_is_net:
+            low, high = wanted * (1.0 - AMOUNT_SPAN), wanted / (1.0 - fee_rate) * (1.0 + AMOUNT_SPAN)
+        else:
+            low, high = wanted * (1.0 - fee_rate) * (1.0 - AMOUNT_SPAN), wanted * (1.0 + AMOUNT_SPAN)
         if amounts[0] + amounts[1] > high:
             continue  # no two pieces are small enough
         for i, first in enumerate(amounts):
@@ -388,13 +393,22 @@ def _keys_order(keys):
     return tuple(map(_sort_key, keys))
 
 
-def rank(target, pool, model=DEFAULT_MODEL, fee_rate=0.0, rates=None, top=3, min_confidence=0.0):
+def rank(
+    target,
+    pool,
+    model=DEFAULT_MODEL,
+    fee_rate=0.0,
+    rates=None,
+    top=3,
+    min_confidence=0.0,
+    target_is_net=False,
+):
     """The ``top`` suggestions for ``target`` among the candidate sides ``pool``, best first
-    (ties: by keys), each with its confidence and reasons."""
-    context = _Target(target, fee_rate, rates)
+    (ties: by keys), each with its confidence and reasons (``features`` for the arguments)."""
+    context = _Target(target, fee_rate, rates, target_is_net)
     score = model.score
     scored = []
-    for parts in candidate_sets(target, pool, fee_rate, rates):
+    for parts in candidate_sets(target, pool, fee_rate, rates, target_is_net=target_is_net):
         values = context.features(parts)
         if values is None or values[_AMOUNT] + values[_AFTER_FEE] <= MIN_AMOUNT_FEATURE:
             continue
@@ -427,7 +441,7 @@ def rank(target, pool, model=DEFAULT_MODEL, fee_rate=0.0, rates=None, top=3, min
                 order_ids=tuple(sorted({i for part in parts for i in part.order_ids})),
                 confidence=-neg,
                 features=values,
-                reasons=reasons(target, parts, values, model, fee_rate, rates),
+                reasons=reasons(target, parts, values, model, fee_rate, rates, target_is_net),
             )
         )
     return out

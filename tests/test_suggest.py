@@ -50,6 +50,17 @@ def test_net_of_the_usual_fee():
     assert plain[0].confidence < found[0].confidence
 
 
+def test_payment_net_of_the_fee_against_orders():
+    payment = side(1, 99.40)
+    orders = [side("o1", 100.0, minutes=-5), side("o2", 99.0, minutes=-5)]
+    found = rank(payment, orders, fee_rate=0.006, target_is_net=True)
+    assert found[0].keys == ("o1",)
+    assert any(
+        r.startswith("amount within 0.00 after the channel's usual fee")
+        for r in found[0].as_dict()["reasons"]
+    )
+
+
 def test_refund_split_in_two():
     refund = side("r", 60.0)
     pool = [side(1, 25.0, minutes=10), side(2, 35.0, minutes=20), side(3, 50.0, minutes=5)]

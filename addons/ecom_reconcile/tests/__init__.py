@@ -16,3 +16,4 @@ from . import test_click_everywhere
 from . import test_result_guards
 from . import test_role_matrix
 from . import test_difference_kinds
+from . import test_suggest
