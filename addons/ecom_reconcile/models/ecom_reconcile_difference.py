@@ -283,6 +283,13 @@ class EcomReconcileDifference(models.Model):
             for difference in differences
         }
 
+    def action_suggestions(self):
+        """The Suggestions button: this difference's suggested matches, each with Accept and Reject."""
+        self._check_rights(SUGGESTION_USERS)
+        self.ensure_one()
+        self._check_open()
+        return self.env["ecom.reconcile.suggestion.wizard"]._open(self)
+
     @api.model
     def accept_suggestion(self, difference_id, index):
         """XML-RPC: make the match of suggestion number ``index`` (of ``suggest``) of the
@@ -291,8 +298,8 @@ class EcomReconcileDifference(models.Model):
         :returns: ``{"match_id", "decision_id", "state"}`` (the difference's state)
         """
         difference = self.browse(difference_id)
-        difference.ensure_one()
         difference._check_rights(SUGGESTION_USERS)
+        difference.ensure_one()
         difference._check_open()
         return suggestions.accept(difference, index)
 
@@ -301,8 +308,8 @@ class EcomReconcileDifference(models.Model):
         """XML-RPC: keep that suggestion number ``index`` of ``difference_id`` is wrong: it is not
         suggested again, and the weights learn from it. Returns the decision's id."""
         difference = self.browse(difference_id)
-        difference.ensure_one()
         difference._check_rights(SUGGESTION_USERS)
+        difference.ensure_one()
         difference._check_open()
         return suggestions.reject(difference, index)
 

@@ -42,7 +42,9 @@ class EcomReconcileSuggestionModel(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        raise AccessError(self.env._("Suggestion weights are not editable: a new fit adds a version."))
+        if not in_approved_change():
+            raise AccessError(self.env._("Suggestion weights are not editable: a new fit adds a version."))
+        return super().write(vals)
 
     def _core_model(self):
         """The core's model of these weights (the defaults for no record)."""
@@ -83,7 +85,7 @@ class EcomReconcileSuggestionModel(models.Model):
         regularized towards the defaults); a new version is added where the weights changed.
         Returns the versions added."""
         Decision = self.env["ecom.reconcile.suggestion.decision"]
-        shops = shops if shops is not None else self.env["ecom.shop"].search([])
+        shops = shops if shops is not None else self.env["ecom.shop"].search([("active", "=", True)])
         added = self.browse()
         for shop in shops:
             decisions = Decision.search([("shop_id", "=", shop.id), ("channel", "=", shop.payment_channel)])

@@ -135,6 +135,7 @@ EXPECTED = {
     ("ecom.reconcile.difference", "export_data"): {SHOP, *FINANCE_READERS},
     # suggested matches (issue 21): Accountants ask for them, accept and reject them
     ("ecom.reconcile.difference", "accept_suggestion"): FINANCE,
+    ("ecom.reconcile.difference", "action_suggestions"): FINANCE,
     ("ecom.reconcile.difference", "reject_suggestion"): FINANCE,
     ("ecom.reconcile.difference", "suggest"): FINANCE,
     ("ecom.reconcile.suggestion.decision", "export_data"): FINANCE_READERS,  # no demo record

@@ -314,3 +314,27 @@ class TestSuggestRpc(HttpCase, SuggestCase):
             self.assertEqual(info.exception.faultCode, ACCESS_ERROR, info.exception.faultString)
         result = self.call("accountant", "accept_suggestion", difference.id, 0)
         self.assertEqual(result["state"], "resolved")
+
+
+@tagged("post_install", "-at_install")
+class TestSuggestDialog(SuggestCase):
+    def test_the_suggestions_button(self):
+        difference = self.unpaid["S1"].with_user(self.users["accountant"])
+        action = difference.action_suggestions()
+        wizard = self.env[action["res_model"]].with_user(self.users["accountant"]).browse(action["res_id"])
+        self.assertEqual(wizard.line_ids[0].statement_line_ids, self.line("LOST1"))
+        self.assertIn("same amount (100.00)", wizard.line_ids[0].reasons)
+        # Reject shows the dialog again without it
+        again = wizard.line_ids[0].action_reject()
+        other = self.env[again["res_model"]].with_user(self.users["accountant"]).browse(again["res_id"])
+        self.assertNotIn(self.line("LOST1"), other.line_ids.statement_line_ids)
+        for role in REFUSED:
+            with self.subTest(role=role), self.assertRaises(AccessError):
+                self.unpaid["S1"].with_user(self.users[role]).action_suggestions()
+        # Accept on the dialog of the other side's difference
+        action = self.unknown["LOST1"].with_user(self.users["accountant"]).action_suggestions()
+        wizard = self.env[action["res_model"]].with_user(self.users["accountant"]).browse(action["res_id"])
+        self.assertEqual(wizard.line_ids[0].order_ids, self.lost)
+        wizard.line_ids[0].action_accept()
+        self.assertEqual(self.unknown["LOST1"].state, "resolved")
+        self.assertEqual(self.unpaid["S1"].state, "resolved")
