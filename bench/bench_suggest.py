@@ -235,6 +235,28 @@ def evaluate(pools, models, top=3):
     return out
 
 
+def baseline(pools):
+    """{scenario and 'all': (recall@1, recall@3)} of a fixed rule: the candidate nearest in amount
+    (to the target or to it net of the fee, after conversion), then nearest in time; no pairs."""
+    counts = defaultdict(lambda: [0, 0, 0])
+    for scenario, target, truth, pool in pools:
+        rate = 1 / RATE if target.currency == "USD" else 1.0
+        wanted = target.amount
+
+        def key(line, wanted=wanted, rate=rate, at=target.at):
+            amount = line.amount * rate
+            gap = min(abs(amount - wanted), abs(amount - wanted * (1 - FEE)))
+            return (round(gap / wanted, 4), abs((line.at - at).total_seconds()), line.key)
+
+        found = [(line.key,) for line in sorted(pool, key=key)[:3]]
+        for name in (scenario, "all"):
+            c = counts[name]
+            c[0] += 1
+            c[1] += bool(found[:1] == [truth])
+            c[2] += truth in found
+    return {name: (top1 / n, top3 / n) for name, (n, top1, top3) in counts.items()}
+
+
 def decide(pools, shown=5):
     """The decisions of a person on the first batch: per channel, training examples."""
     examples = defaultdict(list)
@@ -278,6 +300,10 @@ def main():
     print_table(
         "second batch, default weights -> fitted weights", evaluate(second, {}), evaluate(second, models)
     )
+    rule = baseline(second)
+    print("\nsecond batch, baseline rule (nearest amount, then nearest time; no pairs, no learning)")
+    for name in (*SCENARIOS, "all"):
+        print(f"{name:<14}R@1 {rule[name][0]:>6.1%}  R@3 {rule[name][1]:>6.1%}")
 
     if args.score:
         day = Day(args.score, args.seed + 2, days=30)
@@ -290,10 +316,14 @@ def main():
                 rank(target, pool, models.get(target.channel, DEFAULT_MODEL), FEE, {("CNY", "USD"): 1 / RATE})
             )
         elapsed = time.perf_counter() - started
+        started = time.perf_counter()
+        baseline(pools)
+        rule_elapsed = time.perf_counter() - started
         print(
             f"\nscored {len(pools)} open differences ({sum(sizes)} candidate lines, median "
             f"{sizes[len(sizes) // 2]}, max {sizes[-1]} per difference; {scored} suggestions kept) "
-            f"in {elapsed:.2f} s: {len(pools) / elapsed:,.0f} differences/s"
+            f"in {elapsed:.2f} s: {len(pools) / elapsed:,.0f} differences/s; the baseline rule "
+            f"(sorting the same candidates) in {rule_elapsed:.2f} s"
         )
 
 

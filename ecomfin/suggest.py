@@ -45,12 +45,12 @@ import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import mul
 
 from .canonical import dumps
 
 FEATURES = ("amount", "exact", "amount_after_fee", "time", "buyer", "basket", "split", "fx")
 BIAS = "bias"
-_AMOUNT, _AFTER_FEE = FEATURES.index("amount"), FEATURES.index("amount_after_fee")
 #: The weights before anyone decided anything: an exact amount within the hour is likely, an
 #: amount alone a day away is a coin toss, the same buyer or basket adds to it.
 DEFAULT_WEIGHTS = {
@@ -149,9 +149,10 @@ class Model:
             raise ValueError(f"unknown feature weights: {', '.join(sorted(unknown))}")
         vector = tuple(float(self.weights.get(name, DEFAULT_WEIGHTS[name])) for name in (BIAS, *FEATURES))
         object.__setattr__(self, "_vector", vector)
+        object.__setattr__(self, "_by_name", dict(zip((BIAS, *FEATURES), vector, strict=True)))
 
     def weight(self, name):
-        return self._vector[(BIAS, *FEATURES).index(name)]
+        return self._by_name[name]
 
     def vector(self):
         return self._vector
@@ -167,10 +168,7 @@ class Model:
 
     def score(self, features):
         vector = self._vector
-        z = vector[0]
-        for w, f in zip(vector[1:], features, strict=True):
-            z += w * f
-        return sigmoid(z)
+        return sigmoid(vector[0] + sum(map(mul, vector[1:], features)))
 
 
 DEFAULT_MODEL = Model()
@@ -216,7 +214,19 @@ def features(target, parts, fee_rate=0.0, rates=None, target_is_net=False):
 class _Target:
     """A target's values, read once for all its candidates (the scoring loop's hot path)."""
 
-    __slots__ = ("at", "buyer", "currency", "fee_rate", "net", "rates", "skus", "wanted", "_rates")
+    __slots__ = (
+        "at",
+        "buyer",
+        "currency",
+        "fee_rate",
+        "net",
+        "net_span",
+        "rates",
+        "skus",
+        "span",
+        "wanted",
+        "_rates",
+    )
 
     def __init__(self, target, fee_rate, rates, target_is_net=False):
         self.at = target.at
@@ -226,6 +236,8 @@ class _Target:
         self.wanted = float(target.amount)
         self.fee_rate = fee_rate
         self.net = self.wanted / (1.0 - fee_rate) if target_is_net else self.wanted * (1.0 - fee_rate)
+        self.span = self.wanted * AMOUNT_SPAN
+        self.net_span = self.net * AMOUNT_SPAN if fee_rate else 0.0
         self.rates = rates
         self._rates = {}
 
@@ -234,7 +246,9 @@ class _Target:
             self._rates[currency] = _fx_rate(currency, self.currency, self.rates)
         return self._rates[currency]
 
-    def features(self, parts):
+    def features(self, parts, amount_needed=False):
+        """The features of ``parts``; None when not comparable, or (``amount_needed``) when
+        neither amount feature speaks for them (the rest is not computed then)."""
         first = parts[0]
         currency = first.currency
         rate = self.rate(currency)
@@ -253,13 +267,22 @@ class _Target:
             buyers = tuple({part.buyer for part in parts if part.buyer})
             skus = frozenset().union(*(part.skus for part in parts))
         wanted = self.wanted
-        gross = _closeness(amount, wanted)
-        net = _closeness(amount, self.net) if self.fee_rate else 0.0
+        if self.span > 0:
+            gross = 1.0 - abs(amount - wanted) / self.span
+            gross = gross if gross > 0.0 else 0.0
+        else:
+            gross = _closeness(amount, wanted)
+        net = 0.0
+        if self.net_span > 0:
+            net = 1.0 - abs(amount - self.net) / self.net_span
+            net = net if net > 0.0 else 0.0
         # one explanation of the amount or the other: the gross amount, or the amount net of the fee
         if net > gross:
             gross = 0.0
         else:
             net = 0.0
+        if amount_needed and gross + net <= MIN_AMOUNT_FEATURE:
+            return None
         buyer = 0.0
         if self.buyer and buyers:
             buyer = 1.0 if buyers == (self.buyer,) else -1.0
@@ -406,13 +429,14 @@ def rank(
     """The ``top`` suggestions for ``target`` among the candidate sides ``pool``, best first
     (ties: by keys), each with its confidence and reasons (``features`` for the arguments)."""
     context = _Target(target, fee_rate, rates, target_is_net)
-    score = model.score
+    bias, *weights = model.vector()
+    features_of = context.features
     scored = []
     for parts in candidate_sets(target, pool, fee_rate, rates, target_is_net=target_is_net):
-        values = context.features(parts)
-        if values is None or values[_AMOUNT] + values[_AFTER_FEE] <= MIN_AMOUNT_FEATURE:
+        values = features_of(parts, amount_needed=True)
+        if values is None:
             continue
-        confidence = score(values)
+        confidence = sigmoid(bias + sum(map(mul, weights, values)))
         if confidence >= min_confidence:
             scored.append((confidence, parts, values))
     if len(scored) > top:

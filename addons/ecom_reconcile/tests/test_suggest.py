@@ -338,3 +338,18 @@ class TestSuggestDialog(SuggestCase):
         wizard.line_ids[0].action_accept()
         self.assertEqual(self.unknown["LOST1"].state, "resolved")
         self.assertEqual(self.unpaid["S1"].state, "resolved")
+
+
+@tagged("post_install", "-at_install")
+class TestSuggestTour(HttpCase, SuggestCase):
+    def test_accountant_accepts_a_suggestion(self):
+        difference = self.unpaid["S1"]
+        self.start_tour(
+            f"/odoo/action-ecom_reconcile.ecom_reconcile_difference_action/{difference.id}",
+            "ecom_reconcile_suggest_tour",
+            login=self.users["accountant"].login,
+        )
+        self.assertEqual(difference.state, "resolved")
+        self.assertEqual(self.unknown["LOST1"].state, "resolved")
+        match = self.env["ecom.reconcile.match"].search([("order_id", "=", self.lost.id)])
+        self.assertEqual(match.channel_line_ids, self.line("LOST1"))
