@@ -272,9 +272,22 @@ def as_dicts(env, found):
     ]
 
 
-def _pick(difference, index):
+def _pick(difference, index, expected=None):
+    """The suggestions of ``difference`` and its number ``index``; ``expected``: the (line ids,
+    order ids) the caller saw there, refused when the suggestions changed since."""
     found = suggestions(difference)[difference.id]
-    if not isinstance(index, int) or not 0 <= index < len(found):
+    valid = isinstance(index, int) and 0 <= index < len(found)
+    if expected is not None and (
+        not valid or (tuple(sorted(expected[0])), tuple(sorted(expected[1]))) != found[index][1:3]
+    ):
+        raise UserError(
+            difference.env._(
+                "The suggestions of %s changed since they were shown (another decision or an import): "
+                "ask for them again.",
+                difference.name,
+            )
+        )
+    if not valid:
         raise UserError(
             difference.env._(
                 "%(name)s has no suggestion number %(index)s (it has %(count)s): ask for them again.",
@@ -305,10 +318,10 @@ def _decision_vals(difference, picked, decision):
     }
 
 
-def reject(difference, index):
+def reject(difference, index, expected=None):
     """Keep that ``difference``'s suggestion number ``index`` was rejected (it is not made again)."""
     env = difference.env
-    _found, picked = _pick(difference, index)
+    _found, picked = _pick(difference, index, expected)
     # the system's record of the caller's decision (nobody has the right to create one; the
     # caller's right to decide was checked by reject_suggestion)
     with approved_change():
@@ -324,7 +337,7 @@ def reject(difference, index):
     return decision.id
 
 
-def accept(difference, index):
+def accept(difference, index, expected=None):
     """Make the match of ``difference``'s suggestion number ``index`` and close what it explains.
 
     The match (``ecom.reconcile.match``, kept by later runs) pairs the order with the lines;
@@ -334,8 +347,11 @@ def accept(difference, index):
     through the write-off approval (Request Write-Off). Undone by Reopen.
     """
     env = difference.env
-    found, picked = _pick(difference, index)
+    found, picked = _pick(difference, index, expected)
     suggestion, line_ids, order_ids, version = picked
+    # two people accepting the same lines at once: the second waits, then fails and is retried,
+    # and then no longer gets these lines suggested
+    env.cr.execute(sources.lock_lines(list(line_ids)))
     order = env["ecom.order"].browse(order_ids)
     lines = env["ecom.statement.line"].browse(line_ids)
     shop = difference.shop_id

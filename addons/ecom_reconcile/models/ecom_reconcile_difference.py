@@ -291,9 +291,10 @@ class EcomReconcileDifference(models.Model):
         return self.env["ecom.reconcile.suggestion.wizard"]._open(self)
 
     @api.model
-    def accept_suggestion(self, difference_id, index):
+    def accept_suggestion(self, difference_id, index, line_ids=None, order_ids=None):
         """XML-RPC: make the match of suggestion number ``index`` (of ``suggest``) of the
-        difference ``difference_id`` (see ``engine/suggestions.accept``).
+        difference ``difference_id`` (see ``engine/suggestions.accept``). ``line_ids`` and
+        ``order_ids``, when given, are those the caller saw there: refused if they changed.
 
         :returns: ``{"match_id", "decision_id", "state"}`` (the difference's state)
         """
@@ -301,17 +302,20 @@ class EcomReconcileDifference(models.Model):
         difference._check_rights(SUGGESTION_USERS)
         difference.ensure_one()
         difference._check_open()
-        return suggestions.accept(difference, index)
+        expected = None if line_ids is None and order_ids is None else (line_ids or (), order_ids or ())
+        return suggestions.accept(difference, index, expected)
 
     @api.model
-    def reject_suggestion(self, difference_id, index):
+    def reject_suggestion(self, difference_id, index, line_ids=None, order_ids=None):
         """XML-RPC: keep that suggestion number ``index`` of ``difference_id`` is wrong: it is not
-        suggested again, and the weights learn from it. Returns the decision's id."""
+        suggested again, and the weights learn from it (``line_ids``, ``order_ids``: as for
+        ``accept_suggestion``). Returns the decision's id."""
         difference = self.browse(difference_id)
         difference._check_rights(SUGGESTION_USERS)
         difference.ensure_one()
         difference._check_open()
-        return suggestions.reject(difference, index)
+        expected = None if line_ids is None and order_ids is None else (line_ids or (), order_ids or ())
+        return suggestions.reject(difference, index, expected)
 
     def action_request_write_off(self):
         """Ask for the write-off: a second person approves it (a Finance Manager too above the

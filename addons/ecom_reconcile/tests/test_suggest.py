@@ -197,6 +197,12 @@ class TestSuggest(SuggestCase):
         self.assertNotIn(before[0]["line_ids"], [s["line_ids"] for s in after])
         with self.assertRaisesRegex(UserError, "no suggestion number 7"):
             self.env[DIFFERENCE].with_user(self.users["accountant"]).accept_suggestion(difference.id, 7)
+        # what the caller saw is checked: the suggestions changed since the first list
+        with self.assertRaisesRegex(UserError, "changed since they were shown"):
+            self.env[DIFFERENCE].with_user(self.users["accountant"]).accept_suggestion(
+                difference.id, 0, before[0]["line_ids"], before[0]["order_ids"]
+            )
+        self.assertEqual(difference.state, "open")
 
     def test_roles(self):
         difference = self.unpaid["S1"]

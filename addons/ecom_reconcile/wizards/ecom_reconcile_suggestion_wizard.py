@@ -61,11 +61,15 @@ class EcomReconcileSuggestionWizardLine(models.TransientModel):
     def action_accept(self):
         self.ensure_one()
         difference = self.wizard_id.difference_id
-        self.env["ecom.reconcile.difference"].accept_suggestion(difference.id, self.index)
+        self.env["ecom.reconcile.difference"].accept_suggestion(
+            difference.id, self.index, self.statement_line_ids.ids, self.order_ids.ids
+        )
         return {"type": "ir.actions.client", "tag": "soft_reload"}
 
     def action_reject(self):
         self.ensure_one()
         difference = self.wizard_id.difference_id
-        self.env["ecom.reconcile.difference"].reject_suggestion(difference.id, self.index)
+        self.env["ecom.reconcile.difference"].reject_suggestion(
+            difference.id, self.index, self.statement_line_ids.ids, self.order_ids.ids
+        )
         return self.env["ecom.reconcile.suggestion.wizard"]._open(difference)
