@@ -150,6 +150,10 @@ class Model:
         vector = tuple(float(self.weights.get(name, DEFAULT_WEIGHTS[name])) for name in (BIAS, *FEATURES))
         object.__setattr__(self, "_vector", vector)
         object.__setattr__(self, "_by_name", dict(zip((BIAS, *FEATURES), vector, strict=True)))
+        canonical = dumps({name: f"{value:.6f}" for name, value in self._by_name.items()})
+        object.__setattr__(
+            self, "_version", MODEL_PREFIX + hashlib.sha256(canonical.encode()).hexdigest()[:16]
+        )
 
     def weight(self, name):
         return self._by_name[name]
@@ -161,10 +165,7 @@ class Model:
     def version(self):
         """``sg1-`` and 16 hex of the SHA-256 of the weights (six decimals): equal versions,
         equal scores."""
-        canonical = dumps(
-            {name: f"{value:.6f}" for name, value in zip((BIAS, *FEATURES), self.vector(), strict=False)}
-        )
-        return MODEL_PREFIX + hashlib.sha256(canonical.encode()).hexdigest()[:16]
+        return self._version
 
     def score(self, features):
         vector = self._vector
@@ -409,7 +410,8 @@ def candidate_sets(target, pool, fee_rate=0.0, rates=None, max_pool=MAX_POOL, ta
 
 
 def _sort_key(key):
-    return (type(key).__name__, key if not isinstance(key, tuple) else tuple(map(str, key)))
+    """Keys order ties: by their type's name, then their value (keys of one type compare)."""
+    return (type(key).__name__, key)
 
 
 def _keys_order(keys):

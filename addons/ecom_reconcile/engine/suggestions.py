@@ -154,11 +154,15 @@ class Targets:
                 )
         self.env.flush_all()
         if rows_unpaid:
+            net = {
+                difference.id
+                for difference in self.differences
+                if _compare(self.rules.get(difference.shop_id.id)) == "net"
+            }
             for difference_id, line_id, gross, fee, occurred_at in self.env.execute_query(
                 self._lateral(rows_unpaid, sources.sales_near(SQL("t"), _in_match_or_other_order()))
             ):
-                compare = _compare(self.rules.get(self.differences.browse(difference_id).shop_id.id))
-                amount = _float(gross) - (_float(fee) if compare == "net" else 0.0)
+                amount = _float(gross) - (_float(fee) if difference_id in net else 0.0)
                 found[difference_id].append(
                     core.Side(
                         key=("line", line_id),
