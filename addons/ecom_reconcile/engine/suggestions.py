@@ -368,19 +368,26 @@ def accept(difference, index, expected=None):
     tolerance = (
         max(rule.amount_tolerance, abs(order.amount_paid) * rule.amount_tolerance_pct / 100) if rule else 0.0
     )
-    other_side = env["ecom.reconcile.difference"].search(
-        [
-            ("id", "!=", difference.id),
-            ("stage", "=", "order"),
-            ("state", "in", ("open", "assigned")),
-            "|",
-            "&",
-            ("kind", "=", kinds.MISSING_ORDER),
-            ("channel_line_ids", "in", lines.ids),
-            "&",
-            ("kind", "=", kinds.MISSING_PAYMENT),
-            ("order_id", "=", order.id),
-        ]
+    other_side = (
+        env["ecom.reconcile.difference"]
+        .search(
+            [
+                ("id", "!=", difference.id),
+                ("stage", "=", "order"),
+                ("state", "in", ("open", "assigned")),
+                "|",
+                "&",
+                ("kind", "=", kinds.MISSING_ORDER),
+                ("channel_line_ids", "in", lines.ids),
+                "&",
+                ("kind", "=", kinds.MISSING_PAYMENT),
+                ("order_id", "=", order.id),
+            ]
+        )
+        .filtered(
+            # a difference of lines is explained when all its lines are in the match
+            lambda d: d.kind != kinds.MISSING_ORDER or set(d.channel_line_ids.ids) <= set(lines.ids)
+        )
     )
     explained = difference | other_side
     vals = _decision_vals(difference, picked, "accepted")
