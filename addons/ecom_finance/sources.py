@@ -269,24 +269,20 @@ def order_sides(order_ids):
     )
 
 
-def sales_near(target, exclude):
-    """The channel's sale lines of the shop and currency of ``target`` (an alias of a row with
-    ``shop_id, currency_id, start, stop, low, high, at, lim``), that happened in [start, stop] for
-    ``low`` to ``high`` (gross), nearest in time first, ``lim`` of them, and not ``exclude`` (SQL
-    about ``x``): ``id, gross, fee, occurred_at`` (alias ``x``; a ``LATERAL`` body)."""
+def channel_sales(shop_ids, start, stop, exclude):
+    """The channel's sale lines of ``shop_ids`` that happened in [start, stop], but ``exclude``
+    (SQL about ``x``): ``id, shop_id, currency_id, gross, fee, occurred_at`` (alias ``x``)."""
     return SQL(
-        """SELECT x.id, x.gross, x.fee, x.occurred_at
+        """SELECT x.id, x.shop_id, x.currency_id, x.gross, x.fee, x.occurred_at
              FROM ecom_statement_line x
              JOIN ecom_statement s ON s.id = x.statement_id
-            WHERE x.shop_id = %(t)s.shop_id AND x.currency_id = %(t)s.currency_id
-              AND s.fmt = ANY(%(channel_fmts)s) AND x.line_type = 'sale'
-              AND x.occurred_at BETWEEN %(t)s.start AND %(t)s.stop
-              AND x.gross BETWEEN %(t)s.low AND %(t)s.high
-              AND NOT (%(exclude)s)
-            ORDER BY abs(extract(epoch FROM x.occurred_at - %(t)s.at)), x.id
-            LIMIT %(t)s.lim""",
-        t=target,
+            WHERE x.shop_id = ANY(%(shops)s) AND s.fmt = ANY(%(channel_fmts)s) AND x.line_type = 'sale'
+              AND x.occurred_at BETWEEN %(start)s AND %(stop)s
+              AND NOT (%(exclude)s)""",
+        shops=list(shop_ids),
         channel_fmts=list(CHANNEL_FORMATS),
+        start=start,
+        stop=stop,
         exclude=exclude,
     )
 

@@ -14,10 +14,13 @@ The order stage leaves two kinds that a counterpart explains:
   orders of the shop, in its currency, paid in the mirror window, in the mirror band, that no
   match holds and whose own payment lines no difference holds.
 
-One query per kind fetches every candidate of every difference asked for (a ``LATERAL`` join
-through the indexes, ``MAX_POOL`` nearest in time each); ``ecomfin.suggest.rank`` scores them
-with the weights of the shop and channel (``ecom.reconcile.suggestion.model``). Suggestions a
-person rejected for a difference are not made again for it.
+One query per kind fetches every candidate of every difference asked for (a ``LATERAL`` join,
+``MAX_POOL`` nearest in time each): for the lines, from a temporary table of the open sale lines
+of the shops over the windows, indexed by amount and filled once (each line is looked up once in
+the matches and differences, and each difference reads its band, not its whole window).
+``ecomfin.suggest.rank`` scores them with the weights of the shop and channel
+(``ecom.reconcile.suggestion.model``). Suggestions a person rejected for a difference are not
+made again for it.
 
 Cross-currency candidates and refunds split in two are scored by the core (see
 ``ecomfin.suggest``) but not fetched here yet: the lines of another currency need the day's
@@ -42,6 +45,8 @@ AFTER = timedelta(hours=96)
 # the largest fee taken off a payment that a band leaves room for
 FEE_ROOM = 0.08
 TOP = 5
+# the open sale lines of the shops asked for, over their windows (a temporary table)
+OPEN_LINES = "ecom_suggest_open_lines"
 FEE_DAYS = 90
 
 
@@ -56,6 +61,23 @@ def _in_match_or_other_order():
            OR EXISTS (SELECT 1 FROM ecom_reconcile_difference_channel_rel dr
                         JOIN ecom_reconcile_difference d2 ON d2.id = dr.difference_id
                        WHERE dr.line_id = x.id AND d2.active AND d2.order_id IS NOT NULL)"""
+    )
+
+
+def _lines_near(target):
+    """The lines of ``OPEN_LINES`` of the shop and currency of ``target`` (a row with ``shop_id,
+    currency_id, start, stop, low, high, at, lim``) in its window and band, nearest in time first,
+    ``lim`` of them (alias ``x``; a ``LATERAL`` body)."""
+    return SQL(
+        """SELECT x.id, x.gross, x.fee, x.occurred_at
+             FROM %(lines)s x
+            WHERE x.shop_id = %(t)s.shop_id AND x.currency_id = %(t)s.currency_id
+              AND x.gross BETWEEN %(t)s.low AND %(t)s.high
+              AND x.occurred_at BETWEEN %(t)s.start AND %(t)s.stop
+            ORDER BY abs(extract(epoch FROM x.occurred_at - %(t)s.at)), x.id
+            LIMIT %(t)s.lim""",
+        lines=SQL.identifier(OPEN_LINES),
+        t=target,
     )
 
 
@@ -159,8 +181,9 @@ class Targets:
                 for difference in self.differences
                 if _compare(self.rules.get(difference.shop_id.id)) == "net"
             }
+            self._open_lines(rows_unpaid)
             for difference_id, line_id, gross, fee, occurred_at in self.env.execute_query(
-                self._lateral(rows_unpaid, sources.sales_near(SQL("t"), _in_match_or_other_order()))
+                self._lateral(rows_unpaid, _lines_near(SQL("t")))
             ):
                 amount = _float(gross) - (_float(fee) if difference_id in net else 0.0)
                 found[difference_id].append(
@@ -181,6 +204,25 @@ class Targets:
             for difference_id, order_id in pairs:
                 found[difference_id].append(_order_side(orders[order_id], self.sides[difference_id].currency))
         return found
+
+    def _open_lines(self, rows):
+        """Fill ``OPEN_LINES`` with the open sale lines of the targets' shops over their windows,
+        indexed by amount: each target then reads its band of it (not every line of its window,
+        each looked up again in the matches and differences)."""
+        cr = self.env.cr
+        table = SQL.identifier(OPEN_LINES)
+        start, stop = min(row[4] for row in rows), max(row[5] for row in rows)
+        shops = sorted({row[1] for row in rows})
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", table))
+        cr.execute(
+            SQL(
+                """CREATE TEMPORARY TABLE %(table)s ON COMMIT DROP AS %(lines)s;
+                   CREATE INDEX ON %(table)s (shop_id, currency_id, gross, occurred_at) INCLUDE (id, fee);
+                   ANALYZE %(table)s""",
+                table=table,
+                lines=sources.channel_sales(shops, start, stop, _in_match_or_other_order()),
+            )
+        )
 
     @staticmethod
     def _lateral(rows, body, columns=None):

@@ -99,6 +99,8 @@ class EcomReconcileSuggestionDecision(models.Model):
     def _rejected(self, differences):
         """{difference id: {(line ids, order ids)}} rejected for ``differences``."""
         found = {}
+        # read as the superuser: what was rejected is left out whoever asks (the callers' right
+        # to the differences was checked by suggest), and nothing of the decisions is returned
         for decision in self.sudo().search(
             [("difference_id", "in", differences.ids), ("decision", "=", "rejected")]
         ):
