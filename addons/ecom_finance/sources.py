@@ -253,3 +253,70 @@ def lock_lines(line_ids):
     """A no-op update of the lines ``line_ids``: whoever runs it next waits for this transaction
     and then fails with a serialisation error (a mere row lock would let it read an old snapshot)."""
     return SQL("UPDATE ecom_statement_line SET write_date = write_date WHERE id = ANY(%s)", line_ids)
+
+
+def order_sides(order_ids):
+    """The orders ``order_ids`` as one side of a suggested match (``ecomfin.suggest.Side``):
+    ``id, shop_id, currency_id, amount_paid, at`` (paid, else placed), the buyer's blind index
+    and the SKUs of its lines."""
+    return SQL(
+        """SELECT o.id, o.shop_id, o.currency_id, o.amount_paid, COALESCE(o.paid_time, o.order_time),
+                  o.buyer_phone_index,
+                  ARRAY(SELECT DISTINCT ol.sku FROM ecom_order_line ol WHERE ol.order_id = o.id ORDER BY 1)
+             FROM ecom_order o
+            WHERE o.id = ANY(%s)""",
+        list(order_ids),
+    )
+
+
+def channel_sales(shop_ids, start, stop, exclude):
+    """The channel's sale lines of ``shop_ids`` that happened in [start, stop], but ``exclude``
+    (SQL about ``x``): ``id, shop_id, currency_id, gross, fee, occurred_at`` (alias ``x``)."""
+    return SQL(
+        """SELECT x.id, x.shop_id, x.currency_id, x.gross, x.fee, x.occurred_at
+             FROM ecom_statement_line x
+             JOIN ecom_statement s ON s.id = x.statement_id
+            WHERE x.shop_id = ANY(%(shops)s) AND s.fmt = ANY(%(channel_fmts)s) AND x.line_type = 'sale'
+              AND x.occurred_at BETWEEN %(start)s AND %(stop)s
+              AND NOT (%(exclude)s)""",
+        shops=list(shop_ids),
+        channel_fmts=list(CHANNEL_FORMATS),
+        start=start,
+        stop=stop,
+        exclude=exclude,
+    )
+
+
+def orders_near(target, exclude):
+    """The live orders of the shop and currency of ``target`` (as for :func:`sales_near`) paid
+    (else placed) in [start, stop] for ``low`` to ``high``, nearest in time first, ``lim`` of
+    them, and not ``exclude`` (SQL about ``x``): ``id`` (alias ``x``; a ``LATERAL`` body)."""
+    return SQL(
+        """SELECT x.id
+             FROM ecom_order x
+            WHERE x.shop_id = %(t)s.shop_id AND x.currency_id = %(t)s.currency_id
+              AND x.status <> 'cancelled'
+              AND COALESCE(x.paid_time, x.order_time) BETWEEN %(t)s.start AND %(t)s.stop
+              AND x.amount_paid BETWEEN %(t)s.low AND %(t)s.high
+              AND NOT (%(exclude)s)
+            ORDER BY abs(extract(epoch FROM COALESCE(x.paid_time, x.order_time) - %(t)s.at)), x.id
+            LIMIT %(t)s.lim""",
+        t=target,
+        exclude=exclude,
+    )
+
+
+def usual_fee_rates(shop_ids, since, until):
+    """``shop_id, median fee / gross`` of the channel's sale lines of ``shop_ids`` in [since, until]."""
+    return SQL(
+        """SELECT l.shop_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY l.fee / l.gross)
+             FROM ecom_statement_line l
+             JOIN ecom_statement s ON s.id = l.statement_id
+            WHERE l.shop_id = ANY(%s) AND s.fmt = ANY(%s) AND l.line_type = 'sale'
+              AND l.gross > 0 AND l.occurred_at BETWEEN %s AND %s
+            GROUP BY l.shop_id""",
+        list(shop_ids),
+        list(CHANNEL_FORMATS),
+        since,
+        until,
+    )

@@ -4,6 +4,7 @@
 from . import controllers
 from . import models
 from . import report
+from . import wizards
 
 from odoo.tools import SQL
 
@@ -11,4 +12,6 @@ from odoo.tools import SQL
 def uninstall_hook(env):
     """Remove runs and alerts before the addon's own records (see ecom_finance's hook)."""
     env.cr.execute(SQL("DELETE FROM ecom_reconcile_alert"))
+    env.cr.execute(SQL("DELETE FROM ecom_reconcile_suggestion_decision"))
+    env.cr.execute(SQL("DELETE FROM ecom_reconcile_suggestion_model"))
     env.cr.execute(SQL("DELETE FROM ecom_reconcile_run"))

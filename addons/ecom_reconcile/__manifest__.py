@@ -23,6 +23,8 @@
         "views/ecom_reconcile_rule_views.xml",
         "views/ecom_reconcile_match_views.xml",
         "views/ecom_reconcile_difference_views.xml",
+        "views/ecom_reconcile_suggestion_views.xml",
+        "wizards/ecom_reconcile_suggestion_wizard_views.xml",
         "views/ecom_reconcile_run_views.xml",
         "views/ecom_reconcile_alert_views.xml",
         "views/ecom_reconcile_overview_views.xml",

@@ -243,7 +243,10 @@ def _keep_unchanged(run, common):
             """DELETE FROM ecom_reconcile_match x
                 WHERE x.run_id = %(run)s AND x.kind = 'order_payment' %(scope)s
                   AND NOT EXISTS (SELECT 1 FROM %(kept)s k
-                                   WHERE k.id = x.id AND k.model = 'match')""",
+                                   WHERE k.id = x.id AND k.model = 'match')
+                  -- a match a person made by accepting a suggestion stays (Reopen undoes it)
+                  AND NOT EXISTS (SELECT 1 FROM ecom_reconcile_suggestion_decision s
+                                   WHERE s.match_id = x.id)""",
             **common,
         )
     )

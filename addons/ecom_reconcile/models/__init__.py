@@ -6,6 +6,8 @@ from . import ecom_reconcile_result
 from . import ecom_reconcile_run
 from . import ecom_reconcile_match
 from . import ecom_reconcile_difference
+from . import ecom_reconcile_suggestion_decision
+from . import ecom_reconcile_suggestion_model
 from . import ecom_reconcile_demo
 from . import ecom_reconcile_alert
 from . import account_move

@@ -10,6 +10,8 @@ from odoo.addons.ecom_audit.roles import ACCOUNTANT, MANAGER, SHOP_OPERATOR
 
 from ecomfin.differences import DIFFERENCE_KINDS
 
+from ..engine import suggestions
+
 DIFFERENCE_STATES = [
     ("open", "Open"),
     ("assigned", "Assigned"),
@@ -21,6 +23,8 @@ CLOSED_STATES = ("resolved", "written_off")
 FINDING_INDEX = "ecom_reconcile_difference_finding_uniq"
 # who works on differences (Assign to Me, Resolve); Finance Managers write off
 WORKERS = (SHOP_OPERATOR, ACCOUNTANT)
+# who asks for, accepts and rejects suggested matches: Accountants (and Finance Managers)
+SUGGESTION_USERS = (ACCOUNTANT,)
 
 
 # What a write-off request approves, besides the amounts: changing it voids the request.
@@ -202,18 +206,116 @@ class EcomReconcileDifference(models.Model):
                 raise UserError(
                     self.env._("Explain the resolution of %s before resolving it.", difference.name)
                 )
+        gaps = self._accepted_decisions().filtered("gap_open")
+        if gaps:
+            name = (self & gaps.closed_difference_ids)[:1].name
+            gap = f"{gaps[0].gap:.2f}"
+            raise UserError(
+                self.env._(
+                    "The accepted suggestion of %(name)s leaves a gap of %(gap)s beyond the tolerance: "
+                    "it is written off (Request Write-Off, then a second person approves), not resolved.",
+                    name=name,
+                    gap=gap,
+                )
+            )
         self._set_workflow({"state": "resolved", "resolved_date": fields.Datetime.now()})
 
     def action_reopen(self):
-        """Reopen a closed difference: Accountants; a write-off is undone by a Finance Manager."""
+        """Reopen a closed difference: Accountants; a write-off is undone by a Finance Manager.
+
+        A difference explained by an accepted suggestion (closed, or left open with a gap) is
+        reopened with the others that suggestion explained, and its match is undone."""
         self._check_rights((ACCOUNTANT,))
-        if self.filtered(lambda d: d.state == "written_off"):
-            self._check_rights((MANAGER,))
+        accepted = self._accepted_decisions()
+        reopened = self | accepted.closed_difference_ids.filtered("active").with_env(self.env)
+        if reopened.filtered(lambda d: d.state == "written_off"):
+            reopened._check_rights((MANAGER,))
+        reopened._check_rights((ACCOUNTANT,))
         self._check_live()
-        still_open = self.filtered(lambda d: d.state not in CLOSED_STATES)
+        still_open = self.filtered(
+            lambda d: d.state not in CLOSED_STATES and d not in accepted.closed_difference_ids
+        )
         if still_open:
             raise UserError(self.env._("%s is not closed.", still_open[0].name))
-        self._set_workflow({"state": "open", "resolved_date": False})
+        if accepted:
+            accepted._undo()
+            for difference in reopened:
+                difference.message_post(
+                    body=self.env._("The accepted suggestion is undone: its match is deleted."),
+                    subtype_xmlid="mail.mt_note",
+                )
+        reopened._set_workflow({"state": "open", "resolved_date": False})
+
+    def _accepted_decisions(self):
+        """The accepted suggestions, not undone, that explained these differences."""
+        # read as the superuser: the guards of Resolve and Reopen need them whoever calls (a Shop
+        # Operator reads no decision), and they give nothing back to the caller but the differences
+        return (
+            self.env["ecom.reconcile.suggestion.decision"]
+            .sudo()
+            .search(
+                [
+                    ("closed_difference_ids", "in", self.ids),
+                    ("decision", "=", "accepted"),
+                    ("undone", "=", False),
+                ]
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Suggested matches (engine/suggestions.py, ecomfin.suggest)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def suggest(self, difference_ids):
+        """XML-RPC: suggested counterparts of the differences ``difference_ids``.
+
+        :returns: ``{difference id (text): [{"line_ids", "order_ids", "confidence" (0..1),
+            "reasons" (in words)}]}``, best first; an empty list for a closed difference or a
+            kind without suggestions
+        """
+        differences = self.browse(difference_ids)
+        differences._check_rights(SUGGESTION_USERS)
+        live = differences.filtered(lambda d: d.active and d.state not in CLOSED_STATES)
+        found = suggestions.suggestions(live)
+        return {
+            str(difference.id): suggestions.as_dicts(self.env, found.get(difference.id, []))
+            for difference in differences
+        }
+
+    def action_suggestions(self):
+        """The Suggestions button: this difference's suggested matches, each with Accept and Reject."""
+        self._check_rights(SUGGESTION_USERS)
+        self.ensure_one()
+        self._check_open()
+        return self.env["ecom.reconcile.suggestion.wizard"]._open(self)
+
+    @api.model
+    def accept_suggestion(self, difference_id, index, line_ids=None, order_ids=None):
+        """XML-RPC: make the match of suggestion number ``index`` (of ``suggest``) of the
+        difference ``difference_id`` (see ``engine/suggestions.accept``). ``line_ids`` and
+        ``order_ids``, when given, are those the caller saw there: refused if they changed.
+
+        :returns: ``{"match_id", "decision_id", "state"}`` (the difference's state)
+        """
+        difference = self.browse(difference_id)
+        difference._check_rights(SUGGESTION_USERS)
+        difference.ensure_one()
+        difference._check_open()
+        expected = None if line_ids is None and order_ids is None else (line_ids or (), order_ids or ())
+        return suggestions.accept(difference, index, expected)
+
+    @api.model
+    def reject_suggestion(self, difference_id, index, line_ids=None, order_ids=None):
+        """XML-RPC: keep that suggestion number ``index`` of ``difference_id`` is wrong: it is not
+        suggested again, and the weights learn from it (``line_ids``, ``order_ids``: as for
+        ``accept_suggestion``). Returns the decision's id."""
+        difference = self.browse(difference_id)
+        difference._check_rights(SUGGESTION_USERS)
+        difference.ensure_one()
+        difference._check_open()
+        expected = None if line_ids is None and order_ids is None else (line_ids or (), order_ids or ())
+        return suggestions.reject(difference, index, expected)
 
     def action_request_write_off(self):
         """Ask for the write-off: a second person approves it (a Finance Manager too above the

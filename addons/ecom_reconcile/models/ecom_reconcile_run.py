@@ -27,6 +27,7 @@ SUMMARY_FIELDS = {
     "difference_count",
     "counts",
     "clearing_reconciled_count",
+    "suggestion_models",
 }
 
 
@@ -76,6 +77,12 @@ class EcomReconcileRun(models.Model):
     matched_count = fields.Integer(readonly=True, copy=False)
     difference_count = fields.Integer(readonly=True, copy=False)
     counts = fields.Json(readonly=True, copy=False, help="Number of differences per kind.")
+    suggestion_models = fields.Json(
+        readonly=True,
+        copy=False,
+        help="The version of the suggestion weights of each shop when the run was made: its "
+        "differences are scored with them (ecom.reconcile.suggestion.model).",
+    )
     counts_display = fields.Text(compute="_compute_counts_display", string="Differences per Kind")
     clearing_reconciled_count = fields.Integer(
         string="Clearing Items Reconciled",
@@ -361,6 +368,7 @@ class EcomReconcileRun(models.Model):
                 "state": "done",
                 "clearing_reconciled_count": reconciled,
                 "executed_at": started or fields.Datetime.now(),
+                "suggestion_models": self.env["ecom.reconcile.suggestion.model"]._versions(self.shop_ids),
             }
         )
 

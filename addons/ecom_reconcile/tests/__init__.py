@@ -18,3 +18,4 @@ from . import test_role_matrix
 from . import test_difference_kinds
 from . import test_overview
 from . import test_digest
+from . import test_suggest

@@ -69,6 +69,9 @@ class TestPublicMethods(TransactionCase):
             "create": lambda: ({},),
             "export_data": lambda: (["id"],),
             "web_save": lambda: ({"active": False}, {}),
+            "suggest": lambda: (cls.env["ecom.reconcile.difference"].search([], limit=3).ids,),
+            "accept_suggestion": lambda: (cls.env["ecom.reconcile.difference"].search([], limit=1).id, 0),
+            "reject_suggestion": lambda: (cls.env["ecom.reconcile.difference"].search([], limit=1).id, 0),
         }
 
     def _public_methods(self, model):

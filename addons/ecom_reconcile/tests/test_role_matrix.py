@@ -137,6 +137,13 @@ EXPECTED = {
     ("ecom.reconcile.difference", "action_resolve"): {SHOP, *FINANCE},
     ("ecom.reconcile.difference", "action_write_off"): {MANAGER},
     ("ecom.reconcile.difference", "export_data"): {SHOP, *FINANCE_READERS},
+    # suggested matches (issue 21): Accountants ask for them, accept and reject them
+    ("ecom.reconcile.difference", "accept_suggestion"): FINANCE,
+    ("ecom.reconcile.difference", "action_suggestions"): FINANCE,
+    ("ecom.reconcile.difference", "reject_suggestion"): FINANCE,
+    ("ecom.reconcile.difference", "suggest"): FINANCE,
+    ("ecom.reconcile.suggestion.decision", "export_data"): FINANCE_READERS,  # no demo record
+    ("ecom.reconcile.suggestion.model", "export_data"): FINANCE_READERS,  # no demo record
     ("ecom.reconcile.match", "export_data"): {SHOP, *FINANCE_READERS},
     ("ecom.reconcile.run", "action_export_xlsx"): {SHOP, *FINANCE_READERS},  # their shops' part
     ("ecom.reconcile.run", "action_open_clearing_items"): FINANCE_READERS,
@@ -220,6 +227,9 @@ GUARDED_FIELDS = {
     "ecom.reconcile.difference": ecom_reconcile_difference.PROTECTED_FIELDS
     | ecom_reconcile_difference.WORKFLOW_FIELDS,
     "ecom.reconcile.run": ecom_reconcile_run.SUMMARY_FIELDS,
+    # written by accept_suggestion / reject_suggestion and the learning only
+    "ecom.reconcile.suggestion.decision": {"decision", "match_id", "undone", "gap_open", "model_version"},
+    "ecom.reconcile.suggestion.model": {"version", "weights"},
     "ecom.approval.request": {"levels_required", "levels_approved", "substance_hash", "requester_id"},
     "ecom.approval.line": {"decision", "user_id", "level"},
     # ecom_devices: written by the token actions and the event endpoint only
@@ -403,6 +413,9 @@ class TestRoleMatrix(TransactionCase):
         company = self.company
         return {
             "run_reconciliation": lambda: (visible("ecom.shop"), "2024-03-01", "2024-03-07"),
+            "suggest": lambda: (visible("ecom.reconcile.difference"),),
+            "accept_suggestion": lambda: (visible("ecom.reconcile.difference")[0], 0),
+            "reject_suggestion": lambda: (visible("ecom.reconcile.difference")[0], 0),
             "post_entries": lambda: (visible("ecom.statement"),),
             "fulfil_orders": lambda: (visible("ecom.order"),),
             "import_file": lambda: (visible("ecom.shop")[0], "x.csv", "eA=="),

@@ -1,0 +1,4 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from . import ecom_reconcile_suggestion_wizard
