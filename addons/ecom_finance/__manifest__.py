@@ -43,6 +43,7 @@
         "views/ecom_order_views.xml",
         "wizards/ecom_statement_import_wizard_views.xml",
         "views/ecom_finance_menus.xml",
+        "views/ecom_fulfilment_views.xml",
         "views/ecom_overview_views.xml",
     ],
     "demo": [

@@ -39,3 +39,4 @@ from . import ir_websocket
 from . import queue_job
 from . import account_bank_statement_line
 from . import ecom_voucher_counter
+from . import ecom_fulfilment

@@ -175,19 +175,15 @@ class EcomOrder(models.Model):
 
     def action_fulfil(self):
         if len(self) > FULFIL_BATCH:
-            jobs = self._enqueue_fulfil()
+            # many orders: one background job, followed live on the fulfilment's form
+            fulfilment = self._enqueue_fulfil()
             return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "type": "info",
-                    "message": self.env._(
-                        "%(orders)s orders are being fulfilled in the background by %(jobs)s jobs.",
-                        orders=len(self),
-                        jobs=len(jobs),
-                    ),
-                    "next": {"type": "ir.actions.act_window_close"},
-                },
+                "type": "ir.actions.act_window",
+                "res_model": "ecom.fulfilment",
+                "res_id": fulfilment.id,
+                "view_mode": "form",
+                "views": [(False, "form")],
+                "target": "current",
             }
         counts = self._fulfil()
         return {
@@ -205,25 +201,12 @@ class EcomOrder(models.Model):
         }
 
     def _enqueue_fulfil(self, batch_size=FULFIL_BATCH):
-        """Queue the fulfilment of these orders in jobs of ``batch_size`` orders; return the jobs.
-
-        Each job runs as this user (queue_job keeps it) and checks the rights again; the queue
-        shows how many are done.
-        """
+        """Fulfil these orders in the background: an ``ecom.fulfilment`` and its job, which works
+        through them ``batch_size`` at a time, as this user (queue_job keeps it; each batch checks
+        the rights again), its progress pushed to the fulfilment's open form. Answers the
+        fulfilment."""
         self._check_fulfil_access()
-        jobs = []
-        for start in range(0, len(self), batch_size):
-            batch = self[start : start + batch_size]
-            jobs.append(
-                batch.with_delay(
-                    description=self.env._(
-                        "Fulfil %(count)s platform orders (%(first)s...)",
-                        count=len(batch),
-                        first=batch[0].name,
-                    )
-                )._fulfil()
-            )
-        return jobs
+        return self.env["ecom.fulfilment"]._start(self, batch_size)
 
     def _check_fulfil_access(self):
         """Accountants and Finance Managers fulfil the orders they can read.

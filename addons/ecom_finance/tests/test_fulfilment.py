@@ -364,21 +364,29 @@ class TestFulfilmentAndCost(TransactionCase):
         orders |= self._order("shipped", [(self.avco, 1, 80.0)])
         orders |= self._order("paid", [(self.avco, 1, 80.0)])
         accountant_orders = orders.with_user(self.users["accountant"])
-        jobs = accountant_orders._enqueue_fulfil(batch_size=2)
-        self.assertEqual(len(jobs), 2)
-        self.assertEqual({job.channel for job in jobs}, {"root.ecom.fulfilment"})
+        fulfilment = accountant_orders._enqueue_fulfil(batch_size=2)
         self.assertEqual(
-            set(orders.mapped("fulfilment_state")), {"none"}, "nothing is done before the jobs run"
+            (fulfilment.state, fulfilment.order_count, fulfilment.job_state), ("queued", 3, "pending")
         )
-        for job in jobs:
-            Job.load(self.env, job.uuid).perform()  # what the job runner does
+        job = self.env["queue.job"].search([("uuid", "=", fulfilment.job_uuid)])
+        self.assertEqual(job.channel, "root.ecom.fulfilment")
+        self.assertEqual(
+            set(orders.mapped("fulfilment_state")), {"none"}, "nothing is done before the job runs"
+        )
+        Job.load(self.env, job.uuid).perform()  # what the job runner does
         self.assertEqual(orders.mapped("fulfilment_state"), ["delivered", "delivered", "confirmed"])
-        self.assertEqual(
-            self.env["queue.job"].search([("uuid", "in", [j.uuid for j in jobs])]).user_id,
-            self.users["accountant"],
-        )
+        self.assertEqual(job.user_id, self.users["accountant"])
+        fulfilment.invalidate_recordset()
+        self.assertEqual(fulfilment.state, "done")
+        self.assertEqual((fulfilment.counts["sale_orders"], fulfilment.counts["deliveries"]), (3, 2))
+        self.assertIn("3 sale orders, 2 deliveries", fulfilment.counts_display)
         with self.assertRaises(AccessError):
             orders.with_user(self.users["shop_operator"])._enqueue_fulfil()
+        # what the fulfilment says is written by its own code only
+        for vals in ({"state": "queued"}, {"counts": {"sale_orders": 9}}, {"order_ids": [(5, 0, 0)]}):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                fulfilment.with_user(self.users["manager"]).sudo().write(vals)
+        self.assertEqual(fulfilment.state, "done")
 
     def test_backdated_count_and_receipt_keep_valuation_and_ledger_equal(self):
         product = self._product("BACK-T", self.fifo.categ_id)

@@ -162,6 +162,12 @@ EXPECTED = {
     # imports: Shop Operators import for their shops; posting and reversing is accounting
     ("ecom.statement", "action_open_import_wizard"): {SHOP, *FINANCE},
     ("ecom.statement", "action_open_bank_statement_lines"): FINANCE_READERS,
+    # the voucher numbers' counters: the system's (administrators read them)
+    ("ecom.voucher.counter", "export_data"): NOBODY,
+    # background fulfilments: made by Fulfil (Accountants), read by the finance readers
+    ("ecom.fulfilment", "action_open_orders"): FINANCE_READERS,
+    ("ecom.fulfilment", "action_retry_job"): FINANCE,
+    ("ecom.fulfilment", "export_data"): FINANCE_READERS,
     ("ecom.statement", "action_open_moves"): FINANCE_READERS,
     ("ecom.statement", "action_post_entries"): FINANCE,
     ("ecom.statement", "action_retry_job"): {SHOP, *FINANCE},
