@@ -69,6 +69,29 @@ def protected_in(vals_list, protected, creating=False, defaults=None):
     return found
 
 
+class OwnFields:
+    """The fields a model's own code writes and nobody else. The model's code writes them inside
+    ``guard.writing()``; its ``create`` and ``write`` refuse what ``guard.found(vals_list,
+    creating)`` names (anything else: RPC, a form, ``copy``, ``load``), with its own message."""
+
+    def __init__(self, name, fields, defaults=None):
+        self._writing = contextvars.ContextVar(name, default=False)
+        self.fields = frozenset(fields)
+        self.defaults = defaults
+
+    def writing(self):
+        return _set(self._writing)
+
+    def is_writing(self):
+        return self._writing.get()
+
+    def found(self, vals_list, creating=False):
+        """The guarded field names ``vals_list`` sets from outside the model's own code."""
+        if self._writing.get():
+            return set()
+        return protected_in(vals_list, self.fields, creating=creating, defaults=self.defaults)
+
+
 def canonical_json(substance):
     """The substance of a request as canonical JSON (sorted keys, compact, fixed decimals)."""
     return canonical_fixed(substance)

@@ -1,15 +1,13 @@
 # Copyright 2026 ecom-finance
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-import contextlib
-import contextvars
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_is_zero
 
-from odoo.addons.ecom_audit.approval import protected_in, substance_hash
+from odoo.addons.ecom_audit.approval import OwnFields, substance_hash
 from odoo.addons.ecom_finance.const import COST_GROUPS
 
 # Who counts: Inventory users (Warehouse Operators get it through their role), in the
@@ -24,21 +22,10 @@ PROTECTED_FIELDS = frozenset(
 )
 # What a proposal was made from: frozen once there is one (propose again from a draft).
 SOURCE_FIELDS = frozenset({"device_id", "location_id", "date_start", "date_stop", "whole_shelf"})
-_COUNT_WRITE = contextvars.ContextVar("ecom_rfid_count_write", default=False)
-
-
-@contextlib.contextmanager
-def count_write():
-    """Set while the count's actions write its protected fields and lines (RPC cannot reach it)."""
-    token = _COUNT_WRITE.set(True)
-    try:
-        yield
-    finally:
-        _COUNT_WRITE.reset(token)
-
-
-def in_count_write():
-    return _COUNT_WRITE.get()
+# set while the count's actions write its protected fields and lines (RPC cannot reach it)
+COUNT_FIELDS = OwnFields("ecom_rfid_count_write", PROTECTED_FIELDS)
+count_write = COUNT_FIELDS.writing
+in_count_write = COUNT_FIELDS.is_writing
 
 
 class EcomRfidCount(models.Model):
@@ -146,9 +133,7 @@ class EcomRfidCount(models.Model):
     # ------------------------------------------------------------------
 
     def _check_protected(self, vals_list, creating=False):
-        if in_count_write():
-            return
-        found = protected_in(vals_list, PROTECTED_FIELDS, creating=creating)
+        found = COUNT_FIELDS.found(vals_list, creating=creating)
         if found:
             raise AccessError(
                 self.env._(

@@ -1,27 +1,18 @@
 # Copyright 2026 ecom-finance
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-import contextlib
-import contextvars
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-from odoo.addons.ecom_audit.approval import protected_in
+from odoo.addons.ecom_audit.approval import OwnFields
 
 # Written by the fulfilment's own code only; refused in create, write, copy and import.
-PROTECTED_FIELDS = frozenset({"state", "counts", "order_ids", "order_count", "batch_size", "job_uuid"})
-_OWN_WRITE = contextvars.ContextVar("ecom_fulfilment_write", default=False)
+OWN_FIELDS = OwnFields(
+    "ecom_fulfilment_write",
+    {"state", "counts", "order_ids", "order_count", "batch_size", "job_uuid"},
+    defaults={"state": "queued"},
+)
 COUNT_KEYS = ("sale_orders", "deliveries", "returns", "cancelled", "awaiting_approval")
-
-
-@contextlib.contextmanager
-def own_write():
-    token = _OWN_WRITE.set(True)
-    try:
-        yield
-    finally:
-        _OWN_WRITE.reset(token)
 
 
 class EcomFulfilment(models.Model):
@@ -82,9 +73,7 @@ class EcomFulfilment(models.Model):
         return super().write(vals)
 
     def _check_own_fields(self, vals_list, creating=False):
-        if _OWN_WRITE.get():
-            return
-        found = protected_in(vals_list, PROTECTED_FIELDS, creating=creating, defaults={"state": "queued"})
+        found = OWN_FIELDS.found(vals_list, creating=creating)
         if found:
             raise AccessError(
                 self.env._("A fulfilment is made and written by Fulfil only: %s.", ", ".join(sorted(found)))
@@ -98,7 +87,7 @@ class EcomFulfilment(models.Model):
     def _start(self, orders, batch_size):
         """A fulfilment of ``orders`` (the caller's, rights checked) and its job; answers it."""
         orders._check_fulfil_access()
-        with own_write():
+        with OWN_FIELDS.writing():
             # the fulfilment's own bookkeeping, made for the caller who may fulfil these orders
             fulfilment = self.sudo().create(
                 {
@@ -121,7 +110,7 @@ class EcomFulfilment(models.Model):
     def _job_enqueue(self):
         self.ensure_one()
         job = self.with_delay(description=self.name)._job_fulfil()
-        with own_write():
+        with OWN_FIELDS.writing():
             # the fulfilment's own bookkeeping
             self.sudo().job_uuid = job.uuid
         return job
@@ -141,7 +130,7 @@ class EcomFulfilment(models.Model):
             for key, value in orders[start : start + batch]._fulfil().items():
                 totals[key] = totals.get(key, 0) + value
             self._job_progress(min(start + batch, len(orders)), len(orders))
-        with own_write():
+        with OWN_FIELDS.writing():
             # the fulfilment's own result
             self.sudo().write({"state": "done", "counts": totals})
         return totals
