@@ -167,6 +167,7 @@ class EcomAuditAnomaly(models.Model):
         the administrators (and Finance Managers through them) and the Auditors. Does nothing where
         no status path is configured (``ecom_audit.backup_status_path`` or ``ECOM_BACKUP_STATUS``).
         """
+        # system parameters, set by administrators: read (and only read) as the system
         params = self.env["ir.config_parameter"].sudo()
         path = params.get_param(BACKUP_STATUS_PARAM) or os.environ.get("ECOM_BACKUP_STATUS")
         if not path:

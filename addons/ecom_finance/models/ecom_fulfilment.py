@@ -122,7 +122,7 @@ class EcomFulfilment(models.Model):
         if self.state == "done":
             return self.env._("already done")
         self._job_check_rights()
-        orders = self.env["ecom.order"].browse(self.sudo().order_ids.ids)
+        orders = self.order_ids
         totals = dict.fromkeys(COUNT_KEYS, 0)
         batch = max(1, self.batch_size or 1)
         self._job_progress(0, len(orders))

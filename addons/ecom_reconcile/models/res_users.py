@@ -24,6 +24,7 @@ class ResUsers(models.Model):
     def _cron_ecom_digest(self):
         """Send each Finance Manager the digest (``ecom_reconcile.digest_frequency``: ``daily``
         by default, ``weekly`` on Mondays, ``off``): what is new since the last one."""
+        # the digest's own system parameters: its frequency and when it last went
         params = self.env["ir.config_parameter"].sudo()
         frequency = params.get_param(DIGEST_FREQUENCY) or "daily"
         now = fields.Datetime.now()
