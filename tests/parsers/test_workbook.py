@@ -239,7 +239,8 @@ def test_a_wrong_declared_size_and_short_rows_lose_nothing():
             body = source.read(info)
             if info.filename.startswith("xl/worksheets/"):
                 body = body.replace(b"<sheetFormatPr", b'<dimension ref="A1:B2"/><sheetFormatPr', 1)
-                body, dropped = re.subn(rb'<c r="[A-Z]+\d+" t="inlineStr"></c>', b"", body)
+                # an empty cell as openpyxl writes it (3.1.2: <c ...></c>, 3.1.5: <c ... />)
+                body, dropped = re.subn(rb'<c r="[A-Z]+\d+" t="inlineStr"(?:></c>| ?/>)', b"", body)
                 assert b'ref="A1:B2"' in body and dropped >= 3
             target.writestr(info, body)
     orders = parse(patched.getvalue(), "o.xlsx", "orders_csv").read_all()
