@@ -164,8 +164,11 @@ class TestUserGuide(HttpCase):
             with self.subTest(lang=lang):
                 self.env["res.lang"]._activate_lang(lang)
                 user.lang = lang
-                result = action.with_user(user).run()
+                # as the web client calls it: with the user's language in the context
+                result = action.with_user(user).with_context(lang=user.lang).run()
                 self.assertEqual(result["tag"], "ecom_finance.guide")
+                # the breadcrumb: the action's own name, in the user's language
+                self.assertEqual(result["name"], action.with_context(lang=lang).name)
                 self.assertEqual(result["params"]["url"], f"/ecom_finance/static/guide/{page}")
                 response = self.url_open(result["params"]["url"])
                 self.assertEqual(response.status_code, 200)
