@@ -6,7 +6,7 @@ core (``ecomfin.devices.read_of``: plain barcodes, GS1 element strings with lot,
 quantity), found as a product or a location, and the answers the screen shows. No cost, price or
 value ever goes into an answer: Warehouse Operators never see costs (ecom_finance COST_GROUPS)."""
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 
 from ecomfin.devices.reads import read_of
 from ecomfin.errors import InputError
@@ -65,16 +65,20 @@ def read_code(env, code, company):
 
 
 def typed_quantity(env, quantity):
-    """A quantity typed on the screen before the scan (it replaces the label's), or None."""
+    """``(value, None)``: the quantity typed on the screen before the scan (it replaces the
+    label's; None when nothing was typed), or ``(None, error answer)`` when it is not a number
+    above 0."""
     if quantity in (None, False, ""):
-        return None
+        return None, None
     try:
         value = float(quantity)
     except (TypeError, ValueError):
         value = 0.0
     if not value > 0:
-        raise UserError(env._("The quantity typed must be a number above 0, not %s.", quantity))
-    return value
+        return None, error(
+            "bad_quantity", env._("The quantity typed must be a number above 0, not %s.", quantity)
+        )
+    return value, None
 
 
 def scanned_quantity(read):

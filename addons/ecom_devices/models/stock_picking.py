@@ -121,10 +121,9 @@ class StockPicking(models.Model):
         self._ecom_handheld_check()
         if self.state in ("done", "cancel"):
             return handheld.error("done", self.env._("%s is already done or cancelled.", self.name))
-        try:
-            typed = handheld.typed_quantity(self.env, quantity)
-        except UserError as problem:
-            return handheld.error("bad_quantity", str(problem))
+        typed, refused = handheld.typed_quantity(self.env, quantity)
+        if refused:
+            return refused
         kind, record, read = handheld.read_code(self.env, code, self.company_id)
         if kind is None:
             return handheld.error("unknown_code", self.env._("Unknown code: %s", code))

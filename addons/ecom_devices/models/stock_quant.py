@@ -92,10 +92,9 @@ class StockQuant(models.Model):
         screen), else the GS1 quantity, else one, to its counted quantity there; a location
         switches the count to it."""
         location = self._ecom_handheld_location(location_id)
-        try:
-            typed = handheld.typed_quantity(self.env, quantity)
-        except UserError as problem:
-            return handheld.error("bad_quantity", str(problem))
+        typed, refused = handheld.typed_quantity(self.env, quantity)
+        if refused:
+            return refused
         kind, record, read = handheld.read_code(self.env, code, location.company_id)
         if kind is None:
             return handheld.error("unknown_code", self.env._("Unknown code: %s", code))
