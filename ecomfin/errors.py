@@ -145,6 +145,22 @@ MESSAGES = {
     "gtin_check_digit": "not a GTIN with a valid check digit",
     "epc_prefix_length": "company prefix length must be 6..12",
     "epc_serial_range": "serial out of range for SGTIN-96 (0 .. 2**38-1)",
+    # connectors (API pulls)
+    "missing_credentials": "%(platform)s backend: missing credential(s) %(fields)s",
+    "unknown_platform": "unknown platform %(platform)r; known: %(known)s",
+    "unknown_stream": "%(platform)s has no stream %(stream)r",
+    "bad_cursor": "the stored cursor %(cursor)r cannot be read; reset the stream's cursor",
+    "timeout": "%(url)s did not answer in time: %(detail)s",
+    "network": "cannot reach %(url)s: %(detail)s",
+    "rate_limited": "%(url)s: too many requests (HTTP 429)",
+    "server_error": "%(url)s: server error (HTTP %(status)s)",
+    "truncated": "%(url)s: the answer was cut short (%(received)s of %(declared)s bytes)",
+    "truncated_json": "%(url)s: the answer is not whole JSON (%(detail)s)",
+    "http_status": "%(url)s answered HTTP %(status)s: %(body)s",
+    "gave_up": "gave up after %(attempts)s attempts: %(last)s",
+    "auth_failed": "%(platform)s refused the credentials: %(detail)s",
+    "token_expired": "%(platform)s: the access token has expired; renew it on the backend",
+    "platform_error": "%(platform)s answered error %(code)s: %(detail)s",
 }
 
 #: How the location of an error reads in English, by the parts present (file, line, column):

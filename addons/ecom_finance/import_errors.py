@@ -178,6 +178,22 @@ TEMPLATES = {
     "gtin_check_digit": _lt("not a GTIN with a valid check digit"),
     "epc_prefix_length": _lt("company prefix length must be 6..12"),
     "epc_serial_range": _lt("serial out of range for SGTIN-96 (0 .. 2**38-1)"),
+    # connectors (API pulls)
+    "missing_credentials": _lt("%(platform)s backend: missing credential(s) %(fields)s"),
+    "unknown_platform": _lt("unknown platform %(platform)r; known: %(known)s"),
+    "unknown_stream": _lt("%(platform)s has no stream %(stream)r"),
+    "bad_cursor": _lt("the stored cursor %(cursor)r cannot be read; reset the stream's cursor"),
+    "timeout": _lt("%(url)s did not answer in time: %(detail)s"),
+    "network": _lt("cannot reach %(url)s: %(detail)s"),
+    "rate_limited": _lt("%(url)s: too many requests (HTTP 429)"),
+    "server_error": _lt("%(url)s: server error (HTTP %(status)s)"),
+    "truncated": _lt("%(url)s: the answer was cut short (%(received)s of %(declared)s bytes)"),
+    "truncated_json": _lt("%(url)s: the answer is not whole JSON (%(detail)s)"),
+    "http_status": _lt("%(url)s answered HTTP %(status)s: %(body)s"),
+    "gave_up": _lt("gave up after %(attempts)s attempts: %(last)s"),
+    "auth_failed": _lt("%(platform)s refused the credentials: %(detail)s"),
+    "token_expired": _lt("%(platform)s: the access token has expired; renew it on the backend"),
+    "platform_error": _lt("%(platform)s answered error %(code)s: %(detail)s"),
 }
 
 #: (file, line, column present) -> translatable template of the location and message

@@ -1,0 +1,53 @@
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+"""Connectors to the platforms' and payment channels' APIs (see :mod:`.base`).
+
+Entry points::
+
+    PLATFORMS: platform code -> connector class
+    connector_for(platform, base_url, credentials, *, since=None, rate=None, http=None) -> Connector
+
+The fake servers the tests and the README's walk-through use are in :mod:`.fake`
+(``python -m ecomfin.connectors.fake --platform NAME --port PORT --orders N --seed S``).
+"""
+
+from .base import Connector, ConnectorError, Page, Stream, decode_cursor, encode_cursor
+from .http import HttpClient, RetryPolicy, TokenBucket
+from .stripe import StripeConnector
+
+#: platform code -> connector class (the codes are contracts: stored on backends)
+PLATFORMS = {cls.platform: cls for cls in (StripeConnector,)}
+
+#: requests a second each platform allows by default (its published limit, rounded down)
+DEFAULT_RATES = {"stripe": 25.0}
+
+
+def connector_for(
+    platform, base_url, credentials, *, since=None, today=None, rate=None, http=None, retry=None
+):
+    """A connector of ``platform`` talking to ``base_url`` with ``credentials``."""
+    cls = PLATFORMS.get(platform)
+    if cls is None:
+        raise ConnectorError(
+            "unknown_platform", {"platform": platform, "known": ", ".join(sorted(PLATFORMS))}
+        )
+    if http is None:
+        rate = rate or DEFAULT_RATES.get(platform, 5.0)
+        http = HttpClient(platform, limiter=TokenBucket(rate), retry=retry)
+    return cls(base_url, credentials, http, since=since, today=today)
+
+
+__all__ = [
+    "PLATFORMS",
+    "Connector",
+    "ConnectorError",
+    "HttpClient",
+    "Page",
+    "RetryPolicy",
+    "Stream",
+    "TokenBucket",
+    "connector_for",
+    "decode_cursor",
+    "encode_cursor",
+]
