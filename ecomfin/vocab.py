@@ -117,3 +117,16 @@ PLATFORM_ORDER_PROFILE = {
     "shopify": "shopify",
     "amazon": "amazon",
 }
+
+#: the platforms and payment channels a connector backend pulls from (``ecomfin.connectors``)
+CONNECTOR_PLATFORM_LABELS = [
+    ("taobao", "Taobao / Tmall"),
+    ("jd", "JD"),
+    ("pinduoduo", "Pinduoduo"),
+    ("douyin", "Douyin Shop"),
+    ("shopify", "Shopify"),
+    ("amazon", "Amazon SP-API"),
+    ("alipay", "Alipay"),
+    ("wechat", "WeChat Pay"),
+    ("stripe", "Stripe"),
+]

@@ -39,6 +39,7 @@
         "report/ecom_voucher_report.xml",
         "views/ecom_budget_views.xml",
         "views/ecom_statement_views.xml",
+        "views/ecom_connector_backend_views.xml",
         "views/ecom_statement_line_views.xml",
         "views/ecom_order_views.xml",
         "wizards/ecom_statement_import_wizard_views.xml",

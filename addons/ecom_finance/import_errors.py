@@ -237,3 +237,8 @@ def warnings_text(env, warnings):
     translate = _translator(env)
     texts = [w.render(translate) if isinstance(w, Message) else str(w) for w in warnings]
     return "\n".join(texts) or False
+
+
+def message_text(env, message):
+    """A core ``Message`` (a connector's error, say) in the language of ``env``."""
+    return message.render(_translator(env))

@@ -22,6 +22,19 @@ PLATFORMS = {cls.platform: cls for cls in (StripeConnector,)}
 #: requests a second each platform allows by default (its published limit, rounded down)
 DEFAULT_RATES = {"stripe": 25.0}
 
+#: the production address of each platform's API (a backend may point anywhere: the fake server)
+DEFAULT_URLS = {
+    "taobao": "https://eco.taobao.com/router/rest",
+    "jd": "https://api.jd.com/routerjson",
+    "pinduoduo": "https://gw-api.pinduoduo.com/api/router",
+    "douyin": "https://openapi-fxg.jinritemai.com",
+    "shopify": "https://{shop}.myshopify.com",
+    "amazon": "https://sellingpartnerapi-fe.amazon.com",
+    "alipay": "https://openapi.alipay.com/gateway.do",
+    "wechat": "https://api.mch.weixin.qq.com",
+    "stripe": "https://api.stripe.com",
+}
+
 
 def connector_for(
     platform, base_url, credentials, *, since=None, today=None, rate=None, http=None, retry=None
@@ -39,6 +52,8 @@ def connector_for(
 
 
 __all__ = [
+    "DEFAULT_RATES",
+    "DEFAULT_URLS",
     "PLATFORMS",
     "Connector",
     "ConnectorError",

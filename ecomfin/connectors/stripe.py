@@ -32,6 +32,7 @@ class StripeConnector(Connector):
             f"{self.base_url}/v1/balance_transactions",
             params=params,
             headers={"Authorization": f"Bearer {self.credentials['secret_key']}"},
+            accept_status=(400, 401, 402, 403, 404),
         )
         body = response.json()
         if response.status == 401 or "error" in body:

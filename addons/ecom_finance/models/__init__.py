@@ -40,3 +40,5 @@ from . import queue_job
 from . import account_bank_statement_line
 from . import ecom_voucher_counter
 from . import ecom_fulfilment
+from . import ecom_connector_cursor
+from . import ecom_connector_backend

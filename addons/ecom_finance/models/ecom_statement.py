@@ -105,6 +105,14 @@ class EcomStatement(models.Model):
     )
     totals_display = fields.Text(compute="_compute_totals_display", string="Totals")
     warnings = fields.Text(readonly=True)
+    connector_backend_id = fields.Many2one(
+        "ecom.connector.backend",
+        string="Pulled By",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The connector backend whose pull brought this file (empty: uploaded or pushed).",
+    )
     line_ids = fields.One2many("ecom.statement.line", "statement_id", string="Lines", readonly=True)
     order_ids = fields.One2many("ecom.order", "statement_id", string="Orders", readonly=True)
     move_ids = fields.One2many(

@@ -14,3 +14,4 @@ from . import account_move
 from . import ecom_approval_request
 from . import ecom_shop
 from . import res_users
+from . import ecom_connector_backend
