@@ -29,3 +29,4 @@ from . import test_live_progress
 from . import test_bank_statement_feed
 from . import test_vouchers
 from . import test_connector_backend
+from . import test_connector_rpc

@@ -197,7 +197,11 @@ class TestConnectorBackend(EcomShopCase):
         manager = self.users["manager"]
         Backend = self.env["ecom.connector.backend"].with_user(manager)
         base = {"name": "x", "shop_id": self.shop.id, "platform": "stripe", "base_url": self.server.url}
-        for values in ({"state": "queued"}, {"cron_id": self.backend.sudo().cron_id.id}, {"last_result": {"lines_created": 1}}):
+        for values in (
+            {"state": "queued"},
+            {"cron_id": self.backend.sudo().cron_id.id},
+            {"last_result": {"lines_created": 1}},
+        ):
             with self.subTest(values=values):
                 with self.assertRaises(AccessError):
                     Backend.create({**base, **values})

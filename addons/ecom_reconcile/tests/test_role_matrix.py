@@ -168,6 +168,14 @@ EXPECTED = {
     ("ecom.fulfilment", "action_open_orders"): FINANCE_READERS,
     ("ecom.fulfilment", "action_retry_job"): FINANCE,
     ("ecom.fulfilment", "export_data"): FINANCE_READERS,
+    # connector backends (ecom_finance): set up by Finance Managers, pulled by Accountants
+    ("ecom.connector.backend", "action_open_imports"): FINANCE_READERS,
+    ("ecom.connector.backend", "action_pull_now"): FINANCE,
+    ("ecom.connector.backend", "action_retry_job"): FINANCE,
+    ("ecom.connector.backend", "export_data"): FINANCE_READERS,
+    ("ecom.connector.backend", "pull"): FINANCE,
+    ("ecom.connector.cursor", "action_reset"): {MANAGER},
+    ("ecom.connector.cursor", "export_data"): FINANCE_READERS,
     ("ecom.statement", "action_open_moves"): FINANCE_READERS,
     ("ecom.statement", "action_post_entries"): FINANCE,
     ("ecom.statement", "action_retry_job"): {SHOP, *FINANCE},
@@ -249,6 +257,19 @@ GUARDED_FIELDS = {
         "proposed_at",
         "applied_at",
         "applied_uid",
+    },
+    # ecom_finance: written by the backend's pulls and schedule only (OWN_FIELDS of each model)
+    "ecom.connector.backend": {"state", "cron_id", "job_uuid", "last_result", "last_pull_at"},
+    "ecom.connector.cursor": {
+        "backend_id",
+        "stream",
+        "cursor",
+        "last_success",
+        "last_error",
+        "last_error_at",
+        "missing_day",
+        "lines_created",
+        "pages",
     },
 }
 
@@ -423,6 +444,7 @@ class TestRoleMatrix(TransactionCase):
             "accept_suggestion": lambda: (visible("ecom.reconcile.difference")[0], 0),
             "reject_suggestion": lambda: (visible("ecom.reconcile.difference")[0], 0),
             "post_entries": lambda: (visible("ecom.statement"),),
+            "pull": lambda: (visible("ecom.connector.backend"),),
             "fulfil_orders": lambda: (visible("ecom.order"),),
             "import_file": lambda: (visible("ecom.shop")[0], "x.csv", "eA=="),
             "ecom_request_create": lambda: ({"company_id": company.id},),
