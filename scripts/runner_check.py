@@ -12,7 +12,10 @@ XML-RPC (what the web client's buttons call):
 1. imports an Alipay bill larger than the background threshold through the import wizard, and
    follows the import's progress until it is done (every row loaded, its job done at the
    first try, progress seen between 0 and 100 on the way);
-2. starts a reconciliation run of that shop with *Run in Background* and follows it to done.
+2. starts a reconciliation run of that shop with *Run in Background* and follows it to done;
+3. sets up (as the admin) a connector backend pulling Stripe from the bundled fake server, which
+   this script serves on loopback, presses *Pull Now* and follows the pull to its end: several
+   jobs one after the other on the platform's channel, every transaction imported once.
 
 Prints one line per step and exits non-zero when a step fails or times out. The tests of the
 Odoo suite run jobs inline in one transaction; only this meets the runner, its workers and
@@ -21,6 +24,8 @@ their transactions (a job once failed forever here with a serialization error).
 
 import argparse
 import base64
+import datetime
+import json
 import sys
 import time
 import xmlrpc.client
@@ -28,6 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from bench_parsers import alipay_file  # noqa: E402
+
+from ecomfin.connectors.fake import FakeServer, FakeShop  # noqa: E402
+from ecomfin.connectors.fake.stripe import FakeStripe  # noqa: E402
 
 
 def connect(url, db, login):
@@ -120,10 +128,12 @@ def main():
     if run["state"] != "done" or run["job_state"] != "done":
         failures.append(f"the run did not finish: {run}")
 
+    failures += check_pull(admin, call, args.timeout)
+
     jobs = admin(
         "queue.job",
         "search_read",
-        [("model_name", "in", ["ecom.statement", "ecom.reconcile.run"])],
+        [("model_name", "in", ["ecom.statement", "ecom.reconcile.run", "ecom.connector.backend"])],
         ["uuid", "state", "retry", "exc_message"],
     )
     # queue_job counts the first try as retry 1
@@ -134,6 +144,50 @@ def main():
         print(f"runner check FAILED: {failure}")
     print("runner: ok" if not failures else "runner: failed")
     return 1 if failures else 0
+
+
+def check_pull(admin, call, timeout, orders=3000):
+    """Step 3: a pull of the fake Stripe through Pull Now and the runner; the failures found."""
+    today = datetime.date.today()
+    fake = FakeShop(orders, seed=31, days=3, today=today, currency="USD")
+    expected = sum(len(fake.bill_rows(today - datetime.timedelta(days=n))) for n in (3, 2, 1))
+    failures = []
+    with FakeServer(FakeStripe(fake)) as server:
+        shop_id = admin("ir.model.data", "check_object_reference", "ecom_finance", "demo_shop_shopify")[1]
+        backend_id = admin(
+            "ecom.connector.backend",
+            "create",
+            {
+                "name": "runner check: Stripe (fake)",
+                "shop_id": shop_id,
+                "platform": "stripe",
+                "base_url": server.url,
+                "since": str(today - datetime.timedelta(days=3)),
+                "credentials": json.dumps(FakeStripe.credentials),
+            },
+        )
+        started = time.monotonic()
+        call("ecom.connector.backend", "action_pull_now", [backend_id])
+        backend, seen = follow(call, "ecom.connector.backend", backend_id, timeout, "the pull")
+    (result,) = call(
+        "ecom.connector.backend", "read", [backend_id], ["last_error", "cursor_ids", "statement_count"]
+    )
+    lines = admin(
+        "ecom.statement.line", "search_count", [("statement_id.connector_backend_id", "=", backend_id)]
+    )
+    jobs = admin("queue.job", "search_count", [("model_name", "=", "ecom.connector.backend")])
+    print(
+        f"pull: {orders} orders, state {backend['state']}, job {backend['job_state']}, {lines} lines "
+        f"(expected {expected}) in {result['statement_count']} imports by {jobs} jobs in "
+        f"{time.monotonic() - started:.1f} s, {len([p for p in seen if 0 < p < 100])} progress readings"
+    )
+    if backend["state"] != "idle" or backend["job_state"] != "done" or result["last_error"]:
+        failures.append(f"the pull did not finish: {backend} {result['last_error']}")
+    if lines != expected:
+        failures.append(f"the pull imported {lines} lines, not {expected}")
+    if jobs < 2:
+        failures.append(f"the pull ran in {jobs} job(s), not one after the other in several")
+    return failures
 
 
 if __name__ == "__main__":

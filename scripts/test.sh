@@ -165,7 +165,7 @@ if [ "${ECOM_SKIP_RUNNER:-0}" != 1 ] && [ "$total" -gt 0 ]; then
     port=$(free_port)
     say "starting Odoo with 2 workers and the queue_job runner on port $port (log: $LOG_DIR/odoo-runner.log)"
     # the job channels of the addons (ecom_finance, ecom_reconcile), as config/odoo.conf sets them
-    channels=root:2,root.ecom:2,root.ecom.imports:1,root.ecom.runs:1,root.ecom.fulfilment:1
+    channels=root:2,root.ecom:2,root.ecom.imports:1,root.ecom.runs:1,root.ecom.fulfilment:1,root.ecom.connectors:1,root.ecom.connectors.taobao:1,root.ecom.connectors.jd:1,root.ecom.connectors.pinduoduo:1,root.ecom.connectors.douyin:1,root.ecom.connectors.shopify:1,root.ecom.connectors.amazon:1,root.ecom.connectors.alipay:1,root.ecom.connectors.wechat:1,root.ecom.connectors.stripe:1
     ODOO_QUEUE_JOB_CHANNELS=$channels "$PYTHON" "$ODOO_BIN" "${OPTS[@]}" --workers=2 --load=base,web,queue_job \
         --http-port="$port" --http-interface=127.0.0.1 --log-level=info >"$LOG_DIR/odoo-runner.log" 2>&1 &
     runner_pid=$!
