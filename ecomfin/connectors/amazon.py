@@ -62,6 +62,7 @@ RATE_LIMITS = {
     "getOrderItems": (0.5, 30),
 }
 
+ADDRESS_KEYS = ("AddressLine1", "AddressLine2", "City", "StateOrRegion", "PostalCode", "CountryCode")
 #: SP-API order status -> canonical status (None: not an order yet, skipped)
 ORDER_STATUS = {
     "Pending": None,
@@ -109,6 +110,8 @@ class AmazonConnector(Connector):
     #: required; ``lwa_url`` (default https://api.amazon.com), ``marketplace_id`` (default the
     #: US marketplace), ``access_token`` and ``access_token_expires`` are optional
     credential_fields = ("client_id", "client_secret", "refresh_token")
+    #: the credentials a backend may give besides (``lwa_url``: the fake's URL in the walk-through)
+    optional_credential_fields = ("lwa_url", "marketplace_id", "access_token", "access_token_expires")
     page_size = 20
 
     def __init__(self, *args, **kwargs):
@@ -348,58 +351,60 @@ class AmazonConnector(Connector):
         return self.credentials.get("marketplace_id") or DEFAULT_MARKETPLACE
 
     def _order(self, raw):
-        """An SP-API order with its items as a canonical order (None: not paid yet)."""
-        status = ORDER_STATUS.get(raw.get("OrderStatus"), "paid")
-        if status is None:
+        """An SP-API order with its items (``getOrderItems``, paged) as a canonical order."""
+        if ORDER_STATUS.get(raw.get("OrderStatus"), "paid") is None:
             return None
         items, token = [], None
         while True:
             path = f"/orders/v0/orders/{raw['AmazonOrderId']}/orderItems"
-            payload = (
-                self.call("getOrderItems", path, {"NextToken": token} if token else None).get("payload") or {}
-            )
+            params = {"NextToken": token} if token else None
+            payload = self.call("getOrderItems", path, params).get("payload") or {}
             items.extend(payload.get("OrderItems") or ())
             token = payload.get("NextToken")
             if not token:
-                break
-        lines = []
-        for item in items:
-            quantity = int(item.get("QuantityOrdered") or 0)
-            price = Decimal((item.get("ItemPrice") or {}).get("Amount") or "0")
-            if quantity <= 0:
-                continue
-            lines.append(
-                {"sku": item.get("SellerSKU") or "", "quantity": quantity, "unit_price": price / quantity}
-            )
-        total = raw.get("OrderTotal") or {}
-        amount = Decimal(
-            total.get("Amount") or sum((line["unit_price"] * line["quantity"] for line in lines), Decimal(0))
-        )
-        address = raw.get("ShippingAddress") or {}
-        return {
-            "order_ref": raw["AmazonOrderId"],
-            "order_time": _utc_text(raw.get("PurchaseDate")),
-            "paid_time": _utc_text(raw.get("PurchaseDate")),
-            "status": status,
-            "currency": total.get("CurrencyCode") or "",
-            "amount_paid": amount,
-            "refund_amount": Decimal("0.00"),
-            "buyer_name": (raw.get("BuyerInfo") or {}).get("BuyerName") or address.get("Name") or "",
-            "buyer_phone": address.get("Phone") or "",
-            "address": " ".join(
-                address.get(key) or ""
-                for key in (
-                    "AddressLine1",
-                    "AddressLine2",
-                    "City",
-                    "StateOrRegion",
-                    "PostalCode",
-                    "CountryCode",
-                )
-                if address.get(key)
-            ),
-            "lines": lines,
-        }
+                return canonical_order(raw, items)
+
+
+def canonical_order(raw, items):
+    """An SP-API order and its items as a canonical order (None: not paid yet).
+
+    ``ItemPrice`` is the price of the item times its quantity. What ``OrderTotal`` adds to the
+    items (shipping, taxes, promotions) goes on one more line without a SKU, so that the lines
+    add up to the total as the canonical layout checks. Buyer and address are personal data
+    SP-API only gives with a Restricted Data Token: without one they stay empty. Refunds are not
+    in the Orders API (they are in the settlement reports).
+    """
+    status = ORDER_STATUS.get(raw.get("OrderStatus"), "paid")
+    if status is None:
+        return None
+    lines = []
+    for item in items:
+        quantity = int(item.get("QuantityOrdered") or 0)
+        price = Decimal((item.get("ItemPrice") or {}).get("Amount") or "0")
+        if quantity > 0:
+            unit = price / quantity
+            if unit * quantity != price:
+                unit = unit.quantize(Decimal("0.0001"))
+            lines.append({"sku": item.get("SellerSKU") or "", "quantity": quantity, "unit_price": unit})
+    items_total = sum((line["unit_price"] * line["quantity"] for line in lines), Decimal(0))
+    total = raw.get("OrderTotal") or {}
+    amount = Decimal(total["Amount"]) if total.get("Amount") else items_total
+    if amount != items_total or not lines:
+        lines.append({"sku": "", "quantity": 1, "unit_price": amount - items_total})
+    address = raw.get("ShippingAddress") or {}
+    return {
+        "order_ref": raw["AmazonOrderId"],
+        "order_time": _utc_text(raw.get("PurchaseDate")),
+        "paid_time": _utc_text(raw.get("PurchaseDate")),
+        "status": status,
+        "currency": total.get("CurrencyCode") or "",
+        "amount_paid": amount,
+        "refund_amount": Decimal("0.00"),
+        "buyer_name": (raw.get("BuyerInfo") or {}).get("BuyerName") or address.get("Name") or "",
+        "buyer_phone": address.get("Phone") or "",
+        "address": " ".join(address[key] for key in ADDRESS_KEYS if address.get(key)),
+        "lines": lines,
+    }
 
 
 def _json(text):

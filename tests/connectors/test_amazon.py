@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 
 from ecomfin.connectors import ConnectorError, HttpClient, RetryPolicy, TokenBucket, connector_for
-from ecomfin.connectors.amazon import RATE_LIMITS, lwa_refresh_form, sp_api_headers
+from ecomfin.connectors.amazon import RATE_LIMITS, canonical_order, lwa_refresh_form, sp_api_headers
 from ecomfin.connectors.fake import FakeServer, FakeShop
 from ecomfin.connectors.fake.amazon import FakeAmazon
 from ecomfin.parsers import parse
@@ -235,3 +235,26 @@ def test_orders_pulled_once_each():
         )
     seen = {order.order_ref for page in again for order in parse_page(page).orders()}
     assert seen <= set(lines) and len(seen) <= 1  # only the edge's order, already stored
+
+
+def test_order_total_beyond_the_items_goes_on_a_line_without_sku():
+    raw = {
+        "AmazonOrderId": "111-1234567-1234567",
+        "PurchaseDate": "2024-03-02T10:15:22Z",
+        "OrderStatus": "Shipped",
+        "OrderTotal": {"CurrencyCode": "USD", "Amount": "113.99"},
+    }
+    items = [
+        {"SellerSKU": "SKU-A", "QuantityOrdered": 2, "ItemPrice": {"CurrencyCode": "USD", "Amount": "100.00"}}
+    ]
+    order = canonical_order(raw, items)
+    assert (order["status"], order["amount_paid"], order["order_time"]) == (
+        "shipped",
+        Decimal("113.99"),
+        "2024-03-02 10:15:22",
+    )
+    assert order["lines"] == [
+        {"sku": "SKU-A", "quantity": 2, "unit_price": Decimal("50.00")},
+        {"sku": "", "quantity": 1, "unit_price": Decimal("13.99")},
+    ]
+    assert canonical_order({**raw, "OrderStatus": "Pending"}, items) is None
