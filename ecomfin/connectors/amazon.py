@@ -283,10 +283,12 @@ class AmazonConnector(Connector):
             if token:
                 params = {"nextToken": token}
             else:
+                # reports are kept 90 days: Amazon refuses an older createdSince
+                oldest = datetime.fromtimestamp(self.clock() - 89 * 86400, timezone.utc)
                 params = {
                     "reportTypes": SETTLEMENT,
                     "processingStatuses": "DONE",
-                    "createdSince": since,
+                    "createdSince": max(since, _iso(oldest), key=_time),
                     "pageSize": self.page_size,
                 }
             self._lists = {key: self.call("getReports", f"{REPORTS}/reports", params)}
