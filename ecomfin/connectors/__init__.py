@@ -14,13 +14,15 @@ The fake servers the tests and the README's walk-through use are in :mod:`.fake`
 
 from .base import Connector, ConnectorError, Page, Stream, decode_cursor, encode_cursor
 from .http import HttpClient, RetryPolicy, TokenBucket
+from .amazon import AmazonConnector
+from .shopify import ShopifyConnector
 from .stripe import StripeConnector
 
 #: platform code -> connector class (the codes are contracts: stored on backends)
-PLATFORMS = {cls.platform: cls for cls in (StripeConnector,)}
+PLATFORMS = {cls.platform: cls for cls in (StripeConnector, AmazonConnector, ShopifyConnector)}
 
 #: requests a second each platform allows by default (its published limit, rounded down)
-DEFAULT_RATES = {"stripe": 25.0}
+DEFAULT_RATES = {"stripe": 25.0, "amazon": 10.0, "shopify": 10.0}
 
 #: the production address of each platform's API (a backend may point anywhere: the fake server)
 DEFAULT_URLS = {
