@@ -55,6 +55,10 @@ class FakeAmazon(FakeApi):
         self.tokens = {}
         self.stats.update(tokens_issued=0, downloads=0)
 
+    def credentials_for(self, url):
+        # the fake serves Login with Amazon itself
+        return {**self.credentials, "lwa_url": url}
+
     # -- dispatch --------------------------------------------------------------
     def handle(self, request):
         if request.path == "/auth/o2/token":

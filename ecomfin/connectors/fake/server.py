@@ -81,6 +81,11 @@ class FakeApi:
     def handle(self, request):
         raise NotImplementedError
 
+    def credentials_for(self, url):
+        """The credentials a backend pointing at ``url`` (this fake) enters: what the command
+        line prints (a platform whose token server is elsewhere adds its address here)."""
+        return dict(self.credentials)
+
     def expired_reply(self, request):
         """What the platform answers to an expired access token."""
         return Reply.json({"error": "token expired"}, status=401)
