@@ -14,13 +14,15 @@ The fake servers the tests and the README's walk-through use are in :mod:`.fake`
 
 from .base import Connector, ConnectorError, Page, Stream, decode_cursor, encode_cursor
 from .http import HttpClient, RetryPolicy, TokenBucket
+from .jd import JdConnector
 from .stripe import StripeConnector
+from .taobao import TaobaoConnector
 
 #: platform code -> connector class (the codes are contracts: stored on backends)
-PLATFORMS = {cls.platform: cls for cls in (StripeConnector,)}
+PLATFORMS = {cls.platform: cls for cls in (StripeConnector, TaobaoConnector, JdConnector)}
 
 #: requests a second each platform allows by default (its published limit, rounded down)
-DEFAULT_RATES = {"stripe": 25.0}
+DEFAULT_RATES = {"stripe": 25.0, "taobao": 10.0, "jd": 10.0}
 
 
 def connector_for(

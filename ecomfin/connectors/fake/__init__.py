@@ -8,10 +8,12 @@
 
 from .data import FakeShop
 from .server import FakeApi, FakeServer, Reply, Request
+from .jd import FakeJd
 from .stripe import FakeStripe
+from .taobao import FakeTaobao
 
 #: platform code -> fake API class
-FAKES = {cls.platform: cls for cls in (FakeStripe,)}
+FAKES = {cls.platform: cls for cls in (FakeStripe, FakeTaobao, FakeJd)}
 
 
 def serve(platform, *, orders=100, seed=1, port=0, days=None, today=None):
