@@ -55,6 +55,7 @@ _FORMATS = (
     ("camt053", "Bank statement CAMT.053", "CAMT.053 bank statement", BANK),
     ("bank_csv", "Bank statement CSV", "bank statement CSV", BANK),
     ("orders_csv", "Platform orders", "orders CSV", ORDERS),
+    ("jd_settlement", "JD daily settlement bill (日账单明细)", "JD 日账单明细", CHANNEL),
 )  # fmt: skip
 FORMAT_LABELS = [(code, label) for code, label, _name, _kind in _FORMATS]
 FORMAT_NAMES = {code: name or label for code, label, name, _kind in _FORMATS}
@@ -74,6 +75,7 @@ PAYMENT_CHANNEL_LABELS = [
     ("amazon", "Amazon Pay / Settlement"),
     ("stripe", "Stripe"),
     ("other", "Other"),
+    ("jd_pay", "JD settlement (京东结算)"),
 ]
 #: the bills of each payment channel (every settlement format is the bill of one channel)
 PAYMENT_CHANNEL_FORMATS = {
@@ -82,6 +84,7 @@ PAYMENT_CHANNEL_FORMATS = {
     "shopify_payments": ("shopify_payouts", "shopify_balance"),
     "amazon": ("amazon_settlement",),
     "stripe": ("stripe_balance",),
+    "jd_pay": ("jd_settlement",),
 }
 
 #: the selling platforms of a shop

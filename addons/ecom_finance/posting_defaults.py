@@ -53,6 +53,7 @@ CHANNEL_SUFFIX = {
     "amazon": "04",
     "stripe": "05",
     "other": "09",
+    "jd_pay": "11",
 }
 
 #: chart -> accounts it lacks: code -> (name, account type, reconcilable)

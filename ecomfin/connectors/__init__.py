@@ -16,13 +16,18 @@ from .base import Connector, ConnectorError, Page, Stream, decode_cursor, encode
 from .http import HttpClient, RetryPolicy, TokenBucket
 from .amazon import AmazonConnector
 from .shopify import ShopifyConnector
+from .jd import JdConnector
 from .stripe import StripeConnector
+from .taobao import TaobaoConnector
 
 #: platform code -> connector class (the codes are contracts: stored on backends)
-PLATFORMS = {cls.platform: cls for cls in (StripeConnector, AmazonConnector, ShopifyConnector)}
+PLATFORMS = {
+    cls.platform: cls
+    for cls in (StripeConnector, AmazonConnector, ShopifyConnector, TaobaoConnector, JdConnector)
+}
 
 #: requests a second each platform allows by default (its published limit, rounded down)
-DEFAULT_RATES = {"stripe": 25.0, "amazon": 10.0, "shopify": 10.0}
+DEFAULT_RATES = {"stripe": 25.0, "amazon": 10.0, "shopify": 10.0, "taobao": 10.0, "jd": 10.0}
 
 #: the production address of each platform's API (a backend may point anywhere: the fake server)
 DEFAULT_URLS = {

@@ -25,7 +25,7 @@ raising :class:`~ecomfin.errors.InputError` before the caller commits anything.
 
 Format codes (:data:`FORMATS`): ``alipay``, ``wechat_trade``, ``wechat_fund``,
 ``amazon_settlement``, ``shopify_payouts``, ``shopify_balance``,
-``stripe_balance``, ``camt053``, ``bank_csv`` (needs ``profile=``) and
+``stripe_balance``, ``jd_settlement``, ``camt053``, ``bank_csv`` (needs ``profile=``) and
 ``orders_csv`` (``profile=`` a name from ``orders.PROFILES`` or a dict).
 
 Options by format: ``encoding`` (all text formats, default: detect);
@@ -38,7 +38,7 @@ import zipfile
 
 from ..errors import InputError
 from ..vocab import FORMAT_NAMES
-from . import alipay, amazon, bank_csv, camt053, orders, shopify, stripe, wechat, workbook
+from . import alipay, amazon, bank_csv, camt053, jd, orders, shopify, stripe, wechat, workbook
 from ._common import HEAD_SIZE, detect_encoding, open_binary
 from .zip_limits import CappedReader, UnzipBudget, check_declared
 
@@ -54,6 +54,7 @@ FORMATS = {
     "camt053": (camt053.parse, ("strict_balance", "timezone")),
     "bank_csv": (bank_csv.parse, ("encoding", "profile")),
     "orders_csv": (orders.parse, ("encoding", "profile")),
+    "jd_settlement": (jd.parse, ("encoding",)),
 }
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -94,6 +95,8 @@ def detect_format(filename, head_bytes):
         return shopify_kind
     if stripe.sniff(stripped):
         return "stripe_balance"
+    if jd.sniff(stripped):
+        return "jd_settlement"
     if orders.sniff(stripped):
         return "orders_csv"
     if camt053.sniff(stripped):

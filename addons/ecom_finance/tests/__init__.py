@@ -30,3 +30,4 @@ from . import test_bank_statement_feed
 from . import test_vouchers
 from . import test_connector_backend
 from . import test_connector_rpc
+from . import test_jd_settlement_import

@@ -10,10 +10,12 @@ from .data import FakeShop
 from .server import FakeApi, FakeServer, Reply, Request
 from .amazon import FakeAmazon
 from .shopify import FakeShopify
+from .jd import FakeJd
 from .stripe import FakeStripe
+from .taobao import FakeTaobao
 
 #: platform code -> fake API class
-FAKES = {cls.platform: cls for cls in (FakeStripe, FakeAmazon, FakeShopify)}
+FAKES = {cls.platform: cls for cls in (FakeStripe, FakeAmazon, FakeShopify, FakeTaobao, FakeJd)}
 
 
 def serve(platform, *, orders=100, seed=1, port=0, days=None, today=None):

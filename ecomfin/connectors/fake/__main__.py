@@ -29,7 +29,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     server = serve(args.platform, orders=args.orders, seed=args.seed, port=args.port, days=args.days)
     print(f"fake {args.platform} API on {server.url} ({args.orders} orders, seed {args.seed})", flush=True)
-    print("credentials: " + json.dumps(server.api.credentials_for(server.url), ensure_ascii=False), flush=True)
+    print(
+        "credentials: " + json.dumps(server.api.credentials_for(server.url), ensure_ascii=False), flush=True
+    )
     try:
         server.thread.join()
     except KeyboardInterrupt:

@@ -143,7 +143,9 @@ class FakeServer:
         return f"http://{host}:{port}"
 
     def start(self):
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-api", daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-api", daemon=True
+        )
         self.thread.start()
         return self
 
