@@ -224,7 +224,9 @@ class EcomConnectorBackend(models.Model):
             value = json.loads(text)
         except ValueError as error:
             raise UserError(self.env._("The credentials are not valid JSON: %s", error)) from error
-        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        if not isinstance(value, dict) or not all(
+            isinstance(v, str | int | float) and not isinstance(v, bool) for v in value.values()
+        ):
             raise UserError(self.env._('The credentials are a JSON object of texts: {"name": "value", ...}.'))
         cls = PLATFORMS.get(platform)
         missing = [name for name in (cls.credential_fields if cls else ()) if not value.get(name)]

@@ -31,3 +31,4 @@ from . import test_vouchers
 from . import test_connector_backend
 from . import test_connector_rpc
 from . import test_jd_settlement_import
+from . import test_connector_platforms
