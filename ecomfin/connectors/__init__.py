@@ -14,13 +14,15 @@ The fake servers the tests and the README's walk-through use are in :mod:`.fake`
 
 from .base import Connector, ConnectorError, Page, Stream, decode_cursor, encode_cursor
 from .http import HttpClient, RetryPolicy, TokenBucket
+from .alipay import AlipayConnector
 from .stripe import StripeConnector
+from .wechat import WechatConnector
 
 #: platform code -> connector class (the codes are contracts: stored on backends)
-PLATFORMS = {cls.platform: cls for cls in (StripeConnector,)}
+PLATFORMS = {cls.platform: cls for cls in (StripeConnector, AlipayConnector, WechatConnector)}
 
 #: requests a second each platform allows by default (its published limit, rounded down)
-DEFAULT_RATES = {"stripe": 25.0}
+DEFAULT_RATES = {"stripe": 25.0, "alipay": 10.0, "wechat": 5.0}
 
 
 def connector_for(

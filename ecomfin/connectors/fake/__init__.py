@@ -6,12 +6,14 @@
 ``python -m ecomfin.connectors.fake --platform NAME --port PORT --orders N --seed S``
 """
 
+from .alipay import FakeAlipay
 from .data import FakeShop
 from .server import FakeApi, FakeServer, Reply, Request
 from .stripe import FakeStripe
+from .wechat import FakeWechat
 
 #: platform code -> fake API class
-FAKES = {cls.platform: cls for cls in (FakeStripe,)}
+FAKES = {cls.platform: cls for cls in (FakeStripe, FakeAlipay, FakeWechat)}
 
 
 def serve(platform, *, orders=100, seed=1, port=0, days=None, today=None):
