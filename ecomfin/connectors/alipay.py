@@ -138,6 +138,7 @@ class AlipayConnector(Connector):
             raise ConnectorError(
                 "bill_not_readable",
                 {"platform": self.platform, "day": day.isoformat(), "expected": "zip (账务明细)"},
+                retryable=True,  # an expired address answers a page: a new one may serve the file
             )
         cursor = day.isoformat()
         name = (parse_qs(urlsplit(url).query).get("downloadFileName") or [""])[0]

@@ -279,3 +279,11 @@ def test_amounts_balance_per_day(server):
     for page in store.pages:
         lines = list(parsers.parse(page.content, page.filename, page.fmt))
         assert sum((line.gross for line in lines), Decimal(0)) == 0
+
+
+def test_a_download_that_is_not_the_bill_zip_is_refused(server):
+    """An expired address answers a page, not the zip: said clearly, and worth asking again."""
+    server.api.bill_zip = lambda day: b"<html><body>link expired</body></html>"
+    with pytest.raises(ConnectorError) as info:
+        connector(server).pull_page("bill", None)
+    assert info.value.code == "bill_not_readable" and info.value.retryable
