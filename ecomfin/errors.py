@@ -161,6 +161,10 @@ MESSAGES = {
     "auth_failed": "%(platform)s refused the credentials: %(detail)s",
     "token_expired": "%(platform)s: the access token has expired; renew it on the backend",
     "platform_error": "%(platform)s answered error %(code)s: %(detail)s",
+    "bad_key": "%(platform)s backend: %(field)s is not a readable RSA key (PEM): %(detail)s",
+    "response_signature": "%(platform)s: the answer's signature does not verify (%(detail)s); it was not used",
+    "bill_hash_mismatch": "%(platform)s: the bill of %(day)s does not match its %(algorithm)s hash after %(attempts)s downloads",
+    "bill_not_readable": "%(platform)s: the bill of %(day)s downloaded is not a %(expected)s file",
 }
 
 #: How the location of an error reads in English, by the parts present (file, line, column):

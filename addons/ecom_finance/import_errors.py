@@ -194,6 +194,14 @@ TEMPLATES = {
     "auth_failed": _lt("%(platform)s refused the credentials: %(detail)s"),
     "token_expired": _lt("%(platform)s: the access token has expired; renew it on the backend"),
     "platform_error": _lt("%(platform)s answered error %(code)s: %(detail)s"),
+    "bad_key": _lt("%(platform)s backend: %(field)s is not a readable RSA key (PEM): %(detail)s"),
+    "response_signature": _lt(
+        "%(platform)s: the answer's signature does not verify (%(detail)s); it was not used"
+    ),
+    "bill_hash_mismatch": _lt(
+        "%(platform)s: the bill of %(day)s does not match its %(algorithm)s hash after %(attempts)s downloads"
+    ),
+    "bill_not_readable": _lt("%(platform)s: the bill of %(day)s downloaded is not a %(expected)s file"),
 }
 
 #: (file, line, column present) -> translatable template of the location and message

@@ -14,20 +14,38 @@ The fake servers the tests and the README's walk-through use are in :mod:`.fake`
 
 from .base import Connector, ConnectorError, Page, Stream, decode_cursor, encode_cursor
 from .http import HttpClient, RetryPolicy, TokenBucket
+from .alipay import AlipayConnector
 from .amazon import AmazonConnector
-from .shopify import ShopifyConnector
 from .jd import JdConnector
+from .shopify import ShopifyConnector
 from .stripe import StripeConnector
 from .taobao import TaobaoConnector
+from .wechat import WechatConnector
 
 #: platform code -> connector class (the codes are contracts: stored on backends)
 PLATFORMS = {
     cls.platform: cls
-    for cls in (StripeConnector, AmazonConnector, ShopifyConnector, TaobaoConnector, JdConnector)
+    for cls in (
+        TaobaoConnector,
+        JdConnector,
+        ShopifyConnector,
+        AmazonConnector,
+        AlipayConnector,
+        WechatConnector,
+        StripeConnector,
+    )
 }
 
 #: requests a second each platform allows by default (its published limit, rounded down)
-DEFAULT_RATES = {"stripe": 25.0, "amazon": 10.0, "shopify": 10.0, "taobao": 10.0, "jd": 10.0}
+DEFAULT_RATES = {
+    "taobao": 10.0,
+    "jd": 10.0,
+    "shopify": 10.0,
+    "amazon": 10.0,
+    "alipay": 10.0,
+    "wechat": 5.0,
+    "stripe": 25.0,
+}
 
 #: the production address of each platform's API (a backend may point anywhere: the fake server)
 DEFAULT_URLS = {

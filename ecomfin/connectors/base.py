@@ -96,8 +96,10 @@ class Connector:
     platform = None
     #: code -> :class:`Stream`
     streams = {}
-    #: the credential names the platform needs, required first
+    #: the credential names the platform needs
     credential_fields = ()
+    #: the credential names it reads when given (an app token, a platform key, a token server)
+    optional_credential_fields = ()
     timezone = "UTC"
     #: orders per page asked for
     page_size = 100

@@ -134,7 +134,17 @@ class EcomConnectorBackend(models.Model):
     def _compute_credential_names(self):
         for backend in self:
             cls = PLATFORMS.get(backend.platform)
-            backend.credential_names = ", ".join(cls.credential_fields) if cls else False
+            if not cls:
+                backend.credential_names = False
+                continue
+            names = ", ".join(cls.credential_fields)
+            if cls.optional_credential_fields:
+                names = self.env._(
+                    "%(required)s (optional: %(optional)s)",
+                    required=names,
+                    optional=", ".join(cls.optional_credential_fields),
+                )
+            backend.credential_names = names
 
     def _compute_statement_count(self):
         counts = dict(

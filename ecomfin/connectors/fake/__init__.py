@@ -6,16 +6,21 @@
 ``python -m ecomfin.connectors.fake --platform NAME --port PORT --orders N --seed S``
 """
 
-from .data import FakeShop
-from .server import FakeApi, FakeServer, Reply, Request
+from .alipay import FakeAlipay
 from .amazon import FakeAmazon
-from .shopify import FakeShopify
+from .data import FakeShop
 from .jd import FakeJd
+from .server import FakeApi, FakeServer, Reply, Request
+from .shopify import FakeShopify
 from .stripe import FakeStripe
 from .taobao import FakeTaobao
+from .wechat import FakeWechat
 
 #: platform code -> fake API class
-FAKES = {cls.platform: cls for cls in (FakeStripe, FakeAmazon, FakeShopify, FakeTaobao, FakeJd)}
+FAKES = {
+    cls.platform: cls
+    for cls in (FakeTaobao, FakeJd, FakeShopify, FakeAmazon, FakeAlipay, FakeWechat, FakeStripe)
+}
 
 
 def serve(platform, *, orders=100, seed=1, port=0, days=None, today=None):
