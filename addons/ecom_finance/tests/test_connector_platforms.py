@@ -7,10 +7,9 @@ imports, every order once, and a second pull adds nothing."""
 import json
 from datetime import timedelta
 
-from odoo import fields
 from odoo.tests import tagged
 
-from ecomfin.connectors.fake import FAKES, FakeServer, FakeShop
+from ecomfin.connectors.fake import FAKES, FakeServer, FakeShop, platform_today
 
 from .common import EcomShopCase
 
@@ -26,7 +25,6 @@ class TestConnectorPlatforms(EcomShopCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.today = fields.Date.context_today(cls.env["res.users"])
         params = cls.env["ir.config_parameter"].sudo()
         params.set_param("ecom_finance.connector_backoff", "0.001")
         for code in ("USD", "CNY"):
@@ -34,7 +32,8 @@ class TestConnectorPlatforms(EcomShopCase):
 
     def _backend(self, platform, index):
         currency = CURRENCIES.get(platform, "CNY")
-        fake_shop = FakeShop(ORDERS, seed=40 + index, days=2, today=self.today, currency=currency)
+        today = platform_today(platform)
+        fake_shop = FakeShop(ORDERS, seed=40 + index, days=2, today=today, currency=currency)
         server = FakeServer(FAKES[platform](fake_shop, **FAKE_OPTIONS.get(platform, {}))).start()
         self.addCleanup(server.stop)
         shop = self.env["ecom.shop"].create(
@@ -57,7 +56,7 @@ class TestConnectorPlatforms(EcomShopCase):
                     "shop_id": shop.id,
                     "platform": platform,
                     "base_url": server.url,
-                    "since": self.today - timedelta(days=2),
+                    "since": today - timedelta(days=2),
                     "rate_limit": 1000,
                     "credentials": json.dumps(server.api.credentials_for(server.url)),
                 }
