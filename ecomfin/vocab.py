@@ -109,6 +109,7 @@ ORDER_PROFILE_LABELS = [
     ("douyin", "Douyin shop backend"),
     ("shopify", "Shopify orders export"),
     ("amazon", "Amazon All Orders report"),
+    ("api", "Pulled from the platform's API"),
 ]
 #: the order export profile a shop's platform uses by default (else ``canonical``)
 PLATFORM_ORDER_PROFILE = {

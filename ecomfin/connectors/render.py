@@ -13,8 +13,8 @@ import io
 
 from ..parsers.orders import CANONICAL_COLUMNS
 
-#: the parser options of a rendered page
-ORDER_OPTIONS = {"order_profile": "canonical"}
+#: the parser options of a rendered page: the canonical layout, products only (profile ``api``)
+ORDER_OPTIONS = {"order_profile": "api"}
 
 
 def orders_csv(orders):
@@ -24,7 +24,8 @@ def orders_csv(orders):
     ``order_time``, ``paid_time``, ``status``, ``currency``, ``amount_paid``, ``refund_amount``,
     ``buyer_name``, ``buyer_phone``, ``address``; times as ``YYYY-MM-DD HH:MM:SS`` UTC or ISO
     with an offset) and ``lines``: dicts with ``sku``, ``quantity``, ``unit_price``.
-    Returns ``(content, rows)``.
+    Returns ``(content, rows)``. A line without a SKU (the shipping, taxes or discounts some
+    APIs give as lines) is no product: it is left out, its amount stays in ``amount_paid``.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -32,6 +33,8 @@ def orders_csv(orders):
     rows = 0
     for order in orders:
         for line in order["lines"]:
+            if not line.get("sku"):
+                continue
             merged = {**order, **line}
             writer.writerow(
                 ["" if merged.get(column) is None else merged[column] for column in CANONICAL_COLUMNS]

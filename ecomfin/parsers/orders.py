@@ -539,7 +539,12 @@ AMAZON = {
     ),
 }
 
-PROFILES = {p["name"]: p for p in (CANONICAL, TMALL, TAOBAO, JD, PINDUODUO, DOUYIN, SHOPIFY, AMAZON)}
+# The orders a connector pulled from a platform's API (``ecomfin.connectors.render``): the
+# canonical layout, whose lines are the products only; the order's amount_paid is what the
+# buyer paid, shipping, taxes and discounts included, as in the platforms' own exports.
+API = {**CANONICAL, "name": "api", "check_total": False}
+
+PROFILES = {p["name"]: p for p in (CANONICAL, API, TMALL, TAOBAO, JD, PINDUODUO, DOUYIN, SHOPIFY, AMAZON)}
 
 
 def sniff(head_text):
