@@ -290,9 +290,11 @@ def test_tls_with_a_required_client_certificate(pki):
         )
         assert check.valid
         assert fake.requests == 1
-        # without the certificate the server refuses the handshake: an error, no answer
+        # without the certificate the server refuses the handshake: an error, no answer (with
+        # TLS 1.3 the refusal reaches the client after its request: an alert, or the connection
+        # closed, which is never sent again)
         with pytest.raises(ViesError) as caught:
-            check_vat("DE", "811569869", address=fake.url, verify=pki["ca"], retries=0)
+            check_vat("DE", "811569869", address=fake.url, verify=pki["ca"], retries=2)
         assert caught.value.code in ("vies_tls", "vies_dropped")
         # a server certificate the client does not trust
         with pytest.raises(ViesError) as caught:
