@@ -165,6 +165,26 @@ MESSAGES = {
     "response_signature": "%(platform)s: the answer's signature does not verify (%(detail)s); it was not used",
     "bill_hash_mismatch": "%(platform)s: the bill of %(day)s does not match its %(algorithm)s hash after %(attempts)s downloads",
     "bill_not_readable": "%(platform)s: the bill of %(day)s downloaded is not a %(expected)s file",
+    # VIES (EU VAT numbers of business buyers, ecomfin.soap.vies)
+    "vies_bad_country": "%(country)r is not a VIES country code (an EU member state's, EL for Greece, XI for Northern Ireland)",
+    "vies_bad_number": "%(number)r is not a VAT number VIES reads: 2 to 12 letters or digits after the country code",
+    "vies_invalid_input": "VIES refused %(country)s %(number)s as invalid input (INVALID_INPUT)",
+    "vies_invalid_requester": "VIES refused the requester's VAT number %(requester)s (INVALID_REQUESTER_INFO): check the company's own VAT number",
+    "vies_service_unavailable": "the VIES service is unavailable (SERVICE_UNAVAILABLE); try again later",
+    "vies_ms_unavailable": "the tax administration of %(country)s does not answer VIES now (MS_UNAVAILABLE); try again later",
+    "vies_ms_timeout": "the tax administration of %(country)s did not answer VIES in time (TIMEOUT); try again later",
+    "vies_server_busy": "the VIES service is busy (SERVER_BUSY); try again later",
+    "vies_global_max_concurrent": "the VIES service has too many requests at once (%(fault)s); try again later",
+    "vies_ms_max_concurrent": "VIES has too many requests at once for %(country)s (%(fault)s); try again later",
+    "vies_vat_blocked": "VIES does not check %(country)s %(number)s: the number is blocked (VAT_BLOCKED)",
+    "vies_ip_blocked": "VIES refuses requests from this server's address (IP_BLOCKED)",
+    "vies_fault": "VIES answered with the fault %(fault)s",
+    "vies_unreachable": "cannot reach the VIES service at %(url)s (%(attempts)s attempts): %(detail)s",
+    "vies_timeout": "the VIES service at %(url)s did not answer within %(seconds)s seconds; the request may have reached it, so it was not sent again",
+    "vies_dropped": "the VIES service at %(url)s closed the connection without answering (%(detail)s); the request may have reached it, so it was not sent again",
+    "vies_tls": "TLS with the VIES service at %(url)s failed: %(detail)s",
+    "vies_http_status": "the VIES service at %(url)s answered HTTP %(status)s without a SOAP answer",
+    "vies_bad_answer": "the answer of the VIES service cannot be read: %(detail)s",
 }
 
 #: How the location of an error reads in English, by the parts present (file, line, column):

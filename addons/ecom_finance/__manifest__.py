@@ -20,7 +20,8 @@
         "queue_job",
         "ecom_audit",
     ],
-    "external_dependencies": {"python": ["ecomfin", "openpyxl"]},
+    # zeep: the VIES check of EU VAT numbers (models/res_partner.py, through ecomfin.soap)
+    "external_dependencies": {"python": ["ecomfin", "openpyxl", "zeep"]},
     "data": [
         "security/ecom_finance_security.xml",
         "security/ir.model.access.csv",
@@ -34,6 +35,7 @@
         "views/stock_quant_views.xml",
         "views/stock_scrap_views.xml",
         "views/res_users_views.xml",
+        "views/res_partner_views.xml",
         "report/ecom_order_margin_report_views.xml",
         "report/ecom_finance_reports_views.xml",
         "report/ecom_voucher_report.xml",

@@ -202,6 +202,46 @@ TEMPLATES = {
         "%(platform)s: the bill of %(day)s does not match its %(algorithm)s hash after %(attempts)s downloads"
     ),
     "bill_not_readable": _lt("%(platform)s: the bill of %(day)s downloaded is not a %(expected)s file"),
+    # VIES (EU VAT numbers of business buyers, ecomfin.soap.vies)
+    "vies_bad_country": _lt(
+        "%(country)r is not a VIES country code (an EU member state's, EL for Greece, XI for Northern Ireland)"
+    ),
+    "vies_bad_number": _lt(
+        "%(number)r is not a VAT number VIES reads: 2 to 12 letters or digits after the country code"
+    ),
+    "vies_invalid_input": _lt("VIES refused %(country)s %(number)s as invalid input (INVALID_INPUT)"),
+    "vies_invalid_requester": _lt(
+        "VIES refused the requester's VAT number %(requester)s (INVALID_REQUESTER_INFO): check the company's own VAT number"
+    ),
+    "vies_service_unavailable": _lt("the VIES service is unavailable (SERVICE_UNAVAILABLE); try again later"),
+    "vies_ms_unavailable": _lt(
+        "the tax administration of %(country)s does not answer VIES now (MS_UNAVAILABLE); try again later"
+    ),
+    "vies_ms_timeout": _lt(
+        "the tax administration of %(country)s did not answer VIES in time (TIMEOUT); try again later"
+    ),
+    "vies_server_busy": _lt("the VIES service is busy (SERVER_BUSY); try again later"),
+    "vies_global_max_concurrent": _lt(
+        "the VIES service has too many requests at once (%(fault)s); try again later"
+    ),
+    "vies_ms_max_concurrent": _lt(
+        "VIES has too many requests at once for %(country)s (%(fault)s); try again later"
+    ),
+    "vies_vat_blocked": _lt(
+        "VIES does not check %(country)s %(number)s: the number is blocked (VAT_BLOCKED)"
+    ),
+    "vies_ip_blocked": _lt("VIES refuses requests from this server's address (IP_BLOCKED)"),
+    "vies_fault": _lt("VIES answered with the fault %(fault)s"),
+    "vies_unreachable": _lt("cannot reach the VIES service at %(url)s (%(attempts)s attempts): %(detail)s"),
+    "vies_timeout": _lt(
+        "the VIES service at %(url)s did not answer within %(seconds)s seconds; the request may have reached it, so it was not sent again"
+    ),
+    "vies_dropped": _lt(
+        "the VIES service at %(url)s closed the connection without answering (%(detail)s); the request may have reached it, so it was not sent again"
+    ),
+    "vies_tls": _lt("TLS with the VIES service at %(url)s failed: %(detail)s"),
+    "vies_http_status": _lt("the VIES service at %(url)s answered HTTP %(status)s without a SOAP answer"),
+    "vies_bad_answer": _lt("the answer of the VIES service cannot be read: %(detail)s"),
 }
 
 #: (file, line, column present) -> translatable template of the location and message

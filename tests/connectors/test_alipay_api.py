@@ -12,13 +12,14 @@ from decimal import Decimal
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
-from .pay_common import Store, client, other_private_pem
 
 from ecomfin import ingest, parsers
 from ecomfin.connectors import ConnectorError, connector_for
 from ecomfin.connectors.alipay import AlipayConnector, sign_content, sign_params, verify_response
 from ecomfin.connectors.fake import FakeAlipay, FakeServer, FakeShop
 from ecomfin.connectors.rsa import load_private_key, load_public_key
+
+from .pay_common import Store, client, other_private_pem
 
 TODAY = date(2026, 12, 1)
 DAYS = 4

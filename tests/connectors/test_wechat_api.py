@@ -11,12 +11,13 @@ from datetime import date, timedelta
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
-from .pay_common import Store, client, other_private_pem
 
 from ecomfin.connectors import ConnectorError, connector_for
 from ecomfin.connectors.fake import FakeServer, FakeShop, FakeWechat
 from ecomfin.connectors.rsa import load_private_key, sign
 from ecomfin.connectors.wechat import WechatConnector, answer_message, authorization, sign_message
+
+from .pay_common import Store, client, other_private_pem
 
 TODAY = date(2026, 12, 1)
 DAYS = 4

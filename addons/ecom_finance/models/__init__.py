@@ -33,6 +33,7 @@ from . import sale_order_line
 from . import purchase_order
 from . import purchase_order_line
 from . import res_partner_bank
+from . import res_partner
 from . import account_journal
 from . import account_account
 from . import ir_websocket

@@ -32,3 +32,4 @@ from . import test_connector_backend
 from . import test_connector_rpc
 from . import test_jd_settlement_import
 from . import test_connector_platforms
+from . import test_vies

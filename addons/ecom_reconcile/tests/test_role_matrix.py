@@ -12,7 +12,8 @@ The big brother of ``test_public_methods``: the methods and the fields are found
    reason, such as nothing to post, is still allowed by rights), every other role is refused with an
    ``AccessError`` raised before anything was written (no table of the database changed). A method
    found that is not in ``EXPECTED`` fails the test: add it there.
-2. Each state-like or protected field of each ``ecom.*`` model (``state``, ``*_state``,
+2. Each state-like or protected field of each ``ecom.*`` model, and of the other models listed in
+   ``GUARDED_FIELDS`` (``res.partner``: VIES's answer) (``state``, ``*_state``,
    ``request_id``, ``approval*``, ``job_uuid``, and the lists the models guard: ``PROTECTED_FIELDS``,
    ``WORKFLOW_FIELDS``, ``SUMMARY_FIELDS`` ...) is set by ``create``, ``write``, ``copy`` (a default) and
    ``load`` as each role: each is refused (``AccessError`` or ``UserError``) and the value stays as it was.
@@ -27,6 +28,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.ecom_audit.models import ecom_access_grant
 from odoo.addons.ecom_audit.tests.common import ROLE_GROUPS, make_role_user
+from odoo.addons.ecom_finance.models import res_partner
 from odoo.addons.ecom_reconcile.models import ecom_reconcile_difference, ecom_reconcile_run
 
 from .test_public_methods import READ_PATHS
@@ -191,6 +193,9 @@ EXPECTED = {
     ("product.template", "export_data"): EVERYONE,
     ("res.groups", "export_data"): EVERYONE,
     ("res.users", "action_ecom_unlock_login"): NOBODY,  # Settings administrators (ecom_audit.lockout)
+    # the VIES check of a buyer's EU VAT number (ecom_finance): Accountants
+    ("res.partner", "action_ecom_check_vies"): FINANCE,
+    ("res.partner", "export_data"): EVERYONE,  # Odoo: every internal user reads partners
     ("res.users", "export_data"): EVERYONE,
     # stock: Warehouse Operators in their warehouses (every internal user reads quants in Odoo)
     ("stock.move", "export_data"): {WAREHOUSE, *FINANCE_READERS},
@@ -229,6 +234,8 @@ TARGETS = {
     ("account.move", "button_draft"): [("state", "=", "posted"), ("ecom_statement_id", "!=", False)],
     ("ecom.statement", "action_reverse_entries"): [("move_ids.state", "=", "posted")],
     ("ecom.statement", "action_post_entries"): [("move_ids", "=", False)],
+    # a partner without a VAT number: the check stops at its business check, never asks VIES
+    ("res.partner", "action_ecom_check_vies"): [("vat", "=", False)],
 }
 
 # the ORM's and the web client's read paths (test_public_methods and test_read_paths try them),
@@ -271,6 +278,8 @@ GUARDED_FIELDS = {
         "lines_created",
         "pages",
     },
+    # ecom_finance: VIES's answer, written by the VIES check only (res_partner.OWN_FIELDS)
+    "res.partner": res_partner.OWN_FIELDS.fields,
 }
 
 # guarded fields a role may still write directly: the model has no guard for them
@@ -632,7 +641,7 @@ class TestRoleMatrix(TransactionCase):
         failures, checked = [], 0
         for model_name in self._our_models():
             Model = self.env[model_name]
-            if not model_name.startswith("ecom."):
+            if not model_name.startswith("ecom.") and model_name not in GUARDED_FIELDS:
                 continue
             record = Model.with_context(active_test=False).search([], limit=1)
             if not record:
