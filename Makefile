@@ -1,7 +1,7 @@
 # Copyright 2026 ecom-finance
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 # ecom-finance for Odoo: the commands the README gives.
-.PHONY: help run test test-core lint i18n bench bench-import bench-reconcile bench-audit bench-posting bench-margin bench-reconcile-oca bench-suggest rotate-keys backup restore-verify backup-scheduled backup-check
+.PHONY: help run test test-core lint i18n bench bench-import bench-reconcile bench-audit bench-posting bench-margin bench-reconcile-oca bench-suggest bench-connectors rotate-keys backup restore-verify backup-scheduled backup-check
 
 help:
 	@echo "make run        create database 'ecom' (four addons + demo data) if missing and start Odoo"
@@ -55,6 +55,11 @@ bench-margin:
 
 bench-reconcile-oca:
 	@scripts/bench_odoo.sh reconcile_oca $(DB) $(ROWS)
+
+PLATFORM ?= taobao
+
+bench-connectors:
+	@ECOM_BENCH_PLATFORM=$(PLATFORM) scripts/bench_odoo.sh connectors $(DB) $(ROWS)
 
 bench-suggest:
 	PYTHONPATH=. python3 bench/bench_suggest.py --pairs 2000 --score 100000
