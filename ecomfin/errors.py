@@ -161,6 +161,12 @@ MESSAGES = {
     "auth_failed": "%(platform)s refused the credentials: %(detail)s",
     "token_expired": "%(platform)s: the access token has expired; renew it on the backend",
     "platform_error": "%(platform)s answered error %(code)s: %(detail)s",
+    # Pinduoduo 货款账单, Douyin shop 结算账单
+    "not_pdd_fund": "not a Pinduoduo 货款账单: expected the header %(expected)r (file read as %(encoding)s)",
+    "pdd_footer_missing": "truncated Pinduoduo 货款账单: footer line '#%(kind)s合计' is missing",
+    "not_douyin_settlement": "not a Douyin shop 结算账单: expected the header to start with %(expected)r (file read as %(encoding)s)",
+    "douyin_outcome": "合计支出 %(outcome)s is not the sum of the row's fees %(fees)s",
+    "douyin_net": "商家实收 %(net)s is not 收入合计 %(income)s minus 合计支出 %(outcome)s",
 }
 
 #: How the location of an error reads in English, by the parts present (file, line, column):

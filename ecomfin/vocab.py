@@ -55,6 +55,8 @@ _FORMATS = (
     ("camt053", "Bank statement CAMT.053", "CAMT.053 bank statement", BANK),
     ("bank_csv", "Bank statement CSV", "bank statement CSV", BANK),
     ("orders_csv", "Platform orders", "orders CSV", ORDERS),
+    ("pdd_fund", "Pinduoduo payment-account bill (货款账单)", "拼多多货款账单", CHANNEL),
+    ("douyin_settlement", "Douyin shop settlement bill (结算账单)", "抖店结算账单", CHANNEL),
 )  # fmt: skip
 FORMAT_LABELS = [(code, label) for code, label, _name, _kind in _FORMATS]
 FORMAT_NAMES = {code: name or label for code, label, name, _kind in _FORMATS}
@@ -74,6 +76,8 @@ PAYMENT_CHANNEL_LABELS = [
     ("amazon", "Amazon Pay / Settlement"),
     ("stripe", "Stripe"),
     ("other", "Other"),
+    ("pdd_pay", "Pinduoduo payments"),
+    ("douyin_pay", "Douyin shop payments"),
 ]
 #: the bills of each payment channel (every settlement format is the bill of one channel)
 PAYMENT_CHANNEL_FORMATS = {
@@ -82,6 +86,8 @@ PAYMENT_CHANNEL_FORMATS = {
     "shopify_payments": ("shopify_payouts", "shopify_balance"),
     "amazon": ("amazon_settlement",),
     "stripe": ("stripe_balance",),
+    "pdd_pay": ("pdd_fund",),
+    "douyin_pay": ("douyin_settlement",),
 }
 
 #: the selling platforms of a shop

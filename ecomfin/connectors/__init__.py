@@ -14,13 +14,15 @@ The fake servers the tests and the README's walk-through use are in :mod:`.fake`
 
 from .base import Connector, ConnectorError, Page, Stream, decode_cursor, encode_cursor
 from .http import HttpClient, RetryPolicy, TokenBucket
+from .douyin import DouyinConnector
+from .pinduoduo import PinduoduoConnector
 from .stripe import StripeConnector
 
 #: platform code -> connector class (the codes are contracts: stored on backends)
-PLATFORMS = {cls.platform: cls for cls in (StripeConnector,)}
+PLATFORMS = {cls.platform: cls for cls in (StripeConnector, PinduoduoConnector, DouyinConnector)}
 
 #: requests a second each platform allows by default (its published limit, rounded down)
-DEFAULT_RATES = {"stripe": 25.0}
+DEFAULT_RATES = {"stripe": 25.0, "pinduoduo": 10.0, "douyin": 20.0}
 
 
 def connector_for(

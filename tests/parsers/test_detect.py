@@ -36,6 +36,7 @@ def test_format_codes():
     assert set(FORMATS) == {
         "alipay", "wechat_trade", "wechat_fund", "amazon_settlement", "shopify_payouts", "shopify_balance",
         "stripe_balance", "camt053", "bank_csv", "orders_csv",
+        "pdd_fund", "douyin_settlement",
     }  # fmt: skip
 
 

@@ -8,10 +8,12 @@
 
 from .data import FakeShop
 from .server import FakeApi, FakeServer, Reply, Request
+from .douyin import FakeDouyin
+from .pinduoduo import FakePinduoduo
 from .stripe import FakeStripe
 
 #: platform code -> fake API class
-FAKES = {cls.platform: cls for cls in (FakeStripe,)}
+FAKES = {cls.platform: cls for cls in (FakeStripe, FakePinduoduo, FakeDouyin)}
 
 
 def serve(platform, *, orders=100, seed=1, port=0, days=None, today=None):
