@@ -53,6 +53,8 @@ CHANNEL_SUFFIX = {
     "amazon": "04",
     "stripe": "05",
     "other": "09",
+    "pdd_pay": "11",
+    "douyin_pay": "12",
 }
 
 #: chart -> accounts it lacks: code -> (name, account type, reconcilable)

@@ -28,3 +28,4 @@ from . import test_audit_denied_approval
 from . import test_live_progress
 from . import test_bank_statement_feed
 from . import test_vouchers
+from . import test_pdd_douyin_bills
