@@ -11,12 +11,12 @@ as the body: ``param_json``, JSON with sorted keys and no spaces (:func:`param_j
 with ``sub_code``/``sub_msg`` (the older envelope ``{"err_no": 0, "message", "data"}`` is read
 too).
 
-Stream ``orders``: ``order.searchList`` with ``update_time_start``/``update_time_end``, pages
-``page`` (from 0) of ``size``, oldest change first. The cursor holds the window (its end fixed
-at the first page) and the page; after the last page it holds the newest ``update_time`` seen,
-so the next pull asks only what changed since (the newest order comes again: a page that adds
-nothing is dropped downstream). Each page is rendered as the canonical orders CSV (fen to
-yuan, Beijing time to UTC).
+Stream ``orders``: ``order.searchList`` with ``update_time_start``/``update_time_end``, oldest
+change first, ``size`` a page. The cursor holds the window (its end fixed at the first page):
+the next page starts at the last ``update_time`` read (keyset paging, see :meth:`fetch`); after
+the last page the cursor holds the newest ``update_time`` seen, so the next pull asks only what
+changed since (the newest order comes again: a page that adds nothing is dropped downstream).
+Each page is rendered as the canonical orders CSV (fen to yuan, Beijing time to UTC).
 
 Stream ``bill`` (daily): ``order.getSettleBillDetailV3`` (商家结算账单: the sub-orders settled
 that day, by settlement time, paged by ``start_index``/``next_start_index`` until ``is_end``),
@@ -180,7 +180,6 @@ class DouyinConnector(Connector):
         since = int(state.get("since") or _unix(self.since))
         until = int(state.get("until") or self.now())
         page_no = int(state.get("page") or 0)
-        newest = int(state.get("newest") or since)
         data = self.call(
             "order.searchList",
             {
@@ -193,13 +192,20 @@ class DouyinConnector(Connector):
             },
         )
         orders = data.get("shop_order_list") or []
-        newest = max([newest, *(int(order.get("update_time") or 0) for order in orders)])
-        total = int(data.get("total") or 0)
-        if orders and (page_no + 1) * self.page_size < total:
-            next_state = {"since": since, "until": until, "page": page_no + 1, "newest": newest}
+        times = [int(order.get("update_time") or 0) for order in orders]
+        if orders and (page_no + 1) * self.page_size < int(data.get("total") or 0):
+            # Keyset paging: the next page starts at the last change read (that order comes again,
+            # an overlap the import drops). Offset paging would skip an order whenever one read
+            # before changes again during the pull and leaves the window; a page all of one second
+            # is the exception, paged by offset.
+            if times[-1] > since:
+                next_state = {"since": times[-1], "until": until}
+            else:
+                next_state = {"since": since, "until": until, "page": page_no + 1}
             more = True
         else:
-            next_state, more = {"since": newest}, False
+            # next pull: what changed since the newest change read (or since the same start)
+            next_state, more = {"since": max([since, *times])}, False
         page = Page(stream, cursor, encode_cursor(next_state), has_more=more)
         if orders:
             page.content, page.rows = orders_csv(_order(order) for order in orders)

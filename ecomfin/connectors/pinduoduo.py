@@ -10,10 +10,11 @@ Every call is a form POST to ``/api/router`` (``gw-api.pinduoduo.com``) naming t
 
 Stream ``orders``: ``pdd.order.number.list.increment.get``, the orders *changed* in a window of
 ``start_updated_at``..``end_updated_at`` that the API keeps to 30 minutes, paged with
-``page``/``page_size`` and ``has_next`` (``use_has_next=true``). The cursor holds the window's
-start and the page; after a window's last page it moves to the window's end, so a pull walks
-half-hour windows up to now and the next pull asks only what changed since. Each page is
-rendered as the canonical orders CSV (times from Beijing time to UTC).
+``page``/``page_size`` (``total_count`` tells how many). The cursor holds the window and the
+page (a window of several pages is read backwards, see :meth:`fetch`); after a window's pages
+it moves to the window's end, so a pull walks half-hour windows up to now and the next pull
+asks only what changed since. Each page is rendered as the canonical orders CSV (times from
+Beijing time to UTC).
 
 Stream ``bill`` (daily): ``pdd.finance.balance.daily.bill.url.get`` gives the download link of a
 day's 货款账单 (the merchant's payment-account ledger); the file behind it is the page, read by
@@ -136,11 +137,11 @@ class PinduoduoConnector(Connector):
     def fetch(self, stream, cursor):
         state = decode_cursor(cursor)
         start = int(state.get("start") or _unix(self.since))
-        page_no = int(state.get("page") or 1)
         now = self.now()
         if start >= now:
             return Page(stream, cursor, cursor, has_more=False)
-        end = min(start + WINDOW, now)
+        end = int(state.get("end") or min(start + WINDOW, now))
+        page_no = int(state.get("page") or 1)
         answer = self.call(
             "pdd.order.number.list.increment.get",
             {
@@ -151,14 +152,21 @@ class PinduoduoConnector(Connector):
                 "end_updated_at": end,
                 "page": page_no,
                 "page_size": self.page_size,
-                "use_has_next": "true",
             },
         )
         orders = answer.get("order_sn_list") or []
-        if answer.get("has_next") and orders:
-            next_state, more = {"start": start, "page": page_no + 1}, True
+        total = int(answer.get("total_count") or 0)
+        # A window of several pages is read from its last page back to its first: an order that
+        # changes again during the pull leaves the window and those after it move up one place,
+        # which, read backwards, repeats an order (dropped by the import) instead of skipping one.
+        # Page 1, read first to learn the count, is read again last.
+        if "page" not in state and total > self.page_size:
+            next_state = {"start": start, "end": end, "page": -(-total // self.page_size)}
+        elif page_no > 1:
+            next_state = {"start": start, "end": end, "page": page_no - 1}
         else:
-            next_state, more = {"start": end}, end < now
+            next_state = {"start": end}
+        more = "page" in next_state or end < now
         page = Page(stream, cursor, encode_cursor(next_state), has_more=more)
         if orders:
             page.content, page.rows = orders_csv(_order(order) for order in orders)
@@ -178,7 +186,15 @@ class PinduoduoConnector(Connector):
         page.content = content
         page.filename = f"pinduoduo-bill-{day.isoformat()}.{suffix}"
         page.fmt = "pdd_fund"
-        page.rows = max(0, content.count(b"\n") - 6)
+        if suffix == "csv":  # the rows: the lines but the header and the '#' title and footer
+            page.rows = (
+                sum(
+                    1
+                    for row in content.splitlines()
+                    if row.strip() and not row.lstrip(b"\xef\xbb\xbf").startswith(b"#")
+                )
+                - 1
+            )
         return page
 
 

@@ -106,7 +106,7 @@ def parse(binary, filename, *, encoding=None, head=None):
     """Read a Pinduoduo 货款账单 CSV; return a :class:`ParsedStatement`."""
     reader = LineReader(binary, filename, encoding=encoding, candidates=CHINESE_ENCODINGS, head=head)
     line = reader.next_nonblank()
-    titled = line is not None and line.strip().rstrip(",").lstrip("\ufeff") == TITLE
+    titled = line is not None and line.lstrip("\ufeff").strip().rstrip(",") == TITLE
     shop = day = None
     while line is not None and line.lstrip().startswith("#"):
         text = line.strip().rstrip(",")
