@@ -185,6 +185,12 @@ MESSAGES = {
     "vies_tls": "TLS with the VIES service at %(url)s failed: %(detail)s",
     "vies_http_status": "the VIES service at %(url)s answered HTTP %(status)s without a SOAP answer",
     "vies_bad_answer": "the answer of the VIES service cannot be read: %(detail)s",
+    # Pinduoduo 货款账单, Douyin shop 结算账单
+    "not_pdd_fund": "not a Pinduoduo 货款账单: expected the header %(expected)r (file read as %(encoding)s)",
+    "pdd_footer_missing": "truncated Pinduoduo 货款账单: footer line '#%(kind)s合计' is missing",
+    "not_douyin_settlement": "not a Douyin shop 结算账单: expected the header to start with %(expected)r (file read as %(encoding)s)",
+    "douyin_outcome": "合计支出 %(outcome)s is not the sum of the row's fees %(fees)s",
+    "douyin_net": "商家实收 %(net)s is not 收入合计 %(income)s minus 合计支出 %(outcome)s",
 }
 
 #: How the location of an error reads in English, by the parts present (file, line, column):

@@ -56,6 +56,8 @@ _FORMATS = (
     ("bank_csv", "Bank statement CSV", "bank statement CSV", BANK),
     ("orders_csv", "Platform orders", "orders CSV", ORDERS),
     ("jd_settlement", "JD daily settlement bill (日账单明细)", "JD 日账单明细", CHANNEL),
+    ("pdd_fund", "Pinduoduo payment-account bill (货款账单)", "拼多多货款账单", CHANNEL),
+    ("douyin_settlement", "Douyin shop settlement bill (结算账单)", "抖店结算账单", CHANNEL),
 )  # fmt: skip
 FORMAT_LABELS = [(code, label) for code, label, _name, _kind in _FORMATS]
 FORMAT_NAMES = {code: name or label for code, label, name, _kind in _FORMATS}
@@ -76,6 +78,8 @@ PAYMENT_CHANNEL_LABELS = [
     ("stripe", "Stripe"),
     ("other", "Other"),
     ("jd_pay", "JD settlement (京东结算)"),
+    ("pdd_pay", "Pinduoduo payments"),
+    ("douyin_pay", "Douyin shop payments"),
 ]
 #: the bills of each payment channel (every settlement format is the bill of one channel)
 PAYMENT_CHANNEL_FORMATS = {
@@ -85,6 +89,8 @@ PAYMENT_CHANNEL_FORMATS = {
     "amazon": ("amazon_settlement",),
     "stripe": ("stripe_balance",),
     "jd_pay": ("jd_settlement",),
+    "pdd_pay": ("pdd_fund",),
+    "douyin_pay": ("douyin_settlement",),
 }
 
 #: the selling platforms of a shop

@@ -242,6 +242,15 @@ TEMPLATES = {
     "vies_tls": _lt("TLS with the VIES service at %(url)s failed: %(detail)s"),
     "vies_http_status": _lt("the VIES service at %(url)s answered HTTP %(status)s without a SOAP answer"),
     "vies_bad_answer": _lt("the answer of the VIES service cannot be read: %(detail)s"),
+    "not_pdd_fund": _lt(
+        "not a Pinduoduo 货款账单: expected the header %(expected)r (file read as %(encoding)s)"
+    ),
+    "pdd_footer_missing": _lt("truncated Pinduoduo 货款账单: footer line '#%(kind)s合计' is missing"),
+    "not_douyin_settlement": _lt(
+        "not a Douyin shop 结算账单: expected the header to start with %(expected)r (file read as %(encoding)s)"
+    ),
+    "douyin_outcome": _lt("合计支出 %(outcome)s is not the sum of the row's fees %(fees)s"),
+    "douyin_net": _lt("商家实收 %(net)s is not 收入合计 %(income)s minus 合计支出 %(outcome)s"),
 }
 
 #: (file, line, column present) -> translatable template of the location and message

@@ -54,6 +54,8 @@ CHANNEL_SUFFIX = {
     "stripe": "05",
     "other": "09",
     "jd_pay": "11",
+    "pdd_pay": "12",
+    "douyin_pay": "13",
 }
 
 #: chart -> accounts it lacks: code -> (name, account type, reconcilable)

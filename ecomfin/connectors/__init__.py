@@ -18,6 +18,8 @@ from .alipay import AlipayConnector
 from .amazon import AmazonConnector
 from .jd import JdConnector
 from .shopify import ShopifyConnector
+from .douyin import DouyinConnector
+from .pinduoduo import PinduoduoConnector
 from .stripe import StripeConnector
 from .taobao import TaobaoConnector
 from .wechat import WechatConnector
@@ -28,6 +30,8 @@ PLATFORMS = {
     for cls in (
         TaobaoConnector,
         JdConnector,
+        PinduoduoConnector,
+        DouyinConnector,
         ShopifyConnector,
         AmazonConnector,
         AlipayConnector,
@@ -36,10 +40,13 @@ PLATFORMS = {
     )
 }
 
-#: requests a second each platform allows by default (its published limit, rounded down)
+#: requests a second each platform allows by default (its published limit, rounded down; a
+#: guess for Pinduoduo and Douyin, which publish theirs per app in their consoles)
 DEFAULT_RATES = {
     "taobao": 10.0,
     "jd": 10.0,
+    "pinduoduo": 10.0,
+    "douyin": 20.0,
     "shopify": 10.0,
     "amazon": 10.0,
     "alipay": 10.0,

@@ -26,7 +26,8 @@ raising :class:`~ecomfin.errors.InputError` before the caller commits anything.
 Format codes (:data:`FORMATS`): ``alipay``, ``wechat_trade``, ``wechat_fund``,
 ``amazon_settlement``, ``shopify_payouts``, ``shopify_balance``,
 ``stripe_balance``, ``jd_settlement``, ``camt053``, ``bank_csv`` (needs ``profile=``) and
-``orders_csv`` (``profile=`` a name from ``orders.PROFILES`` or a dict).
+``orders_csv`` (``profile=`` a name from ``orders.PROFILES`` or a dict);
+``pdd_fund`` (Pinduoduo 货款账单), ``douyin_settlement`` (抖店 结算账单).
 
 Options by format: ``encoding`` (all text formats, default: detect);
 ``timezone`` (shopify_*, camt053); ``minor_units`` (stripe_balance);
@@ -38,7 +39,20 @@ import zipfile
 
 from ..errors import InputError
 from ..vocab import FORMAT_NAMES
-from . import alipay, amazon, bank_csv, camt053, jd, orders, shopify, stripe, wechat, workbook
+from . import (
+    alipay,
+    amazon,
+    bank_csv,
+    camt053,
+    douyin,
+    jd,
+    orders,
+    pinduoduo,
+    shopify,
+    stripe,
+    wechat,
+    workbook,
+)
 from ._common import HEAD_SIZE, detect_encoding, open_binary
 from .zip_limits import CappedReader, UnzipBudget, check_declared
 
@@ -55,6 +69,8 @@ FORMATS = {
     "bank_csv": (bank_csv.parse, ("encoding", "profile")),
     "orders_csv": (orders.parse, ("encoding", "profile")),
     "jd_settlement": (jd.parse, ("encoding",)),
+    "pdd_fund": (pinduoduo.parse, ("encoding",)),
+    "douyin_settlement": (douyin.parse, ("encoding",)),
 }
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -97,6 +113,10 @@ def detect_format(filename, head_bytes):
         return "stripe_balance"
     if jd.sniff(stripped):
         return "jd_settlement"
+    if pinduoduo.sniff(stripped):
+        return "pdd_fund"
+    if douyin.sniff(stripped):
+        return "douyin_settlement"
     if orders.sniff(stripped):
         return "orders_csv"
     if camt053.sniff(stripped):

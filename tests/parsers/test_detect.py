@@ -37,6 +37,7 @@ def test_format_codes():
         "alipay", "wechat_trade", "wechat_fund", "amazon_settlement", "shopify_payouts", "shopify_balance",
         "stripe_balance", "camt053", "bank_csv", "orders_csv",
         "jd_settlement",
+        "pdd_fund", "douyin_settlement",
     }  # fmt: skip
 
 

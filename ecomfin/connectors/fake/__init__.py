@@ -15,6 +15,8 @@ from .data import FakeShop
 from .jd import FakeJd
 from .server import FakeApi, FakeServer, Reply, Request
 from .shopify import FakeShopify
+from .douyin import FakeDouyin
+from .pinduoduo import FakePinduoduo
 from .stripe import FakeStripe
 from .taobao import FakeTaobao
 from .wechat import FakeWechat
@@ -22,7 +24,17 @@ from .wechat import FakeWechat
 #: platform code -> fake API class
 FAKES = {
     cls.platform: cls
-    for cls in (FakeTaobao, FakeJd, FakeShopify, FakeAmazon, FakeAlipay, FakeWechat, FakeStripe)
+    for cls in (
+        FakeTaobao,
+        FakeJd,
+        FakePinduoduo,
+        FakeDouyin,
+        FakeShopify,
+        FakeAmazon,
+        FakeAlipay,
+        FakeWechat,
+        FakeStripe,
+    )
 }
 
 
