@@ -89,7 +89,7 @@ class TestPddDouyinBills(TransactionCase):
         data, result = self._import(self.douyin, "douyin_settlement.csv", self.accountant)
         statement = self._check(data, "douyin_settlement.csv", result, "douyin_settlement")
         self.douyin.action_setup_accounting()
-        self.assertTrue(self.douyin.clearing_account_id.code.endswith("12"))
+        self.assertTrue(self.douyin.clearing_account_id.code.endswith("13"))
         self.assertNotEqual(self.douyin.clearing_account_id, self.pdd.clearing_account_id)
         ids = self.env["ecom.statement"].with_user(self.accountant).post_entries(statement.ids)
         moves = self.env["account.move"].browse(ids)

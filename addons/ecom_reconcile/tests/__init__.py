@@ -19,3 +19,4 @@ from . import test_difference_kinds
 from . import test_overview
 from . import test_digest
 from . import test_suggest
+from . import test_connector_alerts
