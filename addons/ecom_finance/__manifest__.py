@@ -56,6 +56,7 @@
         "demo/ecom_finance_demo_shops.xml",
         "demo/ecom_finance_demo_posting.xml",
         "demo/ecom_finance_demo_stock.xml",
+        "demo/ecom_finance_demo_connectors.xml",
     ],
     "assets": {
         "web.assets_backend": [

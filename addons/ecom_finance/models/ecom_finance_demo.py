@@ -1,7 +1,11 @@
 # Copyright 2026 ecom-finance
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import json
+
 from odoo import api, models
+
+from ecomfin.connectors.fake import FAKES, FakeShop
 
 
 class EcomFinanceDemo(models.AbstractModel):
@@ -36,3 +40,37 @@ class EcomFinanceDemo(models.AbstractModel):
                     }
                 )
         quants.action_apply_inventory()
+
+    @api.model
+    def _load_demo_connectors(self):
+        """Connector backends of the demo shops, each pointing at the bundled fake server of its
+        platform on this machine (README, "Connectors": start the fakes, press Pull Now)."""
+        for xml_id, shop_ref, platform, port, name in DEMO_CONNECTORS:
+            shop = self.env.ref(f"ecom_finance.{shop_ref}", raise_if_not_found=False)
+            if not shop or self.env.ref(f"ecom_finance.{xml_id}", raise_if_not_found=False):
+                continue
+            url = f"http://127.0.0.1:{port}"
+            backend = self.env["ecom.connector.backend"].create(
+                {
+                    "name": name,
+                    "shop_id": shop.id,
+                    "platform": platform,
+                    "base_url": url,
+                    # once a day: a demo database may run without the fakes
+                    "interval_minutes": 1440,
+                    "credentials": json.dumps(FAKES[platform](FakeShop(1)).credentials_for(url)),
+                }
+            )
+            self.env["ir.model.data"]._update_xmlids(
+                [{"xml_id": f"ecom_finance.{xml_id}", "record": backend, "noupdate": True}]
+            )
+
+
+#: xml id, demo shop, platform, port of its fake server, name
+DEMO_CONNECTORS = (
+    ("demo_connector_tmall", "demo_shop_tmall", "taobao", 8071, "Tmall orders (fake server)"),
+    ("demo_connector_alipay", "demo_shop_tmall", "alipay", 8072, "Alipay bill (fake server)"),
+    ("demo_connector_douyin", "demo_shop_douyin", "douyin", 8073, "Douyin orders and settlement (fake server)"),
+    ("demo_connector_wechat", "demo_shop_douyin", "wechat", 8074, "WeChat Pay bills (fake server)"),
+    ("demo_connector_shopify", "demo_shop_shopify", "shopify", 8075, "Shopify (fake server)"),
+)
