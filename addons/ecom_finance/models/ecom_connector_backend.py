@@ -49,8 +49,15 @@ class EcomConnectorBackend(models.Model):
 
     name = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True, tracking=True)
+    # the backend's company is its shop's (no check_company: it would ask the shop to be in the
+    # company of a backend that has none before its shop is chosen)
     shop_id = fields.Many2one(
-        "ecom.shop", required=True, index=True, check_company=True, ondelete="restrict", tracking=True
+        "ecom.shop",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        tracking=True,
+        domain="[('company_id', 'in', allowed_company_ids)]",
     )
     company_id = fields.Many2one(
         related="shop_id.company_id", store=True, index=True, precompute=True, readonly=True

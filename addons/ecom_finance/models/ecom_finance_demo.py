@@ -70,7 +70,13 @@ class EcomFinanceDemo(models.AbstractModel):
 DEMO_CONNECTORS = (
     ("demo_connector_tmall", "demo_shop_tmall", "taobao", 8071, "Tmall orders (fake server)"),
     ("demo_connector_alipay", "demo_shop_tmall", "alipay", 8072, "Alipay bill (fake server)"),
-    ("demo_connector_douyin", "demo_shop_douyin", "douyin", 8073, "Douyin orders and settlement (fake server)"),
+    (
+        "demo_connector_douyin",
+        "demo_shop_douyin",
+        "douyin",
+        8073,
+        "Douyin orders and settlement (fake server)",
+    ),
     ("demo_connector_wechat", "demo_shop_douyin", "wechat", 8074, "WeChat Pay bills (fake server)"),
     ("demo_connector_shopify", "demo_shop_shopify", "shopify", 8075, "Shopify (fake server)"),
 )

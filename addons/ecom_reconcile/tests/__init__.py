@@ -20,3 +20,4 @@ from . import test_overview
 from . import test_digest
 from . import test_suggest
 from . import test_connector_alerts
+from . import test_connector_walkthrough
