@@ -1,2 +1,2 @@
-# A package, so that its test modules (test_amazon, test_alipay, ...) do not clash with the
-# parsers' modules of the same names under pytest's default import mode.
+# Copyright 2026 ecom-finance
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
