@@ -27,17 +27,12 @@ import hashlib
 import io
 import json
 from datetime import datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
+from decimal import Decimal
 
 from ..parsers import jd as jd_format
 from .base import Connector, ConnectorError, Page, Stream, decode_cursor, encode_cursor
 from .render import ORDER_OPTIONS, orders_csv
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-UTC = ZoneInfo("UTC")
-WIRE_TIME = "%Y-%m-%d %H:%M:%S"
-CENT = Decimal("0.01")
+from .values import SHANGHAI, WIRE_TIME, beijing_to_utc, money, wire, wire_time
 
 ORDERS_METHOD = "jingdong.pop.order.search"
 #: the settlement bill detail of a day (日账单明细). The row fields are those of JD's 日账单明细
@@ -148,8 +143,8 @@ class JdConnector(Connector):
     def fetch(self, stream, cursor):
         state = decode_cursor(cursor)
         now = self.now()
-        start = _wire_time(state["start"]) if state.get("start") else datetime.combine(self.since, time())
-        end = _wire_time(state["end"]) if state.get("end") else min(start + self.window, now)
+        start = wire_time(state["start"]) if state.get("start") else datetime.combine(self.since, time())
+        end = wire_time(state["end"]) if state.get("end") else min(start + self.window, now)
         if end <= start:
             return Page(stream, cursor, cursor, has_more=False)
         page_no = int(state.get("page", 1))
@@ -170,10 +165,10 @@ class JdConnector(Connector):
         found = result.get("orderInfoList") or []
         total = int(result.get("orderTotal") or 0)
         if found and page_no * self.page_size < total:
-            next_state = {"start": _wire(start), "end": _wire(end), "page": page_no + 1}
+            next_state = {"start": wire(start), "end": wire(end), "page": page_no + 1}
             more = True
         else:
-            next_state = {"start": _wire(end)}
+            next_state = {"start": wire(end)}
             more = end < now
         page = Page(stream, cursor, encode_cursor(next_state), has_more=more)
         orders = [order for order in map(canonical_order, found) if order is not None]
@@ -224,7 +219,7 @@ def settlement_csv(rows):
     writer.writerow(jd_format.COLUMNS)
     total = Decimal("0.00")
     for row in rows:
-        amount = _money(row.get("bal"))
+        amount = money(row.get("bal"), "jd")
         total += amount
         values = {
             jd_format.COL_ORDER: row.get("orderId", ""),
@@ -258,7 +253,7 @@ def canonical_order(found):
     status = STATUS_MAP.get(found.get("orderState"))
     if status is None:
         return None
-    payment = _money(found.get("orderPayment"))
+    payment = money(found.get("orderPayment"), "jd")
     refund = Decimal("0.00")
     if status == "refunded":
         if found.get("paymentConfirmTime"):
@@ -270,14 +265,14 @@ def canonical_order(found):
         {
             "sku": item.get("outerSkuId") or str(item.get("skuId", "")),
             "quantity": int(item.get("itemTotal") or 1),
-            "unit_price": _money(item.get("jdPrice")),
+            "unit_price": money(item.get("jdPrice"), "jd"),
         }
         for item in found.get("itemInfoList") or []
     ]
     return {
         "order_ref": str(found["orderId"]),
-        "order_time": _utc(found.get("orderStartTime")),
-        "paid_time": _utc(found.get("paymentConfirmTime")),
+        "order_time": beijing_to_utc(found.get("orderStartTime")),
+        "paid_time": beijing_to_utc(found.get("paymentConfirmTime")),
         "status": status,
         "currency": "CNY",
         "amount_paid": payment,
@@ -315,28 +310,3 @@ def _gateway_error(error, status):
         retryable=code == ERR_APP_CALL_LIMITED,
         platform_code=code,
     )
-
-
-def _wire(moment):
-    return moment.strftime(WIRE_TIME)
-
-
-def _wire_time(text):
-    return datetime.strptime(text, WIRE_TIME)
-
-
-def _utc(text):
-    if not text:
-        return ""
-    return _wire_time(text).replace(tzinfo=SHANGHAI).astimezone(UTC).strftime(WIRE_TIME)
-
-
-def _money(value):
-    if value in (None, ""):
-        return Decimal("0.00")
-    try:
-        return Decimal(str(value)).quantize(CENT)
-    except InvalidOperation:
-        raise ConnectorError(
-            "platform_error", {"platform": "jd", "code": "amount", "detail": str(value)[:50]}
-        ) from None

@@ -31,12 +31,11 @@ import json
 import time
 from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from .base import Connector, ConnectorError, Page, Stream, decode_cursor, encode_cursor
 from .render import ORDER_OPTIONS, orders_csv
+from .values import SHANGHAI, beijing_to_utc, money
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 ROUTER = "/api/router"
 #: the increment API refuses windows longer than 30 minutes
 WINDOW = 30 * 60
@@ -47,7 +46,6 @@ BUSY = frozenset({70031, 50000})
 #: order_status: 1 待发货, 2 已发货待签收, 3 已签收; refund_status 4: 退款成功
 STATUS = {1: "paid", 2: "shipped", 3: "completed"}
 REFUNDED = 4
-CENT = Decimal("0.01")
 
 
 def sign(params, client_secret):
@@ -226,21 +224,9 @@ def _error(error, code, *, retryable=False):
     )
 
 
-def _utc(text):
-    """A Beijing ``YYYY-MM-DD HH:MM:SS`` as UTC text ('' for none)."""
-    if not text:
-        return ""
-    local = datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=SHANGHAI)
-    return local.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _money(value):
-    return Decimal(str(value or 0)).quantize(CENT)
-
-
 def _order(order):
     """An order of the increment API as the canonical order of ``render.orders_csv``."""
-    paid = _money(order.get("pay_amount"))
+    paid = money(order.get("pay_amount"), "pinduoduo")
     refunded = _int(order.get("refund_status")) == REFUNDED
     # ``address`` is the whole address; ``receiver_address`` only what follows the district
     address = order.get("address") or "".join(
@@ -248,8 +234,8 @@ def _order(order):
     )
     return {
         "order_ref": order["order_sn"],
-        "order_time": _utc(order.get("created_time")),
-        "paid_time": _utc(order.get("pay_time")),
+        "order_time": beijing_to_utc(order.get("created_time")),
+        "paid_time": beijing_to_utc(order.get("pay_time")),
         "status": "refunded" if refunded else STATUS.get(_int(order.get("order_status")), "paid"),
         "currency": "CNY",
         "amount_paid": paid,
@@ -261,7 +247,7 @@ def _order(order):
             {
                 "sku": item.get("outer_id") or item.get("outer_goods_id") or str(item.get("sku_id", "")),
                 "quantity": int(item.get("goods_count") or 1),
-                "unit_price": _money(item.get("goods_price")),
+                "unit_price": money(item.get("goods_price"), "pinduoduo"),
             }
             for item in order.get("item_list") or ()
         ],

@@ -22,16 +22,11 @@ backend can run on its own (the seller authorises the app again): an expired one
 import hashlib
 import hmac
 from datetime import datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
+from decimal import Decimal
 
 from .base import Connector, ConnectorError, Page, Stream, decode_cursor, encode_cursor
 from .render import ORDER_OPTIONS, orders_csv
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-UTC = ZoneInfo("UTC")
-WIRE_TIME = "%Y-%m-%d %H:%M:%S"
-CENT = Decimal("0.01")
+from .values import CENT, SHANGHAI, WIRE_TIME, beijing_to_utc, money, wire, wire_time
 
 TRADES_METHOD = "taobao.trades.sold.increment.get"
 #: the trade fields the canonical orders CSV needs
@@ -144,8 +139,8 @@ class TaobaoConnector(Connector):
     def fetch(self, stream, cursor):
         state = decode_cursor(cursor)
         now = self.now()
-        start = _wire_time(state["start"]) if state.get("start") else datetime.combine(self.since, time())
-        end = _wire_time(state["end"]) if state.get("end") else min(start + self.window, now)
+        start = wire_time(state["start"]) if state.get("start") else datetime.combine(self.since, time())
+        end = wire_time(state["end"]) if state.get("end") else min(start + self.window, now)
         if end <= start:
             return Page(stream, cursor, cursor, has_more=False)
         page_no = int(state.get("page", 1))
@@ -162,10 +157,10 @@ class TaobaoConnector(Connector):
         )
         trades = (answer.get("trades") or {}).get("trade") or []
         if answer.get("has_next") and trades:
-            next_state = {"start": _wire(start), "end": _wire(end), "page": page_no + 1}
+            next_state = {"start": wire(start), "end": wire(end), "page": page_no + 1}
             more = True
         else:
-            next_state = {"start": _wire(end)}
+            next_state = {"start": wire(end)}
             more = end < now
         page = Page(stream, cursor, encode_cursor(next_state), has_more=more)
         orders = [order for order in map(canonical_order, trades) if order is not None]
@@ -183,8 +178,8 @@ def canonical_order(trade):
     if status is None:
         return None
     subs = (trade.get("orders") or {}).get("order") or []
-    payment = _money(trade.get("payment"))
-    refund = sum((_money(sub.get("refund_fee")) for sub in subs), Decimal("0.00"))
+    payment = money(trade.get("payment"), "taobao")
+    refund = sum((money(sub.get("refund_fee"), "taobao") for sub in subs), Decimal("0.00"))
     if status == "refunded" and not refund:
         status = "cancelled"
     elif refund and status != "refunded":
@@ -195,7 +190,9 @@ def canonical_order(trade):
         # the sub-order's payment is what was paid for it, discounts and adjustments applied
         paid = sub.get("payment")
         unit = (
-            (_money(paid) / quantity).quantize(CENT) if paid not in (None, "") else _money(sub.get("price"))
+            (money(paid, "taobao") / quantity).quantize(CENT)
+            if paid not in (None, "")
+            else money(sub.get("price"), "taobao")
         )
         lines.append(
             {
@@ -210,8 +207,8 @@ def canonical_order(trade):
     )
     return {
         "order_ref": str(trade["tid"]),
-        "order_time": _utc(trade.get("created")),
-        "paid_time": _utc(trade.get("pay_time")),
+        "order_time": beijing_to_utc(trade.get("created")),
+        "paid_time": beijing_to_utc(trade.get("pay_time")),
         "status": status,
         "currency": "CNY",
         "amount_paid": payment,
@@ -241,29 +238,3 @@ def _error(error, status):
         retryable=retryable,
         platform_code=code,
     )
-
-
-def _wire(moment):
-    return moment.strftime(WIRE_TIME)
-
-
-def _wire_time(text):
-    return datetime.strptime(text, WIRE_TIME)
-
-
-def _utc(text):
-    """A TOP time (Beijing) as UTC ``YYYY-MM-DD HH:MM:SS``; '' when absent."""
-    if not text:
-        return ""
-    return _wire_time(text).replace(tzinfo=SHANGHAI).astimezone(UTC).strftime(WIRE_TIME)
-
-
-def _money(value):
-    if value in (None, ""):
-        return Decimal("0.00")
-    try:
-        return Decimal(str(value)).quantize(CENT)
-    except InvalidOperation:
-        raise ConnectorError(
-            "platform_error", {"platform": "taobao", "code": "amount", "detail": str(value)[:50]}
-        ) from None
