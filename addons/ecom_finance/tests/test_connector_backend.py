@@ -170,6 +170,28 @@ class TestConnectorBackend(EcomShopCase):
         backend.unlink()
         self.assertFalse(cron.exists())
 
+    def test_a_schedule_set_up_by_the_system_pulls(self):
+        # the demo data's backends are made by the superuser: their cron runs as OdooBot
+        backend = self.env["ecom.connector.backend"].create(
+            {
+                "name": "Stripe (system)",
+                "shop_id": self.shop.id,
+                "platform": "stripe",
+                "base_url": self.server.url,
+                "since": self.backend.since,
+                "rate_limit": 1000,
+                "credentials": json.dumps(FakeStripe.credentials),
+            }
+        )
+        cron = backend.cron_id
+        self.assertEqual(cron.user_id, self.env.ref("base.user_root"))
+        cron.ir_actions_server_id.with_user(cron.user_id).run()
+        job = self.env["queue.job"].search([("uuid", "=", backend.job_uuid)])
+        Job.load(self.env, job.uuid).perform()
+        backend.invalidate_recordset()
+        self.assertEqual((backend.state, backend.health), ("idle", "ok"))
+        self.assertEqual(sorted(self._stored_ids()), sorted(self.expected))
+
     def test_who_may_pull_configure_and_read_credentials(self):
         Backend = self.env["ecom.connector.backend"]
         for role in ("auditor", "shop_operator", "warehouse_operator"):

@@ -28,7 +28,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.ecom_audit.models import ecom_access_grant
 from odoo.addons.ecom_audit.tests.common import ROLE_GROUPS, make_role_user
-from odoo.addons.ecom_finance.models import res_partner
+from odoo.addons.ecom_finance.models import ecom_connector_backend, ecom_connector_cursor, res_partner
 from odoo.addons.ecom_reconcile.models import ecom_reconcile_difference, ecom_reconcile_run
 
 from .test_public_methods import READ_PATHS
@@ -266,18 +266,8 @@ GUARDED_FIELDS = {
         "applied_uid",
     },
     # ecom_finance: written by the backend's pulls and schedule only (OWN_FIELDS of each model)
-    "ecom.connector.backend": {"state", "cron_id", "job_uuid", "last_result", "last_pull_at"},
-    "ecom.connector.cursor": {
-        "backend_id",
-        "stream",
-        "cursor",
-        "last_success",
-        "last_error",
-        "last_error_at",
-        "missing_day",
-        "lines_created",
-        "pages",
-    },
+    "ecom.connector.backend": ecom_connector_backend.OWN_FIELDS.fields,
+    "ecom.connector.cursor": ecom_connector_cursor.OWN_FIELDS.fields,
     # ecom_finance: VIES's answer, written by the VIES check only (res_partner.OWN_FIELDS)
     "res.partner": res_partner.OWN_FIELDS.fields,
 }
