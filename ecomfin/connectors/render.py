@@ -41,3 +41,33 @@ def orders_csv(orders):
             )
             rows += 1
     return out.getvalue().encode("utf-8"), rows
+
+
+def merge_orders_pages(pages):
+    """Consecutive pages of an orders stream as one canonical orders file (one import instead of
+    one per page): ``(content, rows)``.
+
+    An order may come on two pages (it changed while the pull paged through the window): the
+    later page is the newer state, so only its lines are kept, and the lines of each order stay
+    together as the parser wants them.
+    """
+    header = None
+    orders = {}  # order_ref -> its rows (insertion order: where the order was seen last)
+    for page in pages:
+        reader = csv.reader(io.StringIO(page.content.decode("utf-8")))
+        page_header = next(reader)
+        header = header or page_header
+        seen = {}
+        for row in reader:
+            seen.setdefault(row[0], []).append(row)
+        for ref, rows in seen.items():
+            orders.pop(ref, None)
+            orders[ref] = rows
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header or CANONICAL_COLUMNS)
+    count = 0
+    for rows in orders.values():
+        writer.writerows(rows)
+        count += len(rows)
+    return out.getvalue().encode("utf-8"), count

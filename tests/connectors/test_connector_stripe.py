@@ -123,3 +123,23 @@ def test_the_fake_runs_from_the_command_line():
         process.wait(10)
     assert first.startswith("fake stripe API on http://127.0.0.1:")
     assert second.strip() == 'credentials: {"secret_key": "sk_test_fake"}'
+
+
+def test_order_pages_merge_into_one_file_the_later_page_winning():
+    from ecomfin.connectors import Page
+    from ecomfin.connectors.render import merge_orders_pages, orders_csv
+
+    shop = FakeShop(5, seed=2, days=1, today=TODAY)
+    first, second = list(shop.orders(0, 3)), list(shop.orders(2, 5))
+    second[0] = {**second[0], "status": "refunded", "refund_amount": second[0]["amount_paid"]}
+    pages = []
+    for orders in (first, second):
+        content, rows = orders_csv(orders)
+        pages.append(Page("orders", None, None, False, "p.csv", "orders_csv", content, rows=rows))
+    content, rows = merge_orders_pages(pages)
+    parsed = list(parsers.parse(content, "merged.csv", "orders_csv", profile="api"))
+    refs = [line.order_ref for line in parsed]
+    assert sorted(set(refs)) == sorted(order["order_ref"] for order in shop.orders())
+    assert rows == len(parsed)
+    changed = [line for line in parsed if line.order_ref == second[0]["order_ref"]]
+    assert {line.status for line in changed} == {"refunded"}, "the later page's state"

@@ -29,17 +29,18 @@ class TestConnectorPlatforms(EcomShopCase):
         params.set_param("ecom_finance.connector_backoff", "0.001")
         for code in ("USD", "CNY"):
             cls.env.ref(f"base.{code}").active = True
+        cls._servers = {}
 
-    def _backend(self, platform, index):
+    def _backend(self, platform, index, orders=ORDERS):
         currency = CURRENCIES.get(platform, "CNY")
         today = platform_today(platform)
-        fake_shop = FakeShop(ORDERS, seed=40 + index, days=2, today=today, currency=currency)
+        fake_shop = FakeShop(orders, seed=40 + index, days=2, today=today, currency=currency)
         server = FakeServer(FAKES[platform](fake_shop, **FAKE_OPTIONS.get(platform, {}))).start()
         self.addCleanup(server.stop)
         shop = self.env["ecom.shop"].create(
             {
                 "name": f"{platform} fake shop",
-                "code": f"F-{platform[:6].upper()}",
+                "code": f"F-{platform[:6].upper()}{index}",
                 "company_id": self.company.id,
                 "currency_id": self.env.ref(f"base.{currency}").id,
                 "platform": "other",
@@ -62,6 +63,7 @@ class TestConnectorPlatforms(EcomShopCase):
                 }
             )
         )
+        self._servers[backend.id] = server
         return backend, shop
 
     def test_every_platform_pulls_into_imports_once(self):
@@ -84,3 +86,21 @@ class TestConnectorPlatforms(EcomShopCase):
                 self.assertEqual(
                     (again["lines_created"], again["statement_ids"], again["errors"]), (0, [], [])
                 )
+
+    def test_an_orders_pull_cut_half_way_keeps_what_it_fetched_and_resumes(self):
+        backend, shop = self._backend("taobao", 20, orders=450)
+        server = self._servers[backend.id]
+        Backend = self.env["ecom.connector.backend"].with_user(self.users["accountant"])
+        # three pages come, then the platform is gone
+        server.faults.add({"kind": "reset", "after": 3, "times": 99})
+        cut = Backend.pull([backend.id])
+        self.assertEqual(len(cut["errors"]), 1)
+        orders = self.env["ecom.order"].search([("shop_id", "=", shop.id)])
+        self.assertEqual(len(cut["statement_ids"]), 1, "the pages fetched are stored together")
+        self.assertTrue(0 < len(orders) < 450)
+        server.faults.clear()
+        resumed = Backend.pull([backend.id])
+        self.assertEqual(resumed["errors"], [])
+        orders = self.env["ecom.order"].search([("shop_id", "=", shop.id)])
+        self.assertEqual(len(orders), 450, "every order once")
+        self.assertEqual(len(set(orders.mapped("name"))), 450)
