@@ -12,7 +12,10 @@ For each size N, in one database transaction rolled back at the end (nothing is 
 - fetch: the connector alone pages through the fake server (signing, HTTP on loopback, JSON,
   rendering each page as the canonical orders file), nothing stored: the cost of the wire;
 - pull: ``ecom.connector.backend.pull`` end to end: every page fetched and imported through
-  ``ecom.statement._import_data`` with its cursor moved, page by page (each page is an import);
+  ``ecom.statement._import_data`` with its cursor moved, the pages stored together up to
+  5,000 lines an import (``pulling.ORDER_BATCH_ROWS``);
+- pull/page: the same with one import per page (``ORDER_BATCH_ROWS`` = 1: what the first version
+  did), with ``--per-page`` only (it grows faster than the orders);
 - file: the same orders rendered as one canonical orders file and imported once;
 - again: the pull a second time, nothing new (every page overlaps: nothing is kept).
 
@@ -50,6 +53,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, action="append", help="orders (repeatable)")
     parser.add_argument("--platform", default="taobao", help="a platform with an orders stream")
+    parser.add_argument("--per-page", action="store_true", help="also pull with one import per page")
     parser.add_argument("odoo_args", nargs=argparse.REMAINDER, help="-- then Odoo options")
     args = parser.parse_args()
     odoo_args = [a for a in args.odoo_args if a != "--"]
@@ -61,9 +65,11 @@ def main():
     registry = odoo.modules.registry.Registry(config["db_name"].split(",")[0])
     platform = args.platform
     today = platform_today(platform)
+    from odoo.addons.ecom_finance import pulling
+
     print(
         f"{'orders':>8}{'lines':>9}{'pages':>7}{'fetch s':>9}{'pull s':>9}{'lines/s':>9}"
-        f"{'file s':>8}{'lines/s':>9}{'pull/file':>10}{'again s':>9}"
+        f"{'file s':>8}{'lines/s':>9}{'pull/file':>10}{'again s':>9}{'page s':>8}"
     )
     for orders in args.rows or [100_000]:
         days = 30
@@ -87,6 +93,7 @@ def main():
                     "credentials": json.dumps(credentials),
                 }
             )
+            env.flush_all()  # the backend and its encrypted credentials, before the savepoint
             cr.execute("SAVEPOINT bench")
             start = time.perf_counter()
             result = backend.pull([backend.id])
@@ -100,6 +107,15 @@ def main():
             assert again["lines_created"] == 0, again
             cr.execute("ROLLBACK TO SAVEPOINT bench")
             env.invalidate_all()
+            page_s = float("nan")
+            if args.per_page:
+                batch, pulling.ORDER_BATCH_ROWS = pulling.ORDER_BATCH_ROWS, 1
+                start = time.perf_counter()
+                backend.pull([backend.id])
+                page_s = time.perf_counter() - start
+                pulling.ORDER_BATCH_ROWS = batch
+                cr.execute("ROLLBACK TO SAVEPOINT bench")
+                env.invalidate_all()
 
             data, file_lines = orders_csv(shop_data.orders())
             start = time.perf_counter()
@@ -111,7 +127,7 @@ def main():
             cr.rollback()
         print(
             f"{orders:>8}{lines:>9}{pages:>7}{fetch_s:>9.1f}{pull_s:>9.1f}{lines / pull_s:>9,.0f}"
-            f"{file_s:>8.1f}{file_lines / file_s:>9,.0f}{pull_s / file_s:>10.1f}{again_s:>9.1f}"
+            f"{file_s:>8.1f}{file_lines / file_s:>9,.0f}{pull_s / file_s:>10.1f}{again_s:>9.1f}{page_s:>8.1f}"
         )
     return 0
 
