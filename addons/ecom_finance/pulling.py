@@ -69,7 +69,9 @@ def pull_backend(backend, connector, *, max_pages=None, progress=None):
     for stream in connector.streams:
         if not _StreamPull(backend, connector, stream, result, done, max_pages, progress).run():
             result["has_more"] = True
-            return result
+            break
+    # a token the platform renewed is kept with what the pull stored (a refresh token some
+    # platforms rotate would be lost otherwise)
     refreshed = getattr(connector, "refreshed", None)
     if refreshed:
         backend._keep_refreshed_credentials(refreshed)

@@ -318,10 +318,10 @@ class EcomConnectorBackend(models.Model):
     def _cursor_of(self, stream):
         """The cursor of ``stream`` (made at its first pull)."""
         self.ensure_one()
-        cursor = self.cursor_ids.filtered(lambda c: c.stream == stream)
+        Cursor = self.env["ecom.connector.cursor"]
+        cursor = Cursor.search([("backend_id", "=", self.id), ("stream", "=", stream)], limit=1)
         if cursor:
             return cursor
-        Cursor = self.env["ecom.connector.cursor"]
         with CURSOR_FIELDS.writing():
             # the stream's own cursor, made by the pull
             return Cursor.sudo().create({"backend_id": self.id, "stream": stream}).sudo(False)
@@ -353,7 +353,7 @@ class EcomConnectorBackend(models.Model):
             fails keeps what it stored before the failure (its cursor says where it stopped)
             and names the failure in ``errors``; the next pull resumes there.
         """
-        backends = self.browse([int(i) for i in backend_ids]).exists()
+        backends = self.browse(list(dict.fromkeys(int(i) for i in backend_ids))).exists()
         backends._check_pull_access()
         total = {"lines_created": 0, "lines_skipped": 0, "statement_ids": [], "errors": []}
         for backend in backends:
