@@ -55,7 +55,7 @@ class EcomConnectorBackend(models.Model):
         "ecom.shop",
         required=True,
         index=True,
-        ondelete="restrict",
+        ondelete="cascade",
         tracking=True,
         domain="[('company_id', 'in', allowed_company_ids)]",
     )
@@ -391,8 +391,8 @@ class EcomConnectorBackend(models.Model):
         return True
 
     def action_open_imports(self):
-        self.ensure_one()
         self.check_access("read")
+        self.ensure_one()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Imports of %s", self.name),

@@ -1,11 +1,7 @@
 # Copyright 2026 ecom-finance
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-import json
-
 from odoo import api, models
-
-from ecomfin.connectors.fake import FAKES, FakeShop
 
 
 class EcomFinanceDemo(models.AbstractModel):
@@ -58,7 +54,8 @@ class EcomFinanceDemo(models.AbstractModel):
                     "base_url": url,
                     # once a day: a demo database may run without the fakes
                     "interval_minutes": 1440,
-                    "credentials": json.dumps(FAKES[platform](FakeShop(1)).credentials_for(url)),
+                    # no credentials in demo data (they would be encrypted with the keys of the
+                    # install): the fake prints the ones to paste (README, Connectors)
                 }
             )
             self.env["ir.model.data"]._update_xmlids(

@@ -61,6 +61,7 @@ class TestPublicMethods(TransactionCase):
             "run_reconciliation": lambda: (cls.shop_ids, "2024-03-01", "2024-03-07"),
             "post_entries": lambda: (cls.env["ecom.statement"].search([], limit=3).ids,),
             "fulfil_orders": lambda: (cls.env["ecom.order"].search([], limit=3).ids,),
+            "pull": lambda: (cls.env["ecom.connector.backend"].search([], limit=3).ids,),
             # another shop than the Partner API user's own (its own is allowed: test_role_sessions)
             "import_file": lambda: (cls.env.ref("ecom_finance.demo_shop_douyin").id, "x.csv", "eA=="),
             "ecom_request_create": lambda: ({"company_id": company.id},),

@@ -305,8 +305,8 @@ class TestRoleMatrix(TransactionCase):
             )
             for role in ROLES
         }
-        # the demo connector backends point at fake servers that do not run here: a pull meets
-        # a refused connection, given up at once
+        # the demo connector backends point at fake servers that do not run here and have no
+        # credentials: a pull stops at that (a refused connection, when given some, at once)
         cls.env["ir.config_parameter"].sudo().set_param("ecom_finance.connector_attempts", "1")
         # shops and warehouses as the demo users have them
         demo_shop_user = cls.env.ref("ecom_finance.demo_user_shop")
