@@ -1,13 +1,11 @@
 # Copyright 2026 ecom-finance
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-import contextlib
-import contextvars
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from odoo.addons.ecom_audit.approval import protected_in
+from odoo.addons.ecom_audit.approval import OwnFields
 
 from ecomfin.device_events import VerifiedTokens, hash_token, new_token, token_prefix
 
@@ -19,20 +17,11 @@ PROTECTED_FIELDS = frozenset(
 )
 # How often the endpoint records a token's last use (seconds): not at every request.
 LAST_USED_RESOLUTION = 60
-# Set by this file's code while it writes the token fields: RPC cannot reach it (unlike a
-# context key).
 # tokens that passed their check in this process (a device posting each second skips the stretching)
 _VERIFIED = VerifiedTokens()
-_TOKEN_WRITE = contextvars.ContextVar("ecom_device_token_write", default=False)
-
-
-@contextlib.contextmanager
-def _token_write():
-    token = _TOKEN_WRITE.set(True)
-    try:
-        yield
-    finally:
-        _TOKEN_WRITE.reset(token)
+# Set by this file's code while it writes the token fields (a context variable: RPC cannot
+# reach it, unlike a context key)
+TOKEN_FIELDS = OwnFields("ecom_device_token_write", PROTECTED_FIELDS, defaults={"token_state": "none"})
 
 
 class EcomDevice(models.Model):
@@ -183,9 +172,7 @@ class EcomDevice(models.Model):
     # ------------------------------------------------------------------
 
     def _check_protected(self, vals_list, creating=False):
-        if _TOKEN_WRITE.get():
-            return
-        found = protected_in(vals_list, PROTECTED_FIELDS, creating=creating, defaults={"token_state": "none"})
+        found = TOKEN_FIELDS.found(vals_list, creating=creating)
         if found:
             raise AccessError(
                 self.env._(
@@ -230,7 +217,7 @@ class EcomDevice(models.Model):
         self.ensure_one()
         token, prefix = new_token()
         # the hash is the system's only (its field's groups): written as such, rights checked above
-        with _token_write():
+        with TOKEN_FIELDS.writing():
             self.sudo().write(
                 {
                     "token_prefix": prefix,
@@ -260,7 +247,7 @@ class EcomDevice(models.Model):
         """Revoke the devices' tokens: they are refused from now on, until a new one is issued."""
         self._check_device_manager()
         # the hash is the system's only (its field's groups): written as such, rights checked above
-        with _token_write():
+        with TOKEN_FIELDS.writing():
             self.sudo().write({"token_prefix": False, "token_hash": False, "token_state": "revoked"})
         return True
 
@@ -293,5 +280,5 @@ class EcomDevice(models.Model):
             or (now - d.token_last_used_at).total_seconds() >= LAST_USED_RESOLUTION
         )
         if stale:
-            with _token_write():
+            with TOKEN_FIELDS.writing():
                 stale.write({"token_last_used_at": now})

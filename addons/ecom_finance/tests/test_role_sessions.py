@@ -300,3 +300,24 @@ class TestRoleSessions(HttpCase):
             )
         for model, method, args in calls:
             self.assertRefused("portal", model, method, *args)
+
+    def test_opening_bank_lines_and_fulfilment_orders(self):
+        # the lines a bank import fed to Odoo's bank statements, and the orders of a background
+        # fulfilment: the finance readers open them, nobody else
+        camt = b64((FIXTURES / "camt053_balanced.xml").read_bytes())
+        result = self.call("accountant", "ecom.statement", "import_file", self.tmall.id, "bank.xml", camt)
+        statement_id = result["statement_id"]
+        for role in ("accountant", "manager", "auditor"):
+            action = self.call(role, "ecom.statement", "action_open_bank_statement_lines", [statement_id])
+            self.assertEqual(action["res_model"], "account.bank.statement.line")
+        for role in ("shop_operator", "warehouse_operator", "partner_api", "portal"):
+            self.assertRefused(role, "ecom.statement", "action_open_bank_statement_lines", [statement_id])
+
+        fulfilment = (
+            self.env["ecom.fulfilment"].with_user(self.users["accountant"])._start(self.tmall_orders[:2], 50)
+        )
+        for role in ("accountant", "manager", "auditor"):
+            action = self.call(role, "ecom.fulfilment", "action_open_orders", fulfilment.ids)
+            self.assertEqual(action["domain"], [["id", "in", self.tmall_orders[:2].ids]])
+        for role in ("shop_operator", "warehouse_operator", "partner_api", "portal"):
+            self.assertRefused(role, "ecom.fulfilment", "action_open_orders", fulfilment.ids)
