@@ -17,7 +17,7 @@ from ecomfin.cn_amount import rmb_upper
 _POSTING = contextvars.ContextVar("ecom_posting_checked", default=frozenset())
 # Written by _post (in SQL) and by no one else: create, write, copy and import refuse them.
 VOUCHER_FIELDS = frozenset(
-    {"ecom_voucher_word", "ecom_voucher_period", "ecom_voucher_number", "ecom_posted_uid"}
+    {"ecom_voucher_word", "ecom_voucher_period", "ecom_voucher_number", "ecom_posted_uid", "voucher_number"}
 )
 # A change of these voids the approval of a manual entry (line edits are also caught when
 # posting: the substance is recomputed then).
@@ -73,8 +73,10 @@ class AccountMove(models.Model):
     ecom_voucher_word = fields.Char(string="Voucher Word", readonly=True, copy=False)
     ecom_voucher_period = fields.Char(string="Voucher Month", readonly=True, copy=False)
     ecom_voucher_number = fields.Integer(string="Voucher Number", readonly=True, copy=False)
-    ecom_voucher_name = fields.Char(
-        string="Voucher", compute="_compute_ecom_voucher_name", help="记账凭证: word, month and number."
+    # the contract partners read (issue 17): word, month and number, e.g. 记-202612-0007
+    voucher_number = fields.Char(
+        string="Voucher",
+        readonly=True, copy=False, index="btree_not_null", help="记账凭证: word, month and number."
     )
     ecom_posted_uid = fields.Many2one(
         "res.users", string="Posted By", readonly=True, copy=False, help="记账: who posted it first."
@@ -84,15 +86,6 @@ class AccountMove(models.Model):
         compute="_compute_ecom_reviewer_names",
         help="审核: who approved its posting (manual entries of the e-commerce journals).",
     )
-
-    @api.depends("ecom_voucher_word", "ecom_voucher_period", "ecom_voucher_number")
-    def _compute_ecom_voucher_name(self):
-        for move in self:
-            move.ecom_voucher_name = (
-                f"{move.ecom_voucher_word}-{move.ecom_voucher_period}-{move.ecom_voucher_number:04d}"
-                if move.ecom_voucher_number
-                else False
-            )
 
     def _compute_ecom_reviewer_names(self):
         # the voucher shows who approved the posting (names only); the requests themselves are
@@ -142,15 +135,15 @@ class AccountMove(models.Model):
             SQL(
                 """UPDATE account_move m
                       SET ecom_voucher_word = v.word, ecom_voucher_period = v.period,
-                          ecom_voucher_number = v.number, ecom_posted_uid = %s
+                          ecom_voucher_number = v.number, ecom_posted_uid = %s,
+                          voucher_number = v.word || '-' || v.period || '-' || lpad(v.number::text, 4, '0')
                      FROM (VALUES %s) AS v (id, word, period, number)
                     WHERE m.id = v.id""",
                 self.env.uid,
                 SQL(", ").join(SQL("(%s, %s, %s, %s)", *row) for row in rows),
             )
         )
-        # the voucher name is computed from them: forget it too
-        todo.invalidate_recordset([*VOUCHER_FIELDS, "ecom_voucher_name"])
+        todo.invalidate_recordset(list(VOUCHER_FIELDS))
 
     @api.model
     def _ecom_check_voucher_fields(self, vals_list, creating=False):

@@ -53,16 +53,20 @@ class TestVouchers(ApprovalSetup, TransactionCase):
 
     def post(self, move):
         move.with_user(self.accountant).action_post()
-        return move.ecom_voucher_name
+        return move.voucher_number
 
     def test_numbers_per_word_and_month_in_posting_order(self):
         first, second, november = self.entry("2031-12-05"), self.entry("2031-12-01"), self.entry("2031-11-30")
-        self.assertFalse(first.ecom_voucher_name)
+        self.assertFalse(first.voucher_number)
         self.assertEqual(self.post(first), "记-2031-12-0001")
         self.assertEqual(self.post(second), "记-2031-12-0002")
         self.assertEqual(self.post(november), "记-2031-11-0001")
         self.assertEqual(self.post(self.entry("2031-12-20", journal=self.receipts)), "收-2031-12-0001")
         self.assertEqual(first.ecom_posted_uid, self.accountant)
+        # the contract partners search by (issue 17)
+        self.assertEqual(
+            self.env["account.move"].search([("voucher_number", "=", "记-2031-12-0002")]), second
+        )
 
     def test_gap_free_and_never_given_twice(self):
         move = self.entry("2031-10-10")
@@ -77,7 +81,7 @@ class TestVouchers(ApprovalSetup, TransactionCase):
         self.assertEqual(self.post(move), "记-2031-10-0002")
         # its reversal is a voucher of its own
         reversal = move._reverse_moves([{"date": move.date}], cancel=True)
-        self.assertEqual(reversal.ecom_voucher_name, "记-2031-10-0003")
+        self.assertEqual(reversal.voucher_number, "记-2031-10-0003")
         # a copy is a new entry: no number until posted
         self.assertFalse(move.copy().ecom_voucher_number)
 
@@ -85,6 +89,7 @@ class TestVouchers(ApprovalSetup, TransactionCase):
         move = self.entry("2031-09-01")
         self.post(move)
         for vals in (
+            {"voucher_number": "记-2031-09-0099"},
             {"ecom_voucher_number": 7},
             {"ecom_voucher_word": "转"},
             {"ecom_posted_uid": self.manager.id},
