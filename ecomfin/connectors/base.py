@@ -147,6 +147,24 @@ class Connector:
         """The page of a day stream for ``day`` (a past day)."""
         raise NotImplementedError
 
+    def retrying(self, once):
+        """``once()``, asked again while it raises a retryable :class:`ConnectorError` (a
+        platform's "busy" or "too frequent" answer inside an HTTP 200, which the HTTP client
+        cannot see), paused as the HTTP retries are; the last of them becomes ``gave_up``."""
+        retry = self.http.retry
+        last = None
+        for attempt in range(retry.attempts):
+            try:
+                return once()
+            except ConnectorError as problem:
+                if not problem.retryable:
+                    raise
+                last = problem
+            if attempt + 1 < retry.attempts:
+                self.http.stats["retries"] += 1
+                self.http.sleep(retry.pause(attempt))
+        raise ConnectorError("gave_up", {"attempts": retry.attempts, "last": last}, status=last.status)
+
     def missing(self, stream, day):
         """The page saying that ``day`` has no bill yet."""
         cursor = day.isoformat()

@@ -119,25 +119,18 @@ class JdConnector(Connector):
             "v": "2.0",
             "360buy_param_json": param_json(business),
         }
-        attempts = self.http.retry.attempts
-        for attempt in range(attempts):
+
+        def once():
             body["sign"] = jos_sign(body, self.credentials["app_secret"])
             response = self.http.request("POST", f"{self.base_url}/routerjson", data=body)
             answer = response.json()
             error = answer.get("error_response")
-            if error is None:
-                key = method.replace(".", "_")
-                return answer.get(f"{key}_responce") or answer.get(f"{key}_response") or {}
-            problem = _gateway_error(error, response.status)
-            if not problem.retryable or attempt + 1 == attempts:
-                if problem.retryable:
-                    raise ConnectorError(
-                        "gave_up", {"attempts": attempts, "last": problem}, status=response.status
-                    )
-                raise problem
-            self.http.sleep(self.http.retry.pause(attempt))
-            self.http.stats["retries"] += 1
-        raise AssertionError("unreachable")  # pragma: no cover
+            if error is not None:
+                raise _gateway_error(error, response.status)
+            key = method.replace(".", "_")
+            return answer.get(f"{key}_responce") or answer.get(f"{key}_response") or {}
+
+        return self.retrying(once)
 
     # -- orders ------------------------------------------------------------
     def fetch(self, stream, cursor):

@@ -89,8 +89,8 @@ class PinduoduoConnector(Connector):
         }
         if api != "pdd.pop.auth.token.refresh":
             form["access_token"] = self.credentials["access_token"]
-        retry = self.http.retry
-        for attempt in range(retry.attempts):
+
+        def once():
             form["sign"] = sign(form, self.credentials["client_secret"])
             body = self.http.request("POST", self.base_url + ROUTER, data=form).json()
             error = body.get("error_response") if isinstance(body, dict) else None
@@ -109,13 +109,9 @@ class PinduoduoConnector(Connector):
                     {"platform": self.platform, "detail": error.get("error_msg", "")},
                     platform_code=code,
                 )
-            last = _error(error, code, retryable=code in BUSY)
-            if code not in BUSY:
-                raise last
-            if attempt + 1 < retry.attempts:
-                self.http.stats["retries"] += 1
-                self.http.sleep(retry.pause(attempt))
-        raise ConnectorError("gave_up", {"attempts": retry.attempts, "last": last})
+            raise _error(error, code, retryable=code in BUSY)
+
+        return self.retrying(once)
 
     def refresh_token(self):
         """A new access token from the refresh token (kept on the connector and in ``refreshed``)."""

@@ -117,24 +117,17 @@ class TaobaoConnector(Connector):
             "sign_method": sign_method,
             **{key: str(value) for key, value in params.items()},
         }
-        attempts = self.http.retry.attempts
-        for attempt in range(attempts):
+
+        def once():
             body["sign"] = top_sign(body, self.credentials["app_secret"], sign_method)
             response = self.http.request("POST", f"{self.base_url}/router/rest", data=body)
             answer = response.json()
             error = answer.get("error_response")
-            if error is None:
-                return answer.get(method.replace("taobao.", "", 1).replace(".", "_") + "_response") or {}
-            problem = _error(error, response.status)
-            if not problem.retryable or attempt + 1 == attempts:
-                if problem.retryable:
-                    raise ConnectorError(
-                        "gave_up", {"attempts": attempts, "last": problem}, status=response.status
-                    )
-                raise problem
-            self.http.sleep(self.http.retry.pause(attempt))
-            self.http.stats["retries"] += 1
-        raise AssertionError("unreachable")  # pragma: no cover
+            if error is not None:
+                raise _error(error, response.status)
+            return answer.get(method.replace("taobao.", "", 1).replace(".", "_") + "_response") or {}
+
+        return self.retrying(once)
 
     def fetch(self, stream, cursor):
         state = decode_cursor(cursor)
