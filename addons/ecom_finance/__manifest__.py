@@ -34,6 +34,7 @@
         "views/account_journal_views.xml",
         "views/stock_quant_views.xml",
         "views/stock_scrap_views.xml",
+        "views/stock_warehouse_orderpoint_views.xml",
         "views/res_users_views.xml",
         "views/res_partner_views.xml",
         "report/ecom_order_margin_report_views.xml",

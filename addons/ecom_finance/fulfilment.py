@@ -8,7 +8,7 @@ Called by ``ecom.order._fulfil`` as the system, once the caller's right to fulfi
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tools import float_is_zero
+from odoo.tools import float_compare, float_is_zero
 
 from ecomfin.vocab import SHIPPED_STATUSES
 
@@ -85,8 +85,12 @@ def follow_status(order):
     deliveries = sale_order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
     delivered = deliveries.filtered(lambda p: p.state == "done")
     if order.status in SHIPPED_STATUSES and order.fulfilment_state == "confirmed":
-        validate(deliveries.filtered(lambda p: p.state not in ("done", "cancel")))
+        pending = deliveries.filtered(lambda p: p.state not in ("done", "cancel"))
+        shortage = stock_shortage(pending)
+        validate(pending)
         order.fulfilment_state = "delivered"
+        if shortage:
+            order.stock_shortage = shortage
         return "deliveries"
     if order.status in ("refunded", "cancelled") and order.fulfilment_state == "delivered":
         return_deliveries(order, delivered)
@@ -97,6 +101,41 @@ def follow_status(order):
         order.fulfilment_state = "cancelled"
         return "cancelled"
     return None
+
+
+def stock_shortage(pickings):
+    """What the ``pickings`` ship beyond what their source locations hold, one line per product
+    and location (e.g. ``TEA-LJ-250: 5 shipped, 3 on hand in WH/Stock``); '' when nothing."""
+    demand = {}
+    for move in pickings.move_ids:
+        key = (move.location_id, move.product_id)
+        demand[key] = demand.get(key, 0.0) + move.product_qty
+    lines = []
+    for location in {location for location, _product in demand}:
+        products = [product for loc, product in demand if loc == location]
+        on_hand = dict(
+            zip(
+                products,
+                pickings.env["product.product"]
+                .browse([p.id for p in products])
+                .with_context(location=location.id)
+                .mapped("qty_available"),
+                strict=True,
+            )
+        )
+        for product in products:
+            shipped, held = demand[(location, product)], on_hand[product]
+            if float_compare(shipped, held, precision_rounding=product.uom_id.rounding) > 0:
+                lines.append(
+                    pickings.env._(
+                        "%(product)s: %(shipped)s shipped, %(held)s on hand in %(location)s",
+                        product=product.default_code or product.display_name,
+                        shipped=shipped,
+                        held=held,
+                        location=location.display_name,
+                    )
+                )
+    return "\n".join(sorted(lines))
 
 
 def validate(pickings):

@@ -43,3 +43,4 @@ from . import ecom_voucher_counter
 from . import ecom_fulfilment
 from . import ecom_connector_cursor
 from . import ecom_connector_backend
+from . import stock_warehouse_orderpoint

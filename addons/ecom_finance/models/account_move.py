@@ -76,7 +76,10 @@ class AccountMove(models.Model):
     # the contract partners read (issue 17): word, month and number, e.g. 记-202612-0007
     voucher_number = fields.Char(
         string="Voucher",
-        readonly=True, copy=False, index="btree_not_null", help="记账凭证: word, month and number."
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="记账凭证: word, month and number.",
     )
     ecom_posted_uid = fields.Many2one(
         "res.users", string="Posted By", readonly=True, copy=False, help="记账: who posted it first."

@@ -131,6 +131,15 @@ class EcomOrder(models.Model):
         groups=FINANCE_READERS,
         help="Its negative margin was already reported to the shop's responsible.",
     )
+    stock_shortage = fields.Text(
+        readonly=True,
+        copy=False,
+        help="Its delivery shipped more than the warehouse had on hand (the platform had shipped "
+        "it): the stock of these products went negative.",
+    )
+    shortage_alerted = fields.Boolean(
+        readonly=True, copy=False, help="Its shortage was already reported to the shop's responsible."
+    )
 
     _sql_constraints = [
         ("name_shop_uniq", "unique(shop_id, name)", "This order already exists in this shop."),
@@ -338,6 +347,20 @@ class EcomOrder(models.Model):
             as_system=True,
         )
         return True
+
+    @api.model
+    def _cron_stock_shortage(self):
+        """Report the orders whose delivery drove stock negative: one activity per shop and check."""
+        orders = self.search([("stock_shortage", "!=", False), ("shortage_alerted", "=", False)])
+        for shop, shop_orders in orders.grouped("shop_id").items():
+            shop_orders.shortage_alerted = True
+            shop.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=(shop.finance_user_id or shop.create_uid).id,
+                summary=self.env._("%(count)s orders shipped with more than on hand", count=len(shop_orders)),
+                note="\n".join(f"{order.name}: {order.stock_shortage}" for order in shop_orders[:20]),
+            )
+        return orders
 
     @api.model
     def _cron_negative_margin(self):

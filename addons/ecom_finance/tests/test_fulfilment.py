@@ -448,3 +448,27 @@ class TestFulfilmentAndCost(TransactionCase):
         self.env.cr.execute(query)
         self.assertEqual(stored, self.env.cr.fetchall())
         self.assertTrue(stored)
+
+    def test_a_delivery_beyond_the_stock_on_hand_is_reported(self):
+        # 20 FIFO-T in stock at Hangzhou: an order of 25 the platform shipped drives it to -5
+        short = self._order("shipped", [(self.fifo, 25, 99.0)])
+        enough = self._order("shipped", [(self.avco, 2, 80.0)])
+        self._fulfil(short | enough)
+        self.assertEqual(short.fulfilment_state, "delivered")
+        self.assertEqual(
+            short.stock_shortage,
+            f"FIFO-T: 25.0 shipped, 20.0 on hand in {self.hangzhou.lot_stock_id.display_name}",
+        )
+        self.assertFalse(enough.stock_shortage)
+        self.assertEqual(self.fifo.with_context(warehouse_id=self.hangzhou.id).qty_available, -5)
+        self.assertIn(short, self.env["ecom.order"].search([("stock_shortage", "!=", False)]))
+
+        Order = self.env["ecom.order"]
+        reported = Order._cron_stock_shortage()
+        self.assertIn(short, reported)
+        activity = self.shop.activity_ids.filtered(lambda a: "shipped with more than on hand" in a.summary)
+        self.assertEqual(len(activity), 1)
+        self.assertIn("FIFO-T: 25.0 shipped", activity.note)
+        self.assertFalse(Order._cron_stock_shortage() & short, "reported once")
+        with self.assertRaises(AccessError):
+            short.with_user(self.users["manager"]).write({"stock_shortage": False})
