@@ -28,7 +28,12 @@ from odoo.tools import mute_logger
 
 from odoo.addons.ecom_audit.models import ecom_access_grant
 from odoo.addons.ecom_audit.tests.common import ROLE_GROUPS, make_role_user
-from odoo.addons.ecom_finance.models import ecom_connector_backend, ecom_connector_cursor, res_partner
+from odoo.addons.ecom_finance.models import (
+    ecom_connector_backend,
+    ecom_connector_cursor,
+    res_partner,
+    stock_warehouse_orderpoint,
+)
 from odoo.addons.ecom_reconcile.models import ecom_reconcile_difference, ecom_reconcile_run
 
 from .test_public_methods import READ_PATHS
@@ -214,6 +219,8 @@ EXPECTED = {
     ("stock.scrap", "export_data"): {WAREHOUSE},
     # audited by ecom_finance (``_ecom_audited_fields``); read by Odoo's stock managers only
     ("stock.valuation.layer", "export_data"): NOBODY,
+    # reordering rules (ecom_finance: their stock level): Odoo's inventory users
+    ("stock.warehouse.orderpoint", "export_data"): {WAREHOUSE},
     # audited by ecom_finance (issue 22): exported by whoever Odoo lets read them
     ("account.account", "export_data"): EVERYONE,
     ("account.journal", "export_data"): FINANCE_READERS,
@@ -268,6 +275,8 @@ GUARDED_FIELDS = {
     # ecom_finance: written by the backend's pulls and schedule only (OWN_FIELDS of each model)
     "ecom.connector.backend": ecom_connector_backend.OWN_FIELDS.fields,
     "ecom.connector.cursor": ecom_connector_cursor.OWN_FIELDS.fields,
+    # ecom_finance: the level a reordering rule's warning was about, written by the daily check
+    "stock.warehouse.orderpoint": stock_warehouse_orderpoint.OWN_FIELDS.fields,
     # ecom_finance: VIES's answer, written by the VIES check only (res_partner.OWN_FIELDS)
     "res.partner": res_partner.OWN_FIELDS.fields,
 }
