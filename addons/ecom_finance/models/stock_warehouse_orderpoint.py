@@ -9,6 +9,8 @@ from odoo.addons.ecom_audit.approval import OwnFields
 
 # written by the daily check only: refused in create, write, copy and import
 OWN_FIELDS = OwnFields("ecom_orderpoint_level_write", {"ecom_level_alerted"})
+#: the rules a user set limits on (not the empty ones Odoo's replenishment report makes)
+LIMITED = ["|", ("product_min_qty", ">", 0), ("product_max_qty", ">", 0)]
 LEVELS = [("low", "Below Minimum"), ("ok", "Within Limits"), ("over", "Above Maximum")]
 
 
@@ -59,6 +61,8 @@ class StockWarehouseOrderpoint(models.Model):
             rule.ecom_stock_level = rule._ecom_level()
 
     def _ecom_level(self):
+        if not self.product_min_qty and not self.product_max_qty:
+            return "ok"  # no limits (the rules Odoo's replenishment report makes for itself)
         rounding = self.product_uom.rounding or 0.01
         if float_compare(self.qty_forecast, self.product_min_qty, precision_rounding=rounding) < 0:
             return "low"
@@ -72,18 +76,19 @@ class StockWarehouseOrderpoint(models.Model):
         if operator not in ("=", "!=", "in", "not in"):
             raise NotImplementedError(operator)
         wanted = {value} if operator in ("=", "!=") else set(value)
-        # the quantities are computed per rule (Odoo's own, by warehouse and location): the
-        # rules of the user's companies are few enough to be read at once
-        rules = self.search([])
+        # the quantities are computed per rule (Odoo's own, by warehouse and location): only the
+        # rules with limits can be out of them, and they are few enough to be read at once
+        rules = self.search(LIMITED)
         matching = rules.filtered(lambda rule: rule.ecom_stock_level in wanted)
+        if "ok" in wanted:
+            matching |= self.search([("id", "not in", rules.ids)])
         positive = operator in ("=", "in")
         return [("id", "in" if positive else "not in", matching.ids)]
 
     @api.model
     def _cron_ecom_stock_levels(self):
         """Give the responsible of each product whose rule entered a warning level an activity."""
-        # the rules a user set limits on (not the empty ones Odoo's replenishment report makes)
-        rules = self.search(["|", ("product_min_qty", ">", 0), ("product_max_qty", ">", 0)])
+        rules = self.search(LIMITED)
         for rule in rules:
             level = rule.ecom_stock_level
             if level == "ok":
