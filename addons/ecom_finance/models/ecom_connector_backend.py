@@ -162,12 +162,15 @@ class EcomConnectorBackend(models.Model):
         for backend in self:
             backend.statement_count = counts.get(backend, 0)
 
-    @api.depends("cursor_ids.last_success", "cursor_ids.last_error")
+    @api.depends("cursor_ids.last_success", "cursor_ids.last_error", "last_result")
     def _compute_health(self):
         for backend in self:
             cursors = backend.cursor_ids
             successes = [c.last_success for c in cursors if c.last_success]
             errors = [f"{c.stream}: {c.last_error}" for c in cursors if c.last_error]
+            if not errors and backend.last_result and not backend.last_result.get("statement_ids"):
+                # a pull that could not start (the backend is set up wrong) has no stream error
+                errors = list(backend.last_result.get("errors") or [])
             backend.last_success = max(successes) if successes else False
             backend.last_error = "\n".join(errors) or False
             backend.health = "error" if errors else ("ok" if successes else "new")
@@ -366,7 +369,15 @@ class EcomConnectorBackend(models.Model):
 
     def _pull(self, max_pages=None, progress=None):
         self.ensure_one()
-        result = pull_backend(self, self._connector(), max_pages=max_pages, progress=progress)
+        try:
+            connector = self._connector()
+        except UserError as error:
+            # a backend set up wrong (credentials missing, say): said on the backend, as a
+            # platform's refusal is, not a failed job
+            result = {"lines_created": 0, "lines_skipped": 0, "statement_ids": [], "errors": [str(error)]}
+            result["has_more"] = False
+        else:
+            result = pull_backend(self, connector, max_pages=max_pages, progress=progress)
         with OWN_FIELDS.writing():
             # the backend's own bookkeeping of its pull
             self.sudo().write(
@@ -406,6 +417,8 @@ class EcomConnectorBackend(models.Model):
     def _cron_pull_backend(self, backend_id):
         """The schedule of one backend (its ``ir.cron``): queue a pull unless one is queued."""
         backend = self.browse(backend_id).exists()
+        if not backend.credentials_set:
+            return  # nothing to pull with yet (a new backend, the demo's): not a failure
         if backend and backend.active and (backend.state != "queued" or backend.job_stuck):
             backend._job_progress_reset()
             backend._job_enqueue()

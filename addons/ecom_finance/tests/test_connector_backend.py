@@ -192,6 +192,29 @@ class TestConnectorBackend(EcomShopCase):
         self.assertEqual((backend.state, backend.health), ("idle", "ok"))
         self.assertEqual(sorted(self._stored_ids()), sorted(self.expected))
 
+    def test_a_backend_without_credentials_waits_for_them(self):
+        backend = (
+            self.env["ecom.connector.backend"]
+            .with_user(self.users["manager"])
+            .create(
+                {
+                    "name": "No key yet",
+                    "shop_id": self.shop.id,
+                    "platform": "stripe",
+                    "base_url": self.server.url,
+                }
+            )
+        )
+        # its schedule has nothing to pull with: no job, no failure
+        backend.cron_id.ir_actions_server_id.with_user(backend.cron_id.user_id).run()
+        self.assertEqual((backend.state, backend.job_uuid), ("idle", False))
+        # pulled by hand, it says why on the backend, as a platform's refusal is
+        result = self.env["ecom.connector.backend"].with_user(self.users["accountant"]).pull(backend.ids)
+        self.assertEqual(result["lines_created"], 0)
+        self.assertIn("missing credential(s) secret_key", result["errors"][0])
+        self.assertEqual(backend.health, "error")
+        self.assertIn("secret_key", backend.last_error)
+
     def test_who_may_pull_configure_and_read_credentials(self):
         Backend = self.env["ecom.connector.backend"]
         for role in ("auditor", "shop_operator", "warehouse_operator"):
