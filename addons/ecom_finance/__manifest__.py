@@ -4,7 +4,7 @@
 {
     "name": "E-commerce Finance",
     "summary": "Shops, platform orders, automatic accounting and costing for e-commerce",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Accounting/E-commerce Finance",
     "website": "https://github.com/ecom-finance/ecom-finance",
     "author": "ecom-finance",

@@ -44,3 +44,4 @@ from . import ecom_fulfilment
 from . import ecom_connector_cursor
 from . import ecom_connector_backend
 from . import stock_warehouse_orderpoint
+from . import ir_actions_report
