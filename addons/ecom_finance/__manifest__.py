@@ -19,6 +19,10 @@
         "purchase_stock",
         "queue_job",
         "ecom_audit",
+        # the books (issue 17): OCA ledgers and statements, the Chinese chart they are tested on
+        "account_financial_report",
+        "mis_builder",
+        "l10n_cn",
     ],
     # zeep: the VIES check of EU VAT numbers (models/res_partner.py, through ecomfin.soap)
     "external_dependencies": {"python": ["ecomfin", "openpyxl", "zeep"]},
@@ -27,6 +31,7 @@
         "security/ir.model.access.csv",
         "data/ecom_finance_cron.xml",
         "data/ecom_finance_queue_data.xml",
+        "data/ecom_finance_statements.xml",
         "views/ecom_shop_views.xml",
         "views/ecom_bank_csv_profile_views.xml",
         "views/ecom_posting_rule_views.xml",
@@ -47,6 +52,7 @@
         "views/ecom_order_views.xml",
         "wizards/ecom_statement_import_wizard_views.xml",
         "views/ecom_finance_menus.xml",
+        "views/ecom_books_menus.xml",
         "views/ecom_fulfilment_views.xml",
         "views/ecom_overview_views.xml",
     ],

@@ -58,7 +58,9 @@ class IrActionsReport(models.Model):
         with tempfile.TemporaryDirectory(prefix="ecom_voucher.") as workdir:
             # Qt writes its runtime files there instead of warning that it has none
             env = dict(os.environ, XDG_RUNTIME_DIR=workdir)
-            pages = [self._ecom_print_one(args, body, workdir, index, env) for index, body in enumerate(bodies)]
+            pages = [
+                self._ecom_print_one(args, body, workdir, index, env) for index, body in enumerate(bodies)
+            ]
         return pages[0] if len(pages) == 1 else merge_pdf(pages)
 
     def _ecom_print_one(self, args, body, workdir, index, env):

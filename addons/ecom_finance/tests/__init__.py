@@ -36,3 +36,5 @@ from . import test_connector_platforms
 from . import test_vies
 from . import test_pdd_douyin_bills
 from . import test_stock_levels
+from . import test_books
+from . import test_payables

@@ -42,7 +42,11 @@ class TestVoucherPdf(ApprovalSetup, HttpCase):
                     "ref": ref,
                     "line_ids": [
                         Command.create(
-                            {"account_id": self.rules["commission"].account_id.id, "debit": amount, "name": ref}
+                            {
+                                "account_id": self.rules["commission"].account_id.id,
+                                "debit": amount,
+                                "name": ref,
+                            }
                         ),
                         Command.create(
                             {"account_id": self.tmall.clearing_account_id.id, "credit": amount, "name": ref}

@@ -64,9 +64,7 @@ class TestVouchers(ApprovalSetup, TransactionCase):
         self.assertEqual(self.post(self.entry("2031-12-20", journal=self.receipts)), "收-203112-0001")
         self.assertEqual(first.ecom_posted_uid, self.accountant)
         # the contract partners search by (issue 17)
-        self.assertEqual(
-            self.env["account.move"].search([("voucher_number", "=", "记-203112-0002")]), second
-        )
+        self.assertEqual(self.env["account.move"].search([("voucher_number", "=", "记-203112-0002")]), second)
 
     def test_gap_free_and_never_given_twice(self):
         move = self.entry("2031-10-10")
