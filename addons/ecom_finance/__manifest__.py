@@ -51,6 +51,7 @@
         "views/ecom_statement_line_views.xml",
         "views/ecom_order_views.xml",
         "wizards/ecom_statement_import_wizard_views.xml",
+        "wizards/ecom_voucher_export_wizard_views.xml",
         "views/ecom_finance_menus.xml",
         "views/ecom_books_menus.xml",
         "views/ecom_fulfilment_views.xml",

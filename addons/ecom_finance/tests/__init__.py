@@ -38,3 +38,4 @@ from . import test_pdd_douyin_bills
 from . import test_stock_levels
 from . import test_books
 from . import test_payables
+from . import test_voucher_export

@@ -55,6 +55,8 @@ class TestPublicMethods(TransactionCase):
             groups="base.group_portal,base.group_allow_export,ecom_audit.group_ecom_partner_api",
         )
         cls.tmall = cls.env.ref("ecom_finance.demo_shop_tmall")
+        # a wizard to call the methods of (wizards have no demo record)
+        cls.env["ecom.voucher.export.wizard"].create({"company_id": company.id})
         cls.tmall.api_user_ids = [Command.set(cls.partner_api.ids)]
         cls.shop_ids = cls.env["ecom.shop"].search([("company_id", "=", company.id)]).ids
         cls.args = {

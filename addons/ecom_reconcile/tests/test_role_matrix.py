@@ -169,6 +169,8 @@ EXPECTED = {
     # imports: Shop Operators import for their shops; posting and reversing is accounting
     ("ecom.statement", "action_open_import_wizard"): {SHOP, *FINANCE},
     ("ecom.statement", "action_open_bank_statement_lines"): FINANCE_READERS,
+    # the export of a period's vouchers to Yonyou / Kingdee (a wizard: test_wizard_methods)
+    ("ecom.voucher.export.wizard", "action_export"): FINANCE_READERS,
     # the voucher numbers' counters: the system's (administrators read them)
     ("ecom.voucher.counter", "export_data"): NOBODY,
     # background fulfilments: made by Fulfil (Accountants), read by the finance readers
@@ -542,6 +544,28 @@ class TestRoleMatrix(TransactionCase):
         self.assertFalse(wrong, "Outcomes other than EXPECTED:\n" + "\n".join(wrong))
         self.assertFalse(written, "\n".join(written))
         self.assertGreater(checked, 300)
+
+    def test_wizard_methods(self):
+        """The wizards' public methods in ``EXPECTED`` (wizards are not found by the matrix above):
+        each role opens the wizard with its defaults and calls the method; a role that may not
+        open it is refused by the access rights, one that may open it but not call it by the method."""
+        if not self.company:
+            self.skipTest("ecom_finance was installed without demo data")
+        wrong, written, checked = [], [], 0
+        for (model_name, name), allowed in EXPECTED.items():
+            if not self.env[model_name]._transient:
+                continue
+            for role in ROLES:
+                Model = self.env[model_name].with_user(self.users[role]).with_company(self.company)
+                outcome, changed = self._try(lambda M=Model, n=name: getattr(M.create({}), n)())
+                checked += 1
+                if outcome == "refused" and changed:
+                    written.append(f"{model_name}.{name} as {role}: refused after writing {changed}")
+                if (outcome == "allowed") != (role in allowed):
+                    wrong.append(f"{model_name}.{name} as {role}: {outcome}")
+        self.assertFalse(wrong, "Outcomes other than EXPECTED:\n" + "\n".join(wrong))
+        self.assertFalse(written, "\n".join(written))
+        self.assertGreaterEqual(checked, len(ROLES))
 
     def test_operators_outside_their_shops_and_warehouses(self):
         """A Shop Operator on a record of another shop, a Warehouse Operator on a quant or scrap of
