@@ -27,7 +27,7 @@ CENT = Decimal("0.01")
 def _amount(value):
     if isinstance(value, Decimal):
         amount = value
-    elif isinstance(value, bool) or not isinstance(value, (int, float, str)):
+    elif isinstance(value, bool) or not isinstance(value, int | float | str):
         raise TypeError(f"amount {value!r}: a number is needed")
     else:
         amount = Decimal(str(value))

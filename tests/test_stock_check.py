@@ -22,7 +22,12 @@ def test_difference_is_stock_minus_books_and_flagged():
     result = compare({"1405": D("1000")}, {"1405": D("1123.45")})
     assert not result.ok
     (row,) = result.rows
-    assert (row.stock, row.books, row.difference, row.flagged) == (D("1000.00"), D("1123.45"), D("-123.45"), True)
+    assert (row.stock, row.books, row.difference, row.flagged) == (
+        D("1000.00"),
+        D("1123.45"),
+        D("-123.45"),
+        True,
+    )
     assert result.difference == D("-123.45")
 
 

@@ -40,7 +40,7 @@ class EcomStockLedgerReport(models.Model):
     stock, what came in, what went out and the closing stock, in quantity and in value.
 
     The period is ``[date_from, date_to]`` of the context (``ecom_ledger_date_from`` /
-    ``ecom_ledger_date_to``, last month when absent), set by the wizard.
+    ``ecom_ledger_date_to``, set by the wizard; the current month up to today when absent).
 
     * **Quantities**: done stock moves into and out of the internal locations of a warehouse (in
       the product's unit, by the move's date in UTC, like the valuation by warehouse). A move
@@ -100,9 +100,10 @@ class EcomStockLedgerReport(models.Model):
     closing_value = fields.Monetary(readonly=True)
 
     def _period(self):
-        default_from, default_to = last_month(fields.Date.context_today(self))
-        date_from = fields.Date.to_date(self.env.context.get(DATE_FROM_KEY)) or default_from
-        date_to = fields.Date.to_date(self.env.context.get(DATE_TO_KEY)) or default_to
+        """The context's period; else the current month up to today (the wizard proposes last month)."""
+        today = fields.Date.context_today(self)
+        date_from = fields.Date.to_date(self.env.context.get(DATE_FROM_KEY)) or today.replace(day=1)
+        date_to = fields.Date.to_date(self.env.context.get(DATE_TO_KEY)) or today
         return date_from, date_to
 
     @property

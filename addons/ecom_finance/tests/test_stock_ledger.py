@@ -64,7 +64,11 @@ class TestStockLedger(TransactionCase):
     @classmethod
     def _product(cls, code, cost_method):
         category = cls.env["product.category"].create(
-            {"name": f"{code} category", "property_cost_method": cost_method, "property_valuation": "real_time"}
+            {
+                "name": f"{code} category",
+                "property_cost_method": cost_method,
+                "property_valuation": "real_time",
+            }
         )
         return cls.env["product.product"].create(
             {
@@ -99,12 +103,16 @@ class TestStockLedger(TransactionCase):
         return move
 
     def _ledger(self, product, user=None):
-        Report = self.env["ecom.stock.ledger.report"].with_user(user or self.accountant).with_context(**PERIOD)
+        Report = (
+            self.env["ecom.stock.ledger.report"].with_user(user or self.accountant).with_context(**PERIOD)
+        )
         rows = Report.search([("product_id", "=", product.id)])
         return {
             row.warehouse_id: (
                 (row.opening_qty, row.in_qty, row.out_qty, row.closing_qty),
-                tuple(round(v, 2) for v in (row.opening_value, row.in_value, row.out_value, row.closing_value)),
+                tuple(
+                    round(v, 2) for v in (row.opening_value, row.in_value, row.out_value, row.closing_value)
+                ),
             )
             for row in rows
         }
@@ -142,7 +150,9 @@ class TestStockLedger(TransactionCase):
         self.assertLess(wizard.date_to, date.today().replace(day=1))
         wizard.write({"date_from": "2025-05-01", "date_to": "2025-05-31", "warehouse_id": self.shanghai.id})
         action = wizard.action_open()
-        rows = Report.with_context(**action["context"]).search(action["domain"] + [("product_id", "=", self.fifo.id)])
+        rows = Report.with_context(**action["context"]).search(
+            action["domain"] + [("product_id", "=", self.fifo.id)]
+        )
         self.assertEqual(rows.warehouse_id, self.shanghai)
         self.assertEqual(rows.in_qty, 2)
 
@@ -233,7 +243,9 @@ class TestStockLedger(TransactionCase):
     def test_rights(self):
         # Warehouse Operators and Shop Operators neither read the ledger nor check the books
         with self.assertRaises(AccessError):
-            self.env["ecom.stock.ledger.report"].with_user(self.warehouse_user).with_context(**PERIOD).search([])
+            self.env["ecom.stock.ledger.report"].with_user(self.warehouse_user).with_context(**PERIOD).search(
+                []
+            )
         with self.assertRaises(AccessError):
             self.env["ecom.stock.ledger.check"].with_user(self.warehouse_user).run_check("2025-05-31")
         with self.assertRaises(AccessError):

@@ -39,7 +39,7 @@ class EcomStockLedgerWizard(models.TransientModel):
             domain.append(("warehouse_id", "=", self.warehouse_id.id))
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Stock Ledger %(from)s - %(to)s", **{"from": self.date_from, "to": self.date_to}),
+            "name": self.env._("Stock Ledger %(start)s - %(end)s", start=self.date_from, end=self.date_to),
             "res_model": "ecom.stock.ledger.report",
             "view_mode": "list,pivot",
             "domain": domain,
