@@ -137,14 +137,24 @@ class EcomStockLedgerReport(models.Model):
                             ELSE mv.wd IS NULL AND mv.ws IS NOT NULL END AS is_out
                   FROM layers l LEFT JOIN located mv ON mv.id = l.move_id
                  WHERE l.day <= %(date_to)s
+            ), daily AS (
+                SELECT company_id, product_id, day, sum(value) AS value, sum(quantity) AS quantity
+                  FROM layers WHERE day <= %(date_to)s
+                 GROUP BY company_id, product_id, day
+            ), unit AS (
+                -- the company's unit value of each product from each day on (until the next)
+                SELECT company_id, product_id, day,
+                       lead(day) OVER w AS next_day,
+                       sum(value) OVER w / NULLIF(sum(quantity) OVER w, 0) AS unit_value
+                  FROM daily
+                WINDOW w AS (PARTITION BY company_id, product_id ORDER BY day)
             ), transfers AS (
                 SELECT mv.company_id, mv.product_id, mv.ws, mv.wd, mv.date < %(start)s AS before,
-                       ROUND(mv.product_qty * COALESCE(
-                           (SELECT sum(l.value) / NULLIF(sum(l.quantity), 0)
-                              FROM layers l
-                             WHERE l.product_id = mv.product_id AND l.company_id = mv.company_id
-                               AND l.day <= mv.date::date), 0), 2) AS value
+                       ROUND(mv.product_qty * COALESCE(u.unit_value, 0), 2) AS value
                   FROM located mv
+                  LEFT JOIN unit u ON u.company_id = mv.company_id AND u.product_id = mv.product_id
+                                  AND u.day <= mv.date::date
+                                  AND (u.next_day IS NULL OR u.next_day > mv.date::date)
                  WHERE mv.date < %(until)s AND mv.ws <> mv.wd
                    AND NOT EXISTS (SELECT 1 FROM layers l WHERE l.move_id = mv.id)
             ), flows AS (
