@@ -43,9 +43,9 @@ class EcomStockLedgerReport(models.Model):
     ``ecom_ledger_date_to``, set by the wizard; the current month up to today when absent).
 
     * **Quantities**: done stock moves into and out of the internal locations of a warehouse (in
-      the product's unit, by the move's date in UTC, like the valuation by warehouse). A move
-      between two locations of one warehouse is neither in nor out; a move between two
-      warehouses is out of the one and in of the other.
+      the product's unit, by the move's date in UTC, like the valuation by warehouse; in the
+      company of the warehouse). A move between two locations of one warehouse is neither in nor
+      out; a move between two warehouses is out of the one and in of the other.
     * **Values**: the stock valuation layers (their day: the date of their journal entry, else
       the day they were made). A layer goes to the warehouse of its move: the source warehouse
       for a layer taking stock out (negative quantity), else the destination one; it is *in* when
@@ -113,6 +113,7 @@ class EcomStockLedgerReport(models.Model):
             """
             WITH located AS (
                 SELECT m.id, m.company_id, m.product_id, m.product_qty, m.date,
+                       ls.company_id AS cs, ld.company_id AS cd,
                        CASE WHEN ls.usage = 'internal' THEN ls.warehouse_id END AS ws,
                        CASE WHEN ld.usage = 'internal' THEN ld.warehouse_id END AS wd
                   FROM stock_move m
@@ -121,12 +122,12 @@ class EcomStockLedgerReport(models.Model):
                  WHERE m.state = 'done'
             ), layers AS (%(layers)s
             ), quantities AS (
-                SELECT company_id, wd AS warehouse_id, product_id, date < %(start)s AS before,
+                SELECT cd AS company_id, wd AS warehouse_id, product_id, date < %(start)s AS before,
                        product_qty AS qty_in, 0 AS qty_out, 0 AS value_in, 0 AS value_out
                   FROM located
                  WHERE date < %(until)s AND wd IS NOT NULL AND wd IS DISTINCT FROM ws
                 UNION ALL
-                SELECT company_id, ws, product_id, date < %(start)s, 0, product_qty, 0, 0
+                SELECT cs, ws, product_id, date < %(start)s, 0, product_qty, 0, 0
                   FROM located
                  WHERE date < %(until)s AND ws IS NOT NULL AND ws IS DISTINCT FROM wd
             ), valued AS (
@@ -155,7 +156,7 @@ class EcomStockLedgerReport(models.Model):
                   LEFT JOIN unit u ON u.company_id = mv.company_id AND u.product_id = mv.product_id
                                   AND u.day <= mv.date::date
                                   AND (u.next_day IS NULL OR u.next_day > mv.date::date)
-                 WHERE mv.date < %(until)s AND mv.ws <> mv.wd
+                 WHERE mv.date < %(until)s AND mv.ws <> mv.wd AND mv.cs = mv.cd
                    AND NOT EXISTS (SELECT 1 FROM layers l WHERE l.move_id = mv.id)
             ), flows AS (
                 SELECT * FROM quantities
