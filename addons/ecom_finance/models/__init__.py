@@ -45,3 +45,5 @@ from . import ecom_connector_cursor
 from . import ecom_connector_backend
 from . import stock_warehouse_orderpoint
 from . import ir_actions_report
+from . import ecom_stock_ledger_check
+from . import ecom_stock_ledger_check_line

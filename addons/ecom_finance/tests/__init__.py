@@ -39,3 +39,4 @@ from . import test_stock_levels
 from . import test_books
 from . import test_payables
 from . import test_voucher_export
+from . import test_stock_ledger

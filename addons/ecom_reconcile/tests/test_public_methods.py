@@ -71,6 +71,7 @@ class TestPublicMethods(TransactionCase):
             "write": lambda: ({"active": False},),
             "create": lambda: ({},),
             "export_data": lambda: (["id"],),
+            "run_check": lambda: ("2024-03-31",),
             "web_save": lambda: ({"active": False}, {}),
             "suggest": lambda: (cls.env["ecom.reconcile.difference"].search([], limit=3).ids,),
             "accept_suggestion": lambda: (cls.env["ecom.reconcile.difference"].search([], limit=1).id, 0),

@@ -107,6 +107,11 @@ EXPECTED = {
     ("ecom.order.margin.report", "export_data"): FINANCE_READERS,
     ("ecom.receivable.aging.report", "export_data"): FINANCE_READERS,
     ("ecom.stock.valuation.report", "export_data"): FINANCE_READERS,
+    # the stock ledger (进销存) and its check against the books (ecom_finance): finance readers
+    ("ecom.stock.ledger.report", "export_data"): FINANCE_READERS,
+    ("ecom.stock.ledger.check", "export_data"): FINANCE_READERS,  # no demo record
+    ("ecom.stock.ledger.check", "run_check"): FINANCE_READERS,
+    ("ecom.stock.ledger.check.line", "export_data"): FINANCE_READERS,  # no demo record
     ("ecom.warehouse.rule", "export_data"): FINANCE_READERS,  # no demo record
     # orders: Shop Operators read their shops' orders; Accountants fulfil them
     ("ecom.order", "action_fulfil"): FINANCE,
@@ -279,6 +284,8 @@ GUARDED_FIELDS = {
     "ecom.connector.cursor": ecom_connector_cursor.OWN_FIELDS.fields,
     # ecom_finance: the level a reordering rule's warning was about, written by the daily check
     "stock.warehouse.orderpoint": stock_warehouse_orderpoint.OWN_FIELDS.fields,
+    # ecom_finance: what a check of the stock against the books found, written by the check only
+    "ecom.stock.ledger.check": {"result", "stock_value", "book_value", "difference", "scheduled", "line_ids"},
     # ecom_finance: VIES's answer, written by the VIES check only (res_partner.OWN_FIELDS)
     "res.partner": res_partner.OWN_FIELDS.fields,
 }
@@ -464,6 +471,7 @@ class TestRoleMatrix(TransactionCase):
             "ecom_request_write": lambda: ({"active": False},),
             "export_data": lambda: (["id"],),
             "web_save": lambda: ({"active": False}, {}),
+            "run_check": lambda: ("2024-03-31",),
             # the handheld screen (ecom_devices): a code that is no product, where the role counts
             "ecom_handheld_pickings": lambda: ("incoming",),
             "ecom_handheld_scan": lambda: ("NO-SUCH-CODE",),
