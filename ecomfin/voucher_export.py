@@ -10,7 +10,7 @@ Input: plain voucher dicts, one per posted entry::
         "word": "记",                # 凭证字 (记/收/付/转)
         "number": 7,                 # 凭证号, per company, word and month
         "period": "2026-12",         # the voucher's month, YYYY-MM (会计年度, 会计期间)
-        "name": "记-2026-12-0007",   # optional: how errors name the voucher
+        "name": "记-202612-0007",   # optional: how errors name the voucher
         "attachments": 2,            # 附单据数 / 附件数
         "creator": "...", "reviewer": "...", "poster": "...",   # 制单, 审核, 记账 (names)
         "currency": "CNY",           # the company's currency (本位币), CNY when left out

@@ -20,7 +20,7 @@ def vouchers():
             "word": "记",
             "number": 1,
             "period": "2026-11",
-            "name": "记-2026-11-0001",
+            "name": "记-202611-0001",
             "attachments": 2,
             "creator": "王芳",
             "reviewer": "李娜",
@@ -222,7 +222,7 @@ def test_unbalanced_voucher_is_named(layout):
 def test_line_without_account_code_is_named(layout):
     data = vouchers()
     data[0]["lines"][3]["account_code"] = " "
-    with pytest.raises(ValueError, match=r"Voucher 记-2026-11-0001, line 4: no account code"):
+    with pytest.raises(ValueError, match=r"Voucher 记-202611-0001, line 4: no account code"):
         vx.voucher_workbook(layout, data)
 
 
@@ -237,7 +237,7 @@ def test_other_bad_input():
         vx.kingdee_rows(data)
     data = vouchers()
     data[0]["period"] = "2026/11"
-    with pytest.raises(ValueError, match=r"Voucher 记-2026-11-0001: period '2026/11' is not YYYY-MM"):
+    with pytest.raises(ValueError, match=r"Voucher 记-202611-0001: period '2026/11' is not YYYY-MM"):
         vx.kingdee_rows(data)
     with pytest.raises(ValueError, match="Unknown voucher layout 'sap'"):
         vx.export_rows("sap", vouchers())

@@ -105,8 +105,8 @@ class TestVoucherExport(ApprovalSetup, TransactionCase):
         return [dict(zip(headers, row, strict=True)) for row in rows[1:]]
 
     def test_yonyou(self):
-        self.assertEqual(self.first.voucher_number, "记-2031-08-0001")
-        self.assertEqual(self.second.voucher_number, "收-2031-08-0001")
+        self.assertEqual(self.first.voucher_number, "记-203108-0001")
+        self.assertEqual(self.second.voucher_number, "收-203108-0001")
         rows = self._rows(
             self._export(self.accountant, voucher_export.YONYOU)["Sheet1"], voucher_export.YONYOU_COLUMNS
         )
@@ -185,3 +185,23 @@ class TestVoucherExport(ApprovalSetup, TransactionCase):
         with self.assertRaisesRegex(AccessError, "Only Accountants, Finance Managers and Auditors"):
             wizard.with_user(self.warehouse).action_export()
         self.assertEqual(self.env["ir.attachment"].search_count([]), attachments)
+
+    def test_batch_print_of_the_period(self):
+        wizard = (
+            self.env["ecom.voucher.export.wizard"]
+            .with_user(self.auditor)
+            .create(
+                {
+                    "company_id": self.company.id,
+                    "date_from": "2031-08-01",
+                    "date_to": "2031-08-31",
+                    "journal_ids": [Command.set((self.misc | self.receipts).ids)],
+                }
+            )
+        )
+        action = wizard.action_print()
+        self.assertEqual(action["report_name"], "ecom_finance.report_voucher")
+        # the period's vouchers, in voucher order (word, then number), not the September one
+        self.assertEqual(action["context"]["active_ids"], (self.second | self.first).ids)
+        with self.assertRaisesRegex(AccessError, "Only Accountants, Finance Managers and Auditors"):
+            wizard.with_user(self.warehouse).action_print()

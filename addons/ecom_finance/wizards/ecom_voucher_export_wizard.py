@@ -52,18 +52,14 @@ class EcomVoucherExportWizard(models.TransientModel):
         if not self.env.su and not (user.has_group(roles.ACCOUNTANT) or user.has_group(roles.AUDITOR)):
             raise AccessError(
                 self.env._(
-                    "Only Accountants, Finance Managers and Auditors export vouchers to Yonyou or Kingdee."
+                    "Only Accountants, Finance Managers and Auditors print or export a period's vouchers."
                 )
             )
 
-    def _ecom_voucher_dicts(self):
-        """The posted vouchers of the period as ``ecomfin.voucher_export`` reads them: one search_read
-        of the entries, one of their lines, one read of their accounts (codes and names in the
-        wizard's company), in voucher order."""
-        self.ensure_one()
-        company = self.company_id
+    def _ecom_voucher_domain(self):
+        """The posted vouchers of the wizard's company, period and journals."""
         domain = [
-            ("company_id", "=", company.id),
+            ("company_id", "=", self.company_id.id),
             ("state", "=", "posted"),
             ("voucher_number", "!=", False),
             ("date", ">=", self.date_from),
@@ -71,8 +67,44 @@ class EcomVoucherExportWizard(models.TransientModel):
         ]
         if self.journal_ids:
             domain.append(("journal_id", "in", self.journal_ids.ids))
+        return domain
+
+    def _ecom_check_period(self):
+        if self.date_from > self.date_to:
+            raise UserError(self.env._("The period ends before it starts."))
+
+    def _ecom_no_voucher(self):
+        return UserError(
+            self.env._(
+                "%(company)s has no posted voucher from %(start)s to %(end)s.",
+                company=self.company_id.name,
+                start=self.date_from,
+                end=self.date_to,
+            )
+        )
+
+    def action_print(self):
+        """Print the period's vouchers (记账凭证), one per page, in voucher order: the batch print of
+        a period."""
+        self._ecom_check_rights()
+        self.ensure_one()
+        self._ecom_check_period()
+        moves = self.env["account.move"].search(
+            self._ecom_voucher_domain(),
+            order="ecom_voucher_period, ecom_voucher_word, ecom_voucher_number, id",
+        )
+        if not moves:
+            raise self._ecom_no_voucher()
+        return self.env.ref("ecom_finance.action_report_voucher").report_action(moves)
+
+    def _ecom_voucher_dicts(self):
+        """The posted vouchers of the period as ``ecomfin.voucher_export`` reads them: one search_read
+        of the entries, one of their lines, one read of their accounts (codes and names in the
+        wizard's company), in voucher order."""
+        self.ensure_one()
+        company = self.company_id
         moves = self.env["account.move"].search_read(
-            domain,
+            self._ecom_voucher_domain(),
             [
                 "date",
                 "ref",
@@ -157,18 +189,10 @@ class EcomVoucherExportWizard(models.TransientModel):
         wizard)."""
         self._ecom_check_rights()
         self.ensure_one()
-        if self.date_from > self.date_to:
-            raise UserError(self.env._("The period ends before it starts."))
+        self._ecom_check_period()
         vouchers = self._ecom_voucher_dicts()
         if not vouchers:
-            raise UserError(
-                self.env._(
-                    "%(company)s has no posted voucher from %(start)s to %(end)s.",
-                    company=self.company_id.name,
-                    start=self.date_from,
-                    end=self.date_to,
-                )
-            )
+            raise self._ecom_no_voucher()
         try:
             content = voucher_export.voucher_workbook(self.layout, vouchers)
         except ValueError as error:

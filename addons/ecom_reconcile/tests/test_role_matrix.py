@@ -176,6 +176,8 @@ EXPECTED = {
     ("ecom.statement", "action_open_bank_statement_lines"): FINANCE_READERS,
     # the export of a period's vouchers to Yonyou / Kingdee (a wizard: test_wizard_methods)
     ("ecom.voucher.export.wizard", "action_export"): FINANCE_READERS,
+    # ... and their batch print (记账凭证, one per page)
+    ("ecom.voucher.export.wizard", "action_print"): FINANCE_READERS,
     # the voucher numbers' counters: the system's (administrators read them)
     ("ecom.voucher.counter", "export_data"): NOBODY,
     # background fulfilments: made by Fulfil (Accountants), read by the finance readers
@@ -208,6 +210,8 @@ EXPECTED = {
     # the VIES check of a buyer's EU VAT number (ecom_finance): Accountants
     ("res.partner", "action_ecom_check_vies"): FINANCE,
     ("res.partner", "export_data"): EVERYONE,  # Odoo: every internal user reads partners
+    # the voucher print (ecom_finance); Odoo: every internal user reads the report actions
+    ("ir.actions.report", "export_data"): EVERYONE,
     ("res.users", "export_data"): EVERYONE,
     # stock: Warehouse Operators in their warehouses (every internal user reads quants in Odoo)
     ("stock.move", "export_data"): {WAREHOUSE, *FINANCE_READERS},
