@@ -35,3 +35,4 @@ from . import test_connector_platforms
 from . import test_vies
 from . import test_pdd_douyin_bills
 from . import test_stock_levels
+from . import test_budget_control
