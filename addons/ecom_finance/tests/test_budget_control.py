@@ -157,6 +157,8 @@ class TestBudgetControl(TransactionCase):
         request = self._requests(order)
         self.assertEqual((request.state, request.requester_id), ("pending", self.purchaser))
         self.assertAlmostEqual(request.amount, 100.0)
+        # the approver sees what they approve: the order's lines
+        self.assertIn("Influencer campaign", request.with_user(self.manager).substance_html)
         with self.assertRaises(AccessError):
             request.with_user(self.accountant).action_approve()  # a Finance Manager's decision
         with self.assertRaises(UserError):
