@@ -1,6 +1,8 @@
 # Copyright 2026 ecom-finance
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import contextvars
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
@@ -11,6 +13,10 @@ from odoo.addons.ecom_audit.roles import ACCOUNTANT, MANAGER
 BUDGET_SUBSTANCE_FIELDS = {"order_line", "partner_id", "currency_id", "company_id", "date_planned"}
 # the states of an order whose lines commit their budgets (ecom.budget._commitment)
 COMMITTED_STATES = ("to approve", "purchase", "done")
+# Ids of the orders whose budgets button_confirm just checked (and whose approval it consumed):
+# the only writes of a committed state let through unchecked (set by Python code: no caller
+# reaches it, unlike a context key).
+_CONFIRMING = contextvars.ContextVar("ecom_budget_confirming", default=frozenset())
 
 
 class PurchaseOrder(models.Model):
@@ -130,8 +136,13 @@ class PurchaseOrder(models.Model):
         self.check_access("write")  # the right first: whoever may not confirm is refused, not told
         # as the system: the requests are finance data a purchaser does not read, and they are
         # checked here, not shown
-        self.filtered(lambda order: order._ecom_budget_pending())._ecom_check_budgets(as_system=True)
-        return super().button_confirm()
+        pending = self.filtered(lambda order: order._ecom_budget_pending())
+        pending._ecom_check_budgets(as_system=True)
+        token = _CONFIRMING.set(_CONFIRMING.get() | frozenset(pending.ids))
+        try:
+            return super().button_confirm()
+        finally:
+            _CONFIRMING.reset(token)
 
     def action_ecom_request_budget_approval(self):
         """Ask Budget Approval: a Finance Manager other than the requester approves that the
@@ -149,6 +160,13 @@ class PurchaseOrder(models.Model):
         return True
 
     def write(self, vals):
+        if vals.get("state") in COMMITTED_STATES:
+            # a write of the state commits the budgets too (button_approve called on a draft, RPC):
+            # it is checked as Confirm Order checks it, unless Confirm Order is the writer
+            checked = _CONFIRMING.get()
+            self.filtered(
+                lambda order: order.id not in checked and order._ecom_budget_pending()
+            )._ecom_check_budgets(as_system=True)
         result = super().write(vals)
         if BUDGET_SUBSTANCE_FIELDS & vals.keys():
             # a budget approval asked for or given before this change is void

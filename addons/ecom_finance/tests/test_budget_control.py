@@ -163,6 +163,12 @@ class TestBudgetControl(TransactionCase):
             request.with_user(self.accountant).action_approve()  # a Finance Manager's decision
         with self.assertRaises(UserError):
             order.button_confirm()  # not approved yet
+        # nor past Confirm Order: Odoo's second step called on a draft, or the state written
+        with self.assertRaises(UserError):
+            order.button_approve()
+        with self.assertRaises(UserError):
+            order.write({"state": "purchase"})
+        self.assertEqual(order.state, "draft")
         request.with_user(self.manager).action_approve()
         self.assertEqual(request.state, "approved")
         order.button_confirm()
@@ -294,3 +300,21 @@ class TestBudgetControl(TransactionCase):
         ).with_user(self.manager).action_approve()
         entry.action_post()
         self.assertEqual(entry.state, "posted")
+
+    def test_the_budget_fields_are_the_control_s_own(self):
+        """What the forms show is computed each time: neither create, write nor copy sets it."""
+        self._order(900.0).button_confirm()
+        order = self._order(300.0)
+        order.write({"ecom_budget_overrun": False, "ecom_budget_html": "<p>within</p>"})
+        self.env.invalidate_all()
+        self.assertTrue(order.ecom_budget_overrun)
+        self.assertNotIn("within", order.ecom_budget_html)
+        copied = order.copy({"ecom_budget_overrun": False})
+        # (a copy's lines take today's prices and dates: put them back in March)
+        copied.order_line.write({"price_unit": 300.0, "date_planned": MARCH})
+        self.env.invalidate_all()
+        self.assertTrue(copied.ecom_budget_overrun)
+        entry = self._entry(500.0)
+        entry.write({"ecom_budget_overrun": False})
+        self.env.invalidate_all()
+        self.assertTrue(entry.ecom_budget_overrun)
