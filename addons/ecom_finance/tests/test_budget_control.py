@@ -137,6 +137,18 @@ class TestBudgetControl(TransactionCase):
         other.button_confirm()
         self.assertEqual(self._budget().committed, 600.0)
 
+    def test_a_posted_bill_moves_the_order_from_committed_to_consumed(self):
+        order = self._order(600.0)
+        order.button_confirm()
+        action = self.env["purchase.order"].browse(order.id).action_create_invoice()
+        bill = self.env["account.move"].browse(action["res_id"])
+        bill.invoice_date = date(2024, 3, 20)
+        budget = self._budget()
+        self.assertEqual((budget.consumed, budget.committed), (0.0, 600.0), "a draft bill books nothing yet")
+        bill.with_user(self.accountant).action_post()
+        budget = self._budget(self.accountant)
+        self.assertEqual((budget.consumed, budget.committed, budget.remaining), (600.0, 0.0, 400.0))
+
     def test_order_beyond_the_budget_waits_for_a_finance_manager(self):
         self._order(600.0).button_confirm()
         order = self._order(500.0)
