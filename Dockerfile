@@ -14,6 +14,11 @@
 FROM odoo:18.0 AS runtime
 
 USER root
+# The printed vouchers (记账凭证) need wkhtmltopdf and a CJK font: the official image ships both
+# (wkhtmltox 0.12.6.1 with patched Qt, fonts-noto-cjk); installed here should a build lack them.
+RUN (command -v wkhtmltopdf >/dev/null && dpkg -s fonts-noto-cjk >/dev/null 2>&1) \
+    || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        wkhtmltopdf fonts-noto-cjk && rm -rf /var/lib/apt/lists/*)
 COPY pyproject.toml README.md requirements.txt requirements-oca.txt /opt/ecom/
 COPY ecomfin /opt/ecom/ecomfin
 RUN pip3 install --no-cache-dir --break-system-packages -r /opt/ecom/requirements.txt /opt/ecom \

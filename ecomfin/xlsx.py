@@ -120,3 +120,40 @@ def differences_workbook(title, summary, sheets, labels=None, output=None):
         sheet.autofilter(0, 0, max(count, 1), len(DIFFERENCE_COLUMNS) - 1)
     book.close()
     return None if output is not None else out.getvalue()
+
+
+def table_workbook(sheets):
+    """A workbook of plain tables, each a header row then data rows, for import templates of other
+    software (``ecomfin.voucher_export``): the header exactly as given, no total, no filter.
+
+    :param sheets: iterable of ``(title, headers, rows, kinds)``: ``rows`` lists of values in the
+        order of ``headers``; ``kinds`` maps a column index to ``"money"`` (number shown with two
+        decimals) or ``"date"`` (a real date, shown yyyy-mm-dd); other cells by their type
+        (``write_cell``)
+    :returns: the .xlsx file as bytes
+    """
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        out,
+        {
+            "in_memory": True,
+            "remove_timezone": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    formats = {
+        "money": book.add_format({"num_format": "0.00"}),
+        "date": book.add_format({"num_format": "yyyy-mm-dd"}),
+    }
+    for title, headers, rows, kinds in sheets:
+        sheet = book.add_worksheet(title[:31])
+        for col, header in enumerate(headers):
+            write_cell(sheet, 0, col, header)
+        for row_index, row in enumerate(rows, start=1):
+            for col, value in enumerate(row):
+                write_cell(sheet, row_index, col, None if value == "" else value, formats.get(kinds.get(col)))
+        sheet.freeze_panes(1, 0)
+    book.close()
+    return out.getvalue()

@@ -87,6 +87,17 @@ if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/
         say "no Chromium found: install the 'chromium' package, tours need it"
     fi
 fi
+# The printed vouchers: wkhtmltopdf and a CJK font (the official Odoo image ships both).
+if ! command -v wkhtmltopdf >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "installing wkhtmltopdf and fonts-noto-cjk for the printed vouchers"
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wkhtmltopdf fonts-noto-cjk) \
+            >"$LOG_DIR/apt-pdf.log" 2>&1 \
+            || say "could not install wkhtmltopdf (see $LOG_DIR/apt-pdf.log): the voucher PDF test will be skipped"
+    else
+        say "no wkhtmltopdf or CJK font: install 'wkhtmltopdf' and 'fonts-noto-cjk', the voucher PDF test needs them"
+    fi
+fi
 if [ "$status" -ne 0 ]; then
     odoo_line="odoo: not run (its requirements could not be installed)"
     exit

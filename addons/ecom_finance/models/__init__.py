@@ -45,3 +45,6 @@ from . import ecom_fulfilment
 from . import ecom_connector_cursor
 from . import ecom_connector_backend
 from . import stock_warehouse_orderpoint
+from . import ir_actions_report
+from . import ecom_stock_ledger_check
+from . import ecom_stock_ledger_check_line

@@ -189,7 +189,8 @@ class AccountMove(models.Model):
                 """UPDATE account_move m
                       SET ecom_voucher_word = v.word, ecom_voucher_period = v.period,
                           ecom_voucher_number = v.number, ecom_posted_uid = %s,
-                          voucher_number = v.word || '-' || v.period || '-' || lpad(v.number::text, 4, '0')
+                          voucher_number = v.word || '-' || replace(v.period, '-', '') || '-'
+                                           || lpad(v.number::text, 4, '0')
                      FROM (VALUES %s) AS v (id, word, period, number)
                     WHERE m.id = v.id""",
                 self.env.uid,

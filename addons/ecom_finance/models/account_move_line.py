@@ -7,6 +7,8 @@ import pytz
 
 from odoo import fields, models
 
+from odoo.addons.ecom_audit.roles import FINANCE_READERS
+
 from ecomfin.posting import event_sources
 
 from .ecom_posting_rule import EVENT_TYPE_SELECTION
@@ -22,6 +24,10 @@ class AccountMoveLine(models.Model):
         string="E-commerce Event",
         readonly=True,
         help="The settlement event this journal item sums; empty on the clearing items.",
+    )
+
+    ecom_statement_id = fields.Many2one(
+        related="move_id.ecom_statement_id", string="Settlement Statement", groups=FINANCE_READERS
     )
 
     def _ecom_source_domain(self):

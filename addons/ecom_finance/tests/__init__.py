@@ -28,6 +28,7 @@ from . import test_audit_denied_approval
 from . import test_live_progress
 from . import test_bank_statement_feed
 from . import test_vouchers
+from . import test_voucher_pdf
 from . import test_connector_backend
 from . import test_connector_rpc
 from . import test_jd_settlement_import
@@ -35,4 +36,8 @@ from . import test_connector_platforms
 from . import test_vies
 from . import test_pdd_douyin_bills
 from . import test_stock_levels
+from . import test_books
+from . import test_payables
+from . import test_voucher_export
+from . import test_stock_ledger
 from . import test_budget_control

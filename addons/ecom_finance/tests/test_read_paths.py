@@ -18,7 +18,12 @@ from odoo.addons.ecom_audit.tests.common import make_role_user
 ACCOUNT = "6222029999888877776"
 SECRET = "sk-live-canary-0123456789"
 PHONE = "13912345678"
-REPORT_MODELS = ("ecom.order.margin.report", "ecom.receivable.aging.report", "ecom.stock.valuation.report")
+REPORT_MODELS = (
+    "ecom.order.margin.report",
+    "ecom.receivable.aging.report",
+    "ecom.stock.valuation.report",
+    "ecom.stock.ledger.report",
+)
 
 
 @tagged("post_install", "-at_install")

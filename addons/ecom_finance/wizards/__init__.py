@@ -3,3 +3,5 @@
 
 from . import ecom_statement_import_wizard
 from . import ecom_stock_valuation_wizard
+from . import ecom_voucher_export_wizard
+from . import ecom_stock_ledger_wizard

@@ -55,6 +55,8 @@ class TestPublicMethods(TransactionCase):
             groups="base.group_portal,base.group_allow_export,ecom_audit.group_ecom_partner_api",
         )
         cls.tmall = cls.env.ref("ecom_finance.demo_shop_tmall")
+        # a wizard to call the methods of (wizards have no demo record)
+        cls.env["ecom.voucher.export.wizard"].create({"company_id": company.id})
         cls.tmall.api_user_ids = [Command.set(cls.partner_api.ids)]
         cls.shop_ids = cls.env["ecom.shop"].search([("company_id", "=", company.id)]).ids
         cls.args = {
@@ -69,6 +71,7 @@ class TestPublicMethods(TransactionCase):
             "write": lambda: ({"active": False},),
             "create": lambda: ({},),
             "export_data": lambda: (["id"],),
+            "run_check": lambda: ("2024-03-31",),
             "web_save": lambda: ({"active": False}, {}),
             "suggest": lambda: (cls.env["ecom.reconcile.difference"].search([], limit=3).ids,),
             "accept_suggestion": lambda: (cls.env["ecom.reconcile.difference"].search([], limit=1).id, 0),

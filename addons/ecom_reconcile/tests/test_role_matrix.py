@@ -109,6 +109,11 @@ EXPECTED = {
     ("ecom.order.margin.report", "export_data"): FINANCE_READERS,
     ("ecom.receivable.aging.report", "export_data"): FINANCE_READERS,
     ("ecom.stock.valuation.report", "export_data"): FINANCE_READERS,
+    # the stock ledger (进销存) and its check against the books (ecom_finance): finance readers
+    ("ecom.stock.ledger.report", "export_data"): FINANCE_READERS,
+    ("ecom.stock.ledger.check", "export_data"): FINANCE_READERS,  # no demo record
+    ("ecom.stock.ledger.check", "run_check"): FINANCE_READERS,
+    ("ecom.stock.ledger.check.line", "export_data"): FINANCE_READERS,  # no demo record
     ("ecom.warehouse.rule", "export_data"): FINANCE_READERS,  # no demo record
     # orders: Shop Operators read their shops' orders; Accountants fulfil them
     ("ecom.order", "action_fulfil"): FINANCE,
@@ -171,6 +176,8 @@ EXPECTED = {
     # imports: Shop Operators import for their shops; posting and reversing is accounting
     ("ecom.statement", "action_open_import_wizard"): {SHOP, *FINANCE},
     ("ecom.statement", "action_open_bank_statement_lines"): FINANCE_READERS,
+    # the export of a period's vouchers to Yonyou / Kingdee (a wizard: test_wizard_methods)
+    ("ecom.voucher.export.wizard", "action_export"): FINANCE_READERS,
     # the voucher numbers' counters: the system's (administrators read them)
     ("ecom.voucher.counter", "export_data"): NOBODY,
     # background fulfilments: made by Fulfil (Accountants), read by the finance readers
@@ -286,6 +293,8 @@ GUARDED_FIELDS = {
     "ecom.connector.cursor": ecom_connector_cursor.OWN_FIELDS.fields,
     # ecom_finance: the level a reordering rule's warning was about, written by the daily check
     "stock.warehouse.orderpoint": stock_warehouse_orderpoint.OWN_FIELDS.fields,
+    # ecom_finance: what a check of the stock against the books found, written by the check only
+    "ecom.stock.ledger.check": {"result", "stock_value", "book_value", "difference", "scheduled", "line_ids"},
     # ecom_finance: VIES's answer, written by the VIES check only (res_partner.OWN_FIELDS)
     "res.partner": res_partner.OWN_FIELDS.fields,
 }
@@ -488,6 +497,7 @@ class TestRoleMatrix(TransactionCase):
             "ecom_request_write": lambda: ({"active": False},),
             "export_data": lambda: (["id"],),
             "web_save": lambda: ({"active": False}, {}),
+            "run_check": lambda: ("2024-03-31",),
             # the handheld screen (ecom_devices): a code that is no product, where the role counts
             "ecom_handheld_pickings": lambda: ("incoming",),
             "ecom_handheld_scan": lambda: ("NO-SUCH-CODE",),
@@ -568,6 +578,28 @@ class TestRoleMatrix(TransactionCase):
         self.assertFalse(wrong, "Outcomes other than EXPECTED:\n" + "\n".join(wrong))
         self.assertFalse(written, "\n".join(written))
         self.assertGreater(checked, 300)
+
+    def test_wizard_methods(self):
+        """The wizards' public methods in ``EXPECTED`` (wizards are not found by the matrix above):
+        each role opens the wizard with its defaults and calls the method; a role that may not
+        open it is refused by the access rights, one that may open it but not call it by the method."""
+        if not self.company:
+            self.skipTest("ecom_finance was installed without demo data")
+        wrong, written, checked = [], [], 0
+        for (model_name, name), allowed in EXPECTED.items():
+            if not self.env[model_name]._transient:
+                continue
+            for role in ROLES:
+                Model = self.env[model_name].with_user(self.users[role]).with_company(self.company)
+                outcome, changed = self._try(lambda M=Model, n=name: getattr(M.create({}), n)())
+                checked += 1
+                if outcome == "refused" and changed:
+                    written.append(f"{model_name}.{name} as {role}: refused after writing {changed}")
+                if (outcome == "allowed") != (role in allowed):
+                    wrong.append(f"{model_name}.{name} as {role}: {outcome}")
+        self.assertFalse(wrong, "Outcomes other than EXPECTED:\n" + "\n".join(wrong))
+        self.assertFalse(written, "\n".join(written))
+        self.assertGreaterEqual(checked, len(ROLES))
 
     def test_operators_outside_their_shops_and_warehouses(self):
         """A Shop Operator on a record of another shop, a Warehouse Operator on a quant or scrap of
