@@ -37,6 +37,7 @@
         "views/ecom_bank_csv_profile_views.xml",
         "views/ecom_posting_rule_views.xml",
         "views/account_move_views.xml",
+        "views/purchase_order_views.xml",
         "views/account_journal_views.xml",
         "views/stock_quant_views.xml",
         "views/stock_scrap_views.xml",

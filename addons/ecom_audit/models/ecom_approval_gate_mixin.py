@@ -20,12 +20,18 @@ class EcomApprovalGateMixin(models.AbstractModel):
 
     The model computes what is approved in ``_ecom_approval_substance(request)``; the request
     keeps its hash, and a change of the record afterwards voids it (``_ecom_void_stale_approvals``).
+
+    A model may guard more operations than its own: each other one is named in
+    ``_ecom_approval_level_one_groups`` (``{operation: group}``, its first level's approvers), and
+    asked for, consumed or required with ``operation=`` (its substance: the request's operation
+    tells ``_ecom_approval_substance`` which).
     """
 
     _name = "ecom.approval.gate.mixin"
     _description = "Operation under Approval"
     _ecom_approval_operation = None
     _ecom_approval_level_one_group = ACCOUNTANT
+    _ecom_approval_level_one_groups = {}
     _ecom_approval_applied_on_approval = False
 
     def _ecom_approval_requests(self, as_system=False):
@@ -38,24 +44,26 @@ class EcomApprovalGateMixin(models.AbstractModel):
         """What ``request`` approves, as it would be now for this record (``request`` None: now)."""
         raise NotImplementedError
 
-    def _ecom_ask_approval(self, description, substance=None, as_system=False, **values):
-        """Ask for the operation on this record (empty: a creation); returns the request, the open
-        one of the same substance if there is one. ``values``: amount, currency, reason, company
-        of ``ecom.approval.request._create_request``."""
+    def _ecom_ask_approval(self, description, substance=None, as_system=False, operation=None, **values):
+        """Ask for the operation (``operation``: another of the model's) on this record (empty: a
+        creation); returns the request, the open one of the same substance if there is one.
+        ``values``: amount, currency, reason, company of ``ecom.approval.request._create_request``."""
         if substance is None:
             substance = self._ecom_approval_substance(None)
         return self._ecom_approval_requests(as_system)._create_request(
-            self._ecom_approval_operation, self, substance, description, **values
+            operation or self._ecom_approval_operation, self, substance, description, **values
         )
 
-    def _ecom_consume_approval(self, as_system=False):
+    def _ecom_consume_approval(self, as_system=False, operation=None):
         """The approved request for the record as it is now, marked applied; empty when none."""
-        return self._ecom_approval_requests(as_system)._consume(self._ecom_approval_operation, self)
+        return self._ecom_approval_requests(as_system)._consume(
+            operation or self._ecom_approval_operation, self
+        )
 
-    def _ecom_require_approval(self, refusal, as_system=False):
+    def _ecom_require_approval(self, refusal, as_system=False, operation=None):
         """Consume the approval of each record, or refuse: ``refusal(record)`` says why."""
         for record in self:
-            if not record._ecom_consume_approval(as_system):
+            if not record._ecom_consume_approval(as_system, operation):
                 # noted as refused: a call of the web client or RPC refused here is logged (denied)
                 raise mark(UserError(refusal(record)), self.env, record._name, record.ids, "approval")
 

@@ -185,7 +185,11 @@ class EcomApprovalRequest(models.Model):
         self.ensure_one()
         # the target's model says (``ecom.approval.gate.mixin``); one gone with its addon: a Finance Manager
         Model = self.env.get(self.res_model)
-        return Model._ecom_approval_level_one_group if level <= 1 and Model is not None else MANAGER
+        if level > 1 or Model is None:
+            return MANAGER
+        # another operation the model guards names its own first level
+        others = getattr(Model, "_ecom_approval_level_one_groups", None) or {}
+        return others.get(self.operation, Model._ecom_approval_level_one_group)
 
     # ------------------------------------------------------------------
     # Deciding

@@ -3,6 +3,7 @@
 
 from . import ecom_job_progress
 from . import ecom_job_mixin
+from . import ecom_budget_control_mixin
 from . import ecom_shop
 from . import ecom_bank_csv_profile
 from . import ecom_statement

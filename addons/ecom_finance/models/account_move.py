@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from odoo.addons.ecom_audit.approval import in_approved_change, protected_in
+from odoo.addons.ecom_audit.roles import ACCOUNTANT
 
 from ecomfin.cn_amount import rmb_upper
 
@@ -26,8 +27,10 @@ SUBSTANCE_FIELDS = {"line_ids", "invoice_line_ids", "date", "journal_id", "ref",
 
 class AccountMove(models.Model):
     _name = "account.move"
-    _inherit = ["account.move", "ecom.approval.gate.mixin"]
-    # posting a manual entry on an e-commerce journal: approved by an Accountant, then posted
+    # ecom.budget.control.mixin is an ecom.approval.gate.mixin
+    _inherit = ["account.move", "ecom.budget.control.mixin"]
+    # posting a manual entry on an e-commerce journal: approved by an Accountant, then posted;
+    # one beyond its budgets also by a Finance Manager (``budget_overrun``, ecom.budget.control.mixin)
     _ecom_approval_operation = "manual_entry"
     # audited: the entries' creation, and every change of what they book
     _ecom_audited_fields = {"state", "date", "journal_id", "ref", "partner_id", "reversed_entry_id"}
@@ -89,6 +92,53 @@ class AccountMove(models.Model):
         compute="_compute_ecom_reviewer_names",
         help="审核: who approved its posting (manual entries of the e-commerce journals).",
     )
+
+    ecom_budget_html = fields.Html(
+        string="Budgets",
+        compute="_compute_ecom_budget",
+        sanitize=True,
+        help="Manual entries: the budgets their lines count in, what remains of each, what the entry "
+        "adds and what would remain after it.",
+    )
+    ecom_budget_overrun = fields.Boolean(
+        string="Over Budget",
+        compute="_compute_ecom_budget",
+        help="Posting the manual entry would exceed a budget: a Finance Manager approves it first.",
+    )
+
+    @api.depends("state", "date", "company_id", "journal_id", "line_ids.account_id", "line_ids.balance")
+    def _compute_ecom_budget(self):
+        manual = self.filtered("ecom_manual_entry")
+        (self - manual).ecom_budget_html = False
+        (self - manual).ecom_budget_overrun = False
+        manual._ecom_compute_budget("ecom_budget_html", "ecom_budget_overrun")
+
+    def _ecom_budget_pending(self):
+        self.ensure_one()
+        return self.state == "draft" and self.ecom_manual_entry
+
+    def _ecom_budget_items(self):
+        """Each line: the entry's date, its account, its balance (a debit spends, a credit gives back)."""
+        self.ensure_one()
+        return [(self.company_id.id, self.date, line.account_id.id, line.balance) for line in self.line_ids]
+
+    def _ecom_check_budgets(self, as_system=False):
+        """Manual entries beyond a budget need a Finance Manager's approval (consumed here); the
+        settlement posting path (``approved_change``) books what the platforms settled, unchecked."""
+        if in_approved_change():
+            return
+        pending = self.filtered(lambda move: move.state == "draft" and move.ecom_manual_entry)
+        super(AccountMove, pending)._ecom_check_budgets(as_system=as_system)
+
+    def action_ecom_request_budget_approval(self):
+        """Ask Budget Approval: a Finance Manager other than the requester approves that the
+        manual entry, as it is now, exceeds its budgets; posting it then consumes the approval
+        (besides the manual entry's own approval)."""
+        if not self.env.su and not self.env.user.has_group(ACCOUNTANT):
+            raise AccessError(self.env._("Accountants ask for the budget approval of manual entries."))
+        self.check_access("write")
+        self._ecom_ask_budget_approval()
+        return True
 
     def _compute_ecom_reviewer_names(self):
         # the voucher shows who approved the posting (names only); the requests themselves are
@@ -280,6 +330,7 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         self._ecom_check_manual_entries()
+        self._ecom_check_budgets()
         token = _POSTING.set(_POSTING.get() | frozenset(self.ids))
         try:
             posted = super()._post(soft=soft)
@@ -297,6 +348,7 @@ class AccountMove(models.Model):
             unchecked = self.filtered(lambda move: move.id not in checked and move.state != "posted")
             if unchecked:
                 unchecked._ecom_check_manual_entries()
+                unchecked._ecom_check_budgets()
         result = super().write(vals)
         if SUBSTANCE_FIELDS & vals.keys():
             # a change after the request voids it

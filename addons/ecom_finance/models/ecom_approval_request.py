@@ -17,6 +17,7 @@ class EcomApprovalRequest(models.Model):
             ("inventory_adjustment", "Inventory Adjustment"),
             ("scrap", "Scrap"),
             ("refund", "Refund of a Platform Order"),
+            ("budget_overrun", "Spending beyond a Budget"),
         ],
         # requests of these go with the addon: uninstalled, it leaves none behind
         ondelete={
@@ -24,5 +25,6 @@ class EcomApprovalRequest(models.Model):
             "inventory_adjustment": "cascade",
             "scrap": "cascade",
             "refund": "cascade",
+            "budget_overrun": "cascade",
         },
     )

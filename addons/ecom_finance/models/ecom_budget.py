@@ -9,6 +9,8 @@ from odoo.tools import SQL
 
 from odoo.addons.ecom_audit.const import notify_people
 
+from ecomfin.budget import positions
+
 ALERT_LEVELS = [("none", "None"), ("threshold", "Threshold Reached"), ("overrun", "Overrun")]
 
 
@@ -18,6 +20,11 @@ class EcomBudget(models.Model):
     Posted journal items consume it: for a shop, the items of its settlement entries; for the
     whole company, every posted item on the accounts. The hourly check alerts the responsible
     once when the threshold is reached and once more at the overrun.
+
+    A whole-company budget also controls spending before it is booked: confirmed purchase orders
+    commit it (what they ordered on its accounts in its month and is not billed yet), and what
+    remains (budget - consumed - committed) is what a purchase order to confirm or a manual entry
+    to post may still spend without a Finance Manager's approval (``ecomfin.budget``).
     """
 
     _name = "ecom.budget"
@@ -69,6 +76,15 @@ class EcomBudget(models.Model):
         help="Receives the threshold and overrun alerts.",
     )
     consumed = fields.Monetary(compute="_compute_consumed")
+    committed = fields.Monetary(
+        compute="_compute_consumed",
+        help="Ordered on confirmed purchase orders for this month (the lines' expected arrival) on "
+        "the accounts, and not billed yet (whole-company budgets only).",
+    )
+    remaining = fields.Monetary(
+        compute="_compute_consumed",
+        help="Budget - consumed - committed: what may still be spent without a Finance Manager's approval.",
+    )
     consumed_pct = fields.Float(string="Consumed (%)", compute="_compute_consumed")
     budget_state = fields.Selection(
         [("ok", "Within Budget"), ("threshold", "Threshold Reached"), ("overrun", "Overrun")],
@@ -96,8 +112,11 @@ class EcomBudget(models.Model):
 
     def _compute_consumed(self):
         consumed = self._consumption()
+        committed = self._commitment()
         for budget in self:
             budget.consumed = consumed.get(budget.id, 0.0)
+            budget.committed = committed.get(budget.id, 0.0)
+            budget.remaining = budget.amount - budget.consumed - budget.committed
             budget.consumed_pct = 100.0 * budget.consumed / budget.amount if budget.amount else 0.0
             budget.budget_state = budget._level(budget.consumed_pct)
 
@@ -132,6 +151,120 @@ class EcomBudget(models.Model):
             )
         )
         return dict(rows)
+
+    def _commitment(self):
+        """Budget id -> what confirmed purchase orders ordered on its accounts in its month and is
+        not billed yet, in its company's currency.
+
+        A line of an order to approve, confirmed or locked counts in the month of its expected
+        arrival (``date_planned``, its UTC date), on its product's expense account (the product's,
+        else its category's; the fiscal position is not applied), for its untaxed amount in the
+        company's currency (at the order's rate) less what posted vendor bills booked for it, never
+        below zero. Whole-company budgets only: an order belongs to no shop.
+        """
+        budgets = self.filtered(lambda budget: budget.id and not budget.shop_id)
+        if not budgets:
+            return {}
+        self.env["purchase.order.line"].flush_model(
+            ["order_id", "company_id", "product_id", "display_type", "date_planned", "price_subtotal"]
+        )
+        self.env["purchase.order"].flush_model(["state", "currency_rate"])
+        self.env["account.move.line"].flush_model(["purchase_line_id", "parent_state", "balance"])
+        budgets.flush_recordset(["shop_id", "date_from", "date_to", "company_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """WITH months AS (
+                        SELECT DISTINCT company_id, date_from, date_to FROM ecom_budget WHERE id = ANY(%s)
+                   )
+                   SELECT m.company_id, m.date_from, pl.product_id,
+                          sum(GREATEST(pl.price_subtotal / COALESCE(NULLIF(po.currency_rate, 0), 1)
+                                       - COALESCE(billed.amount, 0), 0))
+                     FROM months m
+                     JOIN purchase_order_line pl ON pl.company_id = m.company_id
+                                                AND pl.date_planned >= m.date_from
+                                                AND pl.date_planned < m.date_to + 1
+                     JOIN purchase_order po ON po.id = pl.order_id
+                     LEFT JOIN LATERAL (
+                        SELECT sum(aml.balance) AS amount FROM account_move_line aml
+                         WHERE aml.purchase_line_id = pl.id AND aml.parent_state = 'posted'
+                     ) billed ON TRUE
+                    WHERE po.state IN ('to approve', 'purchase', 'done')
+                      AND pl.display_type IS NULL AND pl.product_id IS NOT NULL
+                    GROUP BY m.company_id, m.date_from, pl.product_id""",
+                budgets.ids,
+            )
+        )
+        accounts = self._expense_accounts(
+            {(company_id, product_id) for company_id, _month, product_id, _a in rows}
+        )
+        items = [
+            (company_id, month, accounts.get((company_id, product_id)), amount)
+            for company_id, month, product_id, amount in rows
+        ]
+        return budgets._spread(items)
+
+    @api.model
+    def _expense_accounts(self, pairs):
+        """(company id, product id) -> id of the account a vendor bill of the product books its
+        expense on in that company (the product's, else its category's; no fiscal position)."""
+        found = {}
+        for company_id, product_id in pairs:
+            # read as the system: only the account's id is used, to find the budgets it counts in,
+            # whoever confirms the order (a purchaser may not read the accounting setup)
+            product = self.env["product.product"].sudo().with_company(company_id).browse(product_id)
+            found[(company_id, product_id)] = product._get_product_accounts()["expense"].id
+        return found
+
+    def _spread(self, items):
+        """Budget id -> the sum of ``items`` ``(company id, date, account id, amount)`` that fall in
+        each of these budgets (its company, its month, one of its accounts)."""
+        totals = {}
+        for budget in self:
+            accounts = set(budget.account_ids.ids)
+            inside = [
+                amount
+                for company_id, day, account_id, amount in items
+                if company_id == budget.company_id.id
+                and account_id in accounts
+                and budget.date_from <= day <= budget.date_to
+            ]
+            if inside:
+                totals[budget.id] = sum(inside)
+        return totals
+
+    @api.model
+    def _touched_by(self, items):
+        """The whole-company budgets ``items`` ``(company id, date, account id, amount)`` (a
+        document's lines) fall in, and what they add to each: ``(budgets, {budget id: amount})``.
+
+        Searched as the system: the control holds whoever confirms or posts (a purchaser reads no
+        budget), and tells them only the budgets their own document touches."""
+        items = [item for item in items if item[2]]
+        if not items:
+            return self.browse(), {}
+        domain = [
+            ("company_id", "in", list({item[0] for item in items})),
+            ("shop_id", "=", False),
+            ("account_ids", "in", list({item[2] for item in items})),
+            ("date_from", "<=", max(item[1] for item in items)),
+            ("date_to", ">=", min(item[1] for item in items)),
+        ]
+        budgets = self.sudo().search(domain)
+        adds = budgets._spread(items)
+        return budgets.filtered(lambda budget: budget.id in adds), adds
+
+    def _positions(self, adds):
+        """These budgets as a document adding ``adds`` ``{budget id: amount}`` would leave them
+        (``ecomfin.budget.Position``), by budget id."""
+        digits = self[:1].currency_id.decimal_places or 2
+        # computed now, not read from the fields: their values may be cached from before the
+        # orders confirmed and entries posted since in this transaction
+        consumed, committed = self._consumption(), self._commitment()
+        budgets = {
+            budget.id: (budget.amount, consumed.get(budget.id, 0.0), committed.get(budget.id, 0.0))
+            for budget in self
+        }
+        return positions(budgets, {budget_id: adds[budget_id] for budget_id in self.ids}, digits)
 
     @api.model
     def _cron_check(self):

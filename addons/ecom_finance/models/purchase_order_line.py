@@ -1,7 +1,18 @@
 # Copyright 2026 ecom-finance
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import models
+from odoo import api, models
+
+# a change of these voids the budget approval of the line's order (purchase_order.py)
+BUDGET_SUBSTANCE_FIELDS = {
+    "product_id",
+    "name",
+    "product_qty",
+    "price_unit",
+    "discount",
+    "date_planned",
+    "display_type",
+}
 
 
 class PurchaseOrderLine(models.Model):
@@ -17,3 +28,21 @@ class PurchaseOrderLine(models.Model):
         "taxes_id",
         "date_planned",
     }
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines.order_id._ecom_void_stale_approvals()
+        return lines
+
+    def write(self, vals):
+        result = super().write(vals)
+        if BUDGET_SUBSTANCE_FIELDS & vals.keys():
+            self.order_id._ecom_void_stale_approvals()
+        return result
+
+    def unlink(self):
+        orders = self.order_id
+        result = super().unlink()
+        orders.exists()._ecom_void_stale_approvals()
+        return result

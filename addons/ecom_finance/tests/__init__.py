@@ -40,3 +40,4 @@ from . import test_books
 from . import test_payables
 from . import test_voucher_export
 from . import test_stock_ledger
+from . import test_budget_control

@@ -149,3 +149,34 @@ class TestPublicMethods(TransactionCase):
         for user in (accountant, self.partner_api):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 self.env["ecom.statement"].with_user(user).create(vals)
+
+    def test_budget_control_refuses_portal_and_partner_api_users(self):
+        """The budget control's methods on Odoo's models (issue 17), which the loop above (``ecom.*``
+        models) does not reach: asking for a budget overrun, confirming an order."""
+        if not self.company:
+            self.skipTest("ecom_finance was installed without demo data")
+        calls = [
+            (
+                self.env["account.move"].search([("state", "=", "draft")], limit=1),
+                "action_ecom_request_budget_approval",
+            ),
+            (
+                self.env["purchase.order"].search([("state", "=", "draft")], limit=1),
+                "action_ecom_request_budget_approval",
+            ),
+            (self.env["purchase.order"].search([("state", "=", "draft")], limit=1), "button_confirm"),
+        ]
+        checked = 0
+        for records, name in calls:
+            if not records:
+                continue
+            for user in (self.portal, self.partner_api):
+                with (
+                    self.subTest(model=records._name, method=name, user=user.login),
+                    mute_logger("odoo.models", "odoo.addons.ecom_audit"),
+                    self.assertRaises(AccessError),
+                    self.env.cr.savepoint(),
+                ):
+                    self._call(records, name, user)
+                checked += 1
+        self.assertGreaterEqual(checked, 4)

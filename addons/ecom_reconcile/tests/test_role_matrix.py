@@ -58,6 +58,8 @@ EXPECTED = {
     # accounting: Odoo's Accountant rights; the Auditor reads only
     ("account.move", "action_ecom_request_post"): FINANCE,
     ("account.move", "button_draft"): FINANCE,
+    # budget control (issue 17): Accountants ask a Finance Manager to let a manual entry exceed its budget
+    ("account.move", "action_ecom_request_budget_approval"): FINANCE,
     ("account.move", "export_data"): FINANCE_READERS,
     ("account.move.line", "action_ecom_open_source_lines"): FINANCE_READERS,
     ("account.move.line", "export_data"): FINANCE_READERS,
@@ -236,8 +238,14 @@ EXPECTED = {
     ("account.account", "export_data"): EVERYONE,
     ("account.journal", "export_data"): FINANCE_READERS,
     ("product.category", "export_data"): EVERYONE,
-    ("purchase.order", "export_data"): NOBODY,  # no role buys
-    ("purchase.order.line", "export_data"): NOBODY,
+    # no role buys; Odoo lets inventory users (receipts) and accounting users (bills) read orders
+    # (exercised since the fixture's draft order: the demo company had none)
+    ("purchase.order", "export_data"): {WAREHOUSE, *FINANCE_READERS},
+    # budget control (issue 17): purchase users and Accountants (who bill orders) ask for a budget
+    # overrun; whoever Odoo lets write the order confirms it
+    ("purchase.order", "action_ecom_request_budget_approval"): FINANCE,
+    ("purchase.order", "button_confirm"): FINANCE,
+    ("purchase.order.line", "export_data"): {WAREHOUSE, *FINANCE_READERS},
     ("res.partner.bank", "export_data"): EVERYONE,  # Odoo: every internal user reads them
     ("sale.order", "export_data"): {WAREHOUSE, *FINANCE_READERS},
     ("sale.order.line", "export_data"): {WAREHOUSE, *FINANCE_READERS},
@@ -250,6 +258,7 @@ EXPECTED = {
 TARGETS = {
     ("account.move", "action_ecom_request_post"): [("state", "=", "draft")],
     ("account.move", "button_draft"): [("state", "=", "posted"), ("ecom_statement_id", "!=", False)],
+    ("account.move", "action_ecom_request_budget_approval"): [("state", "=", "draft")],
     ("ecom.statement", "action_reverse_entries"): [("move_ids.state", "=", "posted")],
     ("ecom.statement", "action_post_entries"): [("move_ids", "=", False)],
     # a partner without a VAT number: the check stops at its business check, never asks VIES
@@ -357,7 +366,7 @@ class TestRoleMatrix(TransactionCase):
     @classmethod
     def _make_fixtures(cls):
         """What the demo data lacks for the methods to find a record: a draft manual entry, a draft
-        scrap, an open alert, a draft access grant."""
+        scrap, a draft purchase order, an open alert, a draft access grant."""
         env, company = cls.env, cls.company
         journal = env["account.journal"].search(
             [("company_id", "=", company.id), ("code", "=", "ECOM")], limit=1
@@ -383,6 +392,23 @@ class TestRoleMatrix(TransactionCase):
                     "scrap_qty": 1.0,
                     "company_id": company.id,
                     "location_id": warehouse.lot_stock_id.id,
+                }
+            )
+        # a draft purchase order (budget control: asked for, confirmed)
+        vendor = env["res.partner"].search([("supplier_rank", ">", 0)], limit=1) or env["res.partner"].create(
+            {"name": "Matrix Vendor"}
+        )
+        service = env["product.product"].search(
+            [("type", "=", "service"), ("purchase_ok", "=", True)], limit=1
+        )
+        if service:
+            env["purchase.order"].create(
+                {
+                    "partner_id": vendor.id,
+                    "company_id": company.id,
+                    "order_line": [
+                        Command.create({"product_id": service.id, "product_qty": 1.0, "price_unit": 10.0})
+                    ],
                 }
             )
         # raised as the daily check raises them
