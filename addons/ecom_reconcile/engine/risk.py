@@ -211,7 +211,7 @@ def payout_delays(env, channels, date_from, date_to):
 def scores(env, shops, date_from, date_to):
     """The scores of ``shops`` (sudo'ed by the caller: the features read every line) on the days
     [date_from, date_to]: ``[(entity, shop id, day, order id, ecomfin.risk.Score)]``, the shop's
-    days (``day``) and its orders of those days (``order``)."""
+    days (``day``) and its orders of those days that score above 0 (``order``)."""
     env.flush_all()
     shop_ids = shops.ids
     amounts = amount_history(env, shop_ids, date_from)
@@ -270,5 +270,8 @@ def scores(env, shops, date_from, date_to):
         found.append(("day", shop_id, day, False, core.score(features, histories[shop_id])))
     for order_id, shop_id, day, amount, name in scored_orders(env, shop_ids, date_from, date_to):
         features = core.Features(amount=float(amount or 0.0), duplicates=dup_refs.get((shop_id, name), 0))
-        found.append(("order", shop_id, day, order_id, core.score(features, histories[shop_id])))
+        result = core.score(features, histories[shop_id])
+        # an order with nothing unusual is not kept (a run of a million orders keeps the few that are)
+        if result.score:
+            found.append(("order", shop_id, day, order_id, result))
     return found

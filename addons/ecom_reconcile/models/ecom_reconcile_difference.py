@@ -120,10 +120,9 @@ class EcomReconcileDifference(models.Model):
     risk_level = fields.Selection(
         [("low", "Low"), ("medium", "Medium"), ("high", "High")],
         compute="_compute_risk",
-        string="Risk Level",
         groups=FINANCE_READERS,
     )
-    risk_reasons = fields.Text(compute="_compute_risk", string="Risk Reasons", groups=FINANCE_READERS)
+    risk_reasons = fields.Text(compute="_compute_risk", groups=FINANCE_READERS)
 
     def init(self):
         # One live difference per finding: a run writes what it finds again on this key (see
@@ -144,8 +143,9 @@ class EcomReconcileDifference(models.Model):
             difference.name = f"{labels.get(difference.kind, '')} {difference.reference or ''}".strip()
 
     def _compute_risk(self):
-        """The latest score of the difference's order, else of its shop's day (the local day of
-        its date). Read as the superuser: only finance readers see the field (``groups``)."""
+        """The score of the difference's order (none: nothing unusual), or, without an order, of
+        its shop's day (the local day of its date). Read as the superuser: only finance readers
+        see the fields (``groups``)."""
         Score = self.env["ecom.risk.score"].sudo()
         by_order = {}
         for score in Score.search([("entity", "=", "order"), ("order_id", "in", self.order_id.ids)]):
@@ -155,7 +155,7 @@ class EcomReconcileDifference(models.Model):
                 difference.with_context(tz=difference.shop_id.timezone), difference.date
             ).date()
             for difference in self
-            if difference.date and difference.shop_id and not by_order.get(difference.order_id.id)
+            if difference.date and difference.shop_id and not difference.order_id
         }
         days = (
             Score.search(
