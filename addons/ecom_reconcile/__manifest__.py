@@ -27,6 +27,7 @@
         "wizards/ecom_reconcile_suggestion_wizard_views.xml",
         "views/ecom_reconcile_run_views.xml",
         "views/ecom_reconcile_alert_views.xml",
+        "views/ecom_risk_score_views.xml",
         "views/ecom_reconcile_overview_views.xml",
         "views/account_move_views.xml",
         "views/ecom_reconcile_menus.xml",

@@ -10,6 +10,7 @@ from . import ecom_reconcile_suggestion_decision
 from . import ecom_reconcile_suggestion_model
 from . import ecom_reconcile_demo
 from . import ecom_reconcile_alert
+from . import ecom_risk_score
 from . import account_move
 from . import ecom_approval_request
 from . import ecom_shop

@@ -17,6 +17,8 @@ ALERT_CONDITIONS = [
     ("stale_difference", "Differences unresolved"),
     ("duplicate_payment", "Duplicate payment"),
     ("large_refund", "Large refund"),
+    # raised by the risk scores (ecom.risk.score), one per order or shop's day over the threshold
+    ("risk_score", "Risk score"),
 ]
 
 

@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from odoo.addons.ecom_audit.approval import approved_change, in_approved_change
-from odoo.addons.ecom_audit.roles import ACCOUNTANT, MANAGER, SHOP_OPERATOR
+from odoo.addons.ecom_audit.roles import ACCOUNTANT, FINANCE_READERS, MANAGER, SHOP_OPERATOR
 
 from ecomfin.differences import DIFFERENCE_KINDS
 
@@ -112,6 +112,17 @@ class EcomReconcileDifference(models.Model):
     user_id = fields.Many2one("res.users", string="Assignee", tracking=True, check_company=True)
     resolution = fields.Text(tracking=True)
     resolved_date = fields.Datetime(readonly=True, copy=False)
+    # the risk score of its order (or of its shop's day, without an order): ecom.risk.score
+    risk_score_id = fields.Many2one(
+        "ecom.risk.score", string="Risk", compute="_compute_risk", groups=FINANCE_READERS
+    )
+    risk_score = fields.Integer(compute="_compute_risk", groups=FINANCE_READERS)
+    risk_level = fields.Selection(
+        [("low", "Low"), ("medium", "Medium"), ("high", "High")],
+        compute="_compute_risk",
+        groups=FINANCE_READERS,
+    )
+    risk_reasons = fields.Text(compute="_compute_risk", groups=FINANCE_READERS)
 
     def init(self):
         # One live difference per finding: a run writes what it finds again on this key (see
@@ -130,6 +141,42 @@ class EcomReconcileDifference(models.Model):
         labels = dict(self._fields["kind"]._description_selection(self.env))
         for difference in self:
             difference.name = f"{labels.get(difference.kind, '')} {difference.reference or ''}".strip()
+
+    def _compute_risk(self):
+        """The score of the difference's order (none: nothing unusual), or, without an order, of
+        its shop's day (the local day of its date). Read as the superuser: only finance readers
+        see the fields (``groups``)."""
+        Score = self.env["ecom.risk.score"].sudo()
+        by_order = {}
+        for score in Score.search([("entity", "=", "order"), ("order_id", "in", self.order_id.ids)]):
+            by_order.setdefault(score.order_id.id, score)
+        day_of = {
+            difference: fields.Datetime.context_timestamp(
+                difference.with_context(tz=difference.shop_id.timezone), difference.date
+            ).date()
+            for difference in self
+            if difference.date and difference.shop_id and not difference.order_id
+        }
+        days = (
+            Score.search(
+                [
+                    ("entity", "=", "day"),
+                    ("shop_id", "in", self.shop_id.ids),
+                    ("date", "in", sorted(set(day_of.values()))),
+                ]
+            )
+            if day_of
+            else Score
+        )
+        by_day = {(score.shop_id.id, score.date): score for score in days}
+        for difference in self:
+            score = by_order.get(difference.order_id.id) or by_day.get(
+                (difference.shop_id.id, day_of.get(difference))
+            )
+            difference.risk_score_id = score
+            difference.risk_score = score.score if score else 0
+            difference.risk_level = score.level if score else False
+            difference.risk_reasons = score.with_env(self.env).reasons_text if score else False
 
     @api.depends("expected_amount", "actual_amount")
     def _compute_amount(self):

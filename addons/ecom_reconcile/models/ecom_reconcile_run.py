@@ -371,6 +371,8 @@ class EcomReconcileRun(models.Model):
                 "suggestion_models": self.env["ecom.reconcile.suggestion.model"]._versions(self.shop_ids),
             }
         )
+        # the risk of the run's days against the shops' history (raises the alerts over the threshold)
+        self.env["ecom.risk.score"]._score_days(self.shop_ids, self.date_from, self.date_to, run=self)
 
     # ------------------------------------------------------------------
     # Reports

@@ -4,6 +4,10 @@
 from odoo import models
 from odoo.tools import SQL
 
+from odoo.addons.ecom_audit.roles import FINANCE_READERS
+
+from ecomfin.risk import LEVELS as RISK_LEVELS
+
 # what the overview counts as still to do
 OPEN_STATES = ("open", "assigned")
 
@@ -14,7 +18,9 @@ class EcomShop(models.Model):
     def _ecom_overview(self):
         """Add to each card the open differences by kind (``differences``: ``[{"kind", "label",
         "count", "amount"}]``), the open alerts (``alerts``) and, of those, the missing bills
-        (``missing_bills``); whoever sees the shop sees its differences and alerts."""
+        (``missing_bills``); whoever sees the shop sees its differences and alerts. For the finance
+        readers, ``risk``: the highest risk score of the shop's latest day scored (``{"score",
+        "level", "date", "count"}``, ``count`` the orders and day at medium or high)."""
         result = super()._ecom_overview()
         shops = self.filtered("id")
         if not shops:
@@ -49,4 +55,29 @@ class EcomShop(models.Model):
             )
         ):
             result[shop_id].update(alerts=alerts, missing_bills=missing)
+        if self.env.user.has_groups(FINANCE_READERS):
+            self._ecom_overview_risk(shops, result)
         return result
+
+    def _ecom_overview_risk(self, shops, result):
+        self.env["ecom.risk.score"].flush_model(["shop_id", "date", "score", "level"])
+        levels = dict(self.env["ecom.risk.score"]._fields["level"]._description_selection(self.env))
+        for shop_id, day, score, risky in self.env.execute_query(
+            SQL(
+                """SELECT DISTINCT ON (shop_id) shop_id, date,
+                          max(score) OVER w, count(*) FILTER (WHERE level <> 'low') OVER w
+                     FROM ecom_risk_score
+                    WHERE shop_id = ANY(%s)
+                   WINDOW w AS (PARTITION BY shop_id, date)
+                    ORDER BY shop_id, date DESC""",
+                shops.ids,
+            )
+        ):
+            level = next(name for name, low in RISK_LEVELS if score >= low)
+            result[shop_id]["risk"] = {
+                "score": score,
+                "level": level,
+                "label": levels[level],
+                "date": str(day),
+                "count": risky,
+            }

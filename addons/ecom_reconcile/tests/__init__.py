@@ -21,3 +21,4 @@ from . import test_digest
 from . import test_suggest
 from . import test_connector_alerts
 from . import test_connector_walkthrough
+from . import test_risk

@@ -20,6 +20,7 @@ The big brother of ``test_public_methods``: the methods and the fields are found
 """
 
 import inspect
+from datetime import date
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
@@ -34,7 +35,7 @@ from odoo.addons.ecom_finance.models import (
     res_partner,
     stock_warehouse_orderpoint,
 )
-from odoo.addons.ecom_reconcile.models import ecom_reconcile_difference, ecom_reconcile_run
+from odoo.addons.ecom_reconcile.models import ecom_reconcile_difference, ecom_reconcile_run, ecom_risk_score
 
 from .test_public_methods import READ_PATHS
 
@@ -145,6 +146,8 @@ EXPECTED = {
     # run, reconcile and reopen; write-offs are Finance Managers'
     ("ecom.reconcile.alert", "action_done"): {SHOP, *FINANCE},
     ("ecom.reconcile.alert", "export_data"): {SHOP, *FINANCE_READERS},
+    # risk scores: the finance readers only
+    ("ecom.risk.score", "export_data"): FINANCE_READERS,
     ("ecom.reconcile.difference", "action_assign_to_me"): {SHOP, *FINANCE},
     ("ecom.reconcile.difference", "action_reopen"): FINANCE,
     ("ecom.reconcile.difference", "action_request_write_off"): {MANAGER},
@@ -275,6 +278,8 @@ GUARDED_FIELDS = {
     "ecom.reconcile.difference": ecom_reconcile_difference.PROTECTED_FIELDS
     | ecom_reconcile_difference.WORKFLOW_FIELDS,
     "ecom.reconcile.run": ecom_reconcile_run.SUMMARY_FIELDS,
+    # written by the scoring only (a run's end, the daily cron)
+    "ecom.risk.score": ecom_risk_score.SCORE_FIELDS.fields,
     # written by accept_suggestion / reject_suggestion and the learning only
     "ecom.reconcile.suggestion.decision": {"decision", "match_id", "undone", "gap_open", "model_version"},
     "ecom.reconcile.suggestion.model": {"version", "weights"},
@@ -415,6 +420,10 @@ class TestRoleMatrix(TransactionCase):
         env["ecom.reconcile.alert"]._insert(
             env.ref("ecom_finance.demo_shop_tmall"),
             [(env["ecom.reconcile.alert"]._fields["condition"].get_values(env)[0], "matrix", 1, 10.0)],
+        )
+        # scored as a run's end scores them
+        env["ecom.risk.score"]._score_days(
+            env["ecom.shop"].search([("company_id", "=", company.id)]), date(2026, 12, 1), date(2026, 12, 3)
         )
         env["ecom.access.grant"].create(
             {
