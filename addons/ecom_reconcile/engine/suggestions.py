@@ -657,14 +657,16 @@ def accept(difference, index, expected=None):
         reasons=reasons,
     )
     if fx_gap:
+        fx_text, day_text, rate_text = f"{fx_gap:.2f}", day.isoformat(), f"{rate:.6g}"
+        tolerance_text = f"{rule.fx_tolerance_pct:g}"
         resolution += " " + env._(
             "FX gap of %(currency)s %(gap)s at the rate of %(day)s (%(rate)s), within the rule's "
             "%(tolerance)s%%: kept apart on the match.",
             currency=order.currency_id.name,
-            gap=f"{fx_gap:.2f}",
-            day=day.isoformat(),
-            rate=f"{rate:.6g}",
-            tolerance=f"{rule.fx_tolerance_pct:g}",
+            gap=fx_text,
+            day=day_text,
+            rate=rate_text,
+            tolerance=tolerance_text,
         )
     if decision.gap_open:
         gap = f"{residual:.2f}"

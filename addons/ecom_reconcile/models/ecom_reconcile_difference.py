@@ -130,7 +130,7 @@ class EcomReconcileDifference(models.Model):
         help="Matched by an accepted suggestion across currencies: the gap of the rates of the day, within "
         "the rule's FX tolerance, kept apart from an amount difference.",
     )
-    fx_currency_id = fields.Many2one("res.currency", compute="_compute_fx_gap")
+    fx_currency_id = fields.Many2one("res.currency", string="FX Currency", compute="_compute_fx_gap")
 
     def init(self):
         # One live difference per finding: a run writes what it finds again on this key (see
