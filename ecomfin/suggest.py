@@ -267,7 +267,10 @@ class _Target:
         neither amount feature speaks for them (the rest is not computed then)."""
         first = parts[0]
         currency = first.currency
-        rate = self.rate_of(first)
+        # self.rate_of(first), inlined: the scoring loop's hot path
+        rate = first.rate
+        if rate is None or currency == self.currency:
+            rate = self._rates[currency] if currency in self._rates else self.rate(currency)
         if rate is None:
             return None
         if len(parts) == 1:
@@ -424,15 +427,31 @@ def candidate_sets(target, pool, fee_rate=0.0, rates=None, max_pool=MAX_POOL, ta
     for side in pool:
         by_currency.setdefault(side.currency, []).append(side)
     wanted = float(target.amount)
-    context = _Target(target, fee_rate, rates, target_is_net)
-    for sides in by_currency.values():
-        sides = [side for side in sides if context.rate_of(side) is not None]
+    for currency, sides in by_currency.items():
+        rate = _fx_rate(currency, target.currency, rates)
+        if currency != target.currency and any(side.rate is not None for side in sides):
+            # each side at its own rate of the day (else the ranking's)
+            rated = sorted(
+                (
+                    (
+                        float(side.amount) * (rate if side.rate is None else float(side.rate)),
+                        _sort_key(side.key),
+                        side,
+                    )
+                    for side in sides
+                    if side.rate is not None or rate is not None
+                ),
+                key=lambda item: item[:2],
+            )
+            sides = [item[2] for item in rated]
+            amounts = [item[0] for item in rated]
+        elif rate is not None:
+            sides = sorted(sides, key=lambda side: (float(side.amount), _sort_key(side.key)))
+            amounts = [float(side.amount) * rate for side in sides]
+        else:
+            continue
         if len(sides) < 2:
             continue
-        sides = sorted(
-            sides, key=lambda side: (float(side.amount) * context.rate_of(side), _sort_key(side.key))
-        )
-        amounts = [float(side.amount) * context.rate_of(side) for side in sides]
         if target_is_net:
             low, high = wanted * (1.0 - AMOUNT_SPAN), wanted / (1.0 - fee_rate) * (1.0 + AMOUNT_SPAN)
         else:
