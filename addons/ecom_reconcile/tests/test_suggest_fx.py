@@ -165,6 +165,25 @@ class TestSuggestFx(ReconcileCase):
         difference.invalidate_recordset(["fx_gap"])
         self.assertEqual(difference.fx_gap, 0.0)
 
+    def test_accept_from_the_lines_side_at_their_day(self):
+        # the payment of 2024-03-02 (rate 0.139), let in by an FX tolerance of 2 %
+        self.rule.fx_tolerance_pct = 2.0
+        difference, other = self.unknown["LOSTF2"], self.unpaid["F2"]
+        found = self.suggest(difference)
+        self.assertEqual(found[0]["order_ids"], self.order_far.ids)
+        result = (
+            self.env[DIFFERENCE]
+            .with_user(self.users["accountant"])
+            .accept_suggestion(difference.id, 0, found[0]["line_ids"], found[0]["order_ids"])
+        )
+        match = self.env["ecom.reconcile.match"].browse(result["match_id"])
+        self.assertEqual(match.order_id, self.order_far)
+        self.assertAlmostEqual(match.fx_rate, 0.139)
+        self.assertAlmostEqual(match.fx_gap, 2.94)  # 1460 x 0.139 - 200, in the order's currency
+        self.assertAlmostEqual(match.residual, 0.0)
+        self.assertEqual((difference.state, other.state), ("resolved", "resolved"))
+        self.assertIn("at the rate of 2024-03-02", difference.resolution)
+
     def test_rights(self):
         difference = self.unpaid["F1"]
         for role in REFUSED:
