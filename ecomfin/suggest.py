@@ -23,7 +23,8 @@ gets:
     one, 0 when either side has none;
   - ``basket``: the share of SKUs the two baskets have in common (Jaccard), 0 when unknown;
   - ``split``: 1 when the candidate is two pieces (a refund split in two);
-  - ``fx``: 1 when the amounts were compared across currencies at the given rate;
+  - ``fx``: 1 when the amounts were compared across currencies at the given rate (``rates``,
+    or the rate of the day a candidate side carries: ``Side.rate``);
 
 * a **confidence** ``sigmoid(bias + sum(weight * feature))``, in 0..1, with the weights of
   the shop and channel (``Model``; ``DEFAULT_WEIGHTS`` until people decided enough);
@@ -88,6 +89,9 @@ REASON_TEXTS = {
     "basket": "same SKU basket (%(share)s%% in common)",
     "split": "two partial amounts adding up to %(amount)s",
     "fx": "converted from %(from_currency)s at %(rate)s, FX gap %(gap)s",
+    "fx_day": (
+        "%(amount)s = %(converted)s at the rate of %(date)s; FX gap %(gap)s within the rule's %(tolerance)s%%"
+    ),
 }
 
 
@@ -96,7 +100,9 @@ class Side:
     """One side of a difference, or one candidate counterpart: its amount (positive; a refund
     too), currency, when it happened (naive UTC), the buyer's blind index and SKU basket when
     known, its channel and shop; ``key`` orders ties, ``line_ids``/``order_ids`` are what a
-    match of it would take."""
+    match of it would take. A candidate of another currency may carry ``rate``, what one unit
+    of it is worth in the target's currency on its day (``rate_date``, as text), which then
+    wins over the ``rates`` of the ranking (a candidate of another day, another rate)."""
 
     key: object
     amount: float
@@ -108,6 +114,8 @@ class Side:
     shop: object = None
     line_ids: tuple = ()
     order_ids: tuple = ()
+    rate: float | None = None
+    rate_date: str = ""
 
 
 @dataclass(frozen=True)
@@ -247,12 +255,22 @@ class _Target:
             self._rates[currency] = _fx_rate(currency, self.currency, self.rates)
         return self._rates[currency]
 
+    def rate_of(self, side):
+        """What one unit of ``side`` is worth in the target's currency: its own rate of the day
+        when it carries one (another currency only), else the ranking's."""
+        if side.rate is not None and side.currency != self.currency:
+            return float(side.rate)
+        return self.rate(side.currency)
+
     def features(self, parts, amount_needed=False):
         """The features of ``parts``; None when not comparable, or (``amount_needed``) when
         neither amount feature speaks for them (the rest is not computed then)."""
         first = parts[0]
         currency = first.currency
-        rate = self.rate(currency)
+        # self.rate_of(first), inlined: the scoring loop's hot path
+        rate = first.rate
+        if rate is None or currency == self.currency:
+            rate = self._rates[currency] if currency in self._rates else self.rate(currency)
         if rate is None:
             return None
         if len(parts) == 1:
@@ -263,7 +281,10 @@ class _Target:
         else:
             if any(part.currency != currency for part in parts):
                 return None
-            amount = sum(float(part.amount) for part in parts) * rate
+            rates = [self.rate_of(part) for part in parts]
+            if None in rates:
+                return None
+            amount = sum(float(part.amount) * r for part, r in zip(parts, rates, strict=True))
             seconds = max(abs((part.at - self.at).total_seconds()) for part in parts)
             buyers = tuple({part.buyer for part in parts if part.buyer})
             skus = frozenset().union(*(part.skus for part in parts))
@@ -312,13 +333,15 @@ def _when(seconds):
     return f"{hours / 24:.0f} days"
 
 
-def reasons(target, parts, values, model, fee_rate=0.0, rates=None, target_is_net=False):
-    """(code, params) of the features that speak for the candidate, strongest first."""
-    net_wanted = _Target(target, fee_rate, rates, target_is_net).net
+def reasons(target, parts, values, model, fee_rate=0.0, rates=None, target_is_net=False, fx_tolerance=None):
+    """(code, params) of the features that speak for the candidate, strongest first.
+    ``fx_tolerance``: the rule's FX tolerance (0.01 for 1 %), said with the rate of the day."""
+    context = _Target(target, fee_rate, rates, target_is_net)
+    net_wanted = context.net
     found = []
     amount = sum(float(part.amount) for part in parts)
-    rate = _fx_rate(parts[0].currency, target.currency, rates) or 1.0
-    converted = amount * rate
+    converted = sum(float(part.amount) * (context.rate_of(part) or 1.0) for part in parts)
+    rate = converted / amount if amount else (context.rate_of(parts[0]) or 1.0)
     wanted = float(target.amount)
     by_name = dict(zip(FEATURES, values, strict=True))
     weight = model.weight
@@ -352,7 +375,21 @@ def reasons(target, parts, values, model, fee_rate=0.0, rates=None, target_is_ne
     if len(parts) > 1:
         # a structural fact, said whatever its weight
         found.append((0.0, "split", {"amount": f"{amount:.2f}"}))
-    if by_name["fx"]:
+    if by_name["fx"] and parts[0].rate_date and fx_tolerance is not None:
+        found.append(
+            (
+                0.0,
+                "fx_day",
+                {
+                    "amount": f"{parts[0].currency} {amount:.2f}",
+                    "converted": f"{target.currency} {converted:.2f}",
+                    "date": parts[0].rate_date,
+                    "gap": f"{target.currency} {converted - wanted:.2f}",
+                    "tolerance": f"{100 * fx_tolerance:g}",
+                },
+            )
+        )
+    elif by_name["fx"]:
         found.append(
             (
                 0.0,
@@ -392,10 +429,29 @@ def candidate_sets(target, pool, fee_rate=0.0, rates=None, max_pool=MAX_POOL, ta
     wanted = float(target.amount)
     for currency, sides in by_currency.items():
         rate = _fx_rate(currency, target.currency, rates)
-        if rate is None or len(sides) < 2:
+        if currency != target.currency and any(side.rate is not None for side in sides):
+            # each side at its own rate of the day (else the ranking's)
+            rated = sorted(
+                (
+                    (
+                        float(side.amount) * (rate if side.rate is None else float(side.rate)),
+                        _sort_key(side.key),
+                        side,
+                    )
+                    for side in sides
+                    if side.rate is not None or rate is not None
+                ),
+                key=lambda item: item[:2],
+            )
+            sides = [item[2] for item in rated]
+            amounts = [item[0] for item in rated]
+        elif rate is not None:
+            sides = sorted(sides, key=lambda side: (float(side.amount), _sort_key(side.key)))
+            amounts = [float(side.amount) * rate for side in sides]
+        else:
             continue
-        sides = sorted(sides, key=lambda side: (float(side.amount), _sort_key(side.key)))
-        amounts = [float(side.amount) * rate for side in sides]
+        if len(sides) < 2:
+            continue
         if target_is_net:
             low, high = wanted * (1.0 - AMOUNT_SPAN), wanted / (1.0 - fee_rate) * (1.0 + AMOUNT_SPAN)
         else:
@@ -427,9 +483,11 @@ def rank(
     top=3,
     min_confidence=0.0,
     target_is_net=False,
+    fx_tolerance=None,
 ):
     """The ``top`` suggestions for ``target`` among the candidate sides ``pool``, best first
-    (ties: by keys), each with its confidence and reasons (``features`` for the arguments)."""
+    (ties: by keys), each with its confidence and reasons (``features`` for the arguments;
+    ``fx_tolerance``: the rule's, said in the reason of a candidate with its rate of the day)."""
     context = _Target(target, fee_rate, rates, target_is_net)
     bias, *weights = model.vector()
     features_of = context.features
@@ -467,7 +525,7 @@ def rank(
                 order_ids=tuple(sorted({i for part in parts for i in part.order_ids})),
                 confidence=-neg,
                 features=values,
-                reasons=reasons(target, parts, values, model, fee_rate, rates, target_is_net),
+                reasons=reasons(target, parts, values, model, fee_rate, rates, target_is_net, fx_tolerance),
             )
         )
     return out

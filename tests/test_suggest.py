@@ -90,6 +90,38 @@ def test_other_currency_needs_a_rate_and_states_the_fx_gap():
     assert any(r.startswith("converted from CNY at 0.138889, FX gap 0.14 USD") for r in reasons)
 
 
+def test_a_candidate_with_its_rate_of_the_day_says_the_rule_tolerance():
+    usd_order = side("o", 100.0, currency="USD")
+    # 1 CNY = 0.14 USD on the payment's day; the ranking's rates would say otherwise
+    cny = side(1, 715.50, minutes=3, currency="CNY", rate=0.14, rate_date="2024-03-01")
+    found = rank(usd_order, [cny], rates={("USD", "CNY"): 7.0}, fx_tolerance=0.01)
+    assert found and found[0].features[FEATURES.index("fx")] == 1.0
+    reasons = found[0].as_dict()["reasons"]
+    assert (
+        "CNY 715.50 = USD 100.17 at the rate of 2024-03-01; FX gap USD 0.17 within the rule's 1%"
+    ) in reasons
+    # without the tolerance the plain FX reason is given
+    plain = rank(usd_order, [cny])[0].as_dict()["reasons"]
+    assert any(r.startswith("converted from CNY at 0.14, FX gap 0.17 USD") for r in plain)
+
+
+def test_a_rate_of_the_day_is_ignored_for_the_target_currency():
+    order = side("o", 100.0)
+    assert rank(order, [side(1, 100.0, rate=2.0)])[0].features[FEATURES.index("exact")] == 1.0
+
+
+def test_two_pieces_of_another_currency_each_at_its_day():
+    usd_refund = side("r", 100.0, currency="USD")
+    pieces = [
+        side(1, 357.0, minutes=5, currency="CNY", rate=0.14, rate_date="2024-03-01"),
+        side(2, 362.0, minutes=60 * 25, currency="CNY", rate=0.138, rate_date="2024-03-02"),
+    ]
+    found = rank(usd_refund, pieces, top=5)
+    pair = [s for s in found if s.keys == (1, 2)]
+    # 357 x 0.14 + 362 x 0.138 = 99.936 (at one rate of 0.14 it would be 100.66)
+    assert pair and abs(pair[0].features[FEATURES.index("amount")] - (1 - 0.00064 / 0.02)) < 1e-6
+
+
 def test_custom_texts_translate_reasons():
     found = rank(ORDER, [side(1, 100.0)])
     texts = {"amount_exact": "金额相同 (%(amount)s)"}

@@ -22,11 +22,19 @@ the matches and differences, and each difference reads its band, not its whole w
 (``ecom.reconcile.suggestion.model``). Suggestions a person rejected for a difference are not
 made again for it.
 
-Cross-currency candidates and refunds split in two are scored by the core (see
-``ecomfin.suggest``) but not fetched here yet: the lines of another currency need the day's
-rate, a refund's pieces a refund band.
+Candidates of another currency (an order in USD paid in CNY) come from a second query per
+kind, when the shop's rule has an FX tolerance (``fx_tolerance_pct``): the lines (orders) of the
+shop in the other currencies, in the same window, whose amount converted at Odoo's rate of the
+payment's day (``engine/fx.py``: the line's day; for a payment of no known order, its lines'
+first day) is within the FX tolerance of the target's. Each carries its rate of the day to the
+core, whose reason states the conversion and the FX gap; accepting one keeps that gap apart on
+the match (``fx_gap``), a gap beyond the tolerance stays an amount difference.
+
+Refunds split in two are scored by the core (see ``ecomfin.suggest``) but not fetched here yet:
+their pieces need a refund band.
 """
 
+from dataclasses import replace
 from datetime import timedelta
 
 from odoo import Command, fields
@@ -38,6 +46,8 @@ from odoo.addons.ecom_finance import sources
 
 from ecomfin import differences as kinds
 from ecomfin import suggest as core
+
+from . import fx
 
 SUPPORTED = (kinds.MISSING_PAYMENT, kinds.MISSING_ORDER)
 BEFORE = timedelta(hours=2)
@@ -91,6 +101,70 @@ def _order_taken():
     )
 
 
+def _lines_converted(target):
+    """The lines of ``OPEN_LINES`` of the shop of ``target`` in *other* currencies, in its
+    window, whose amount (gross, or net for a rule comparing net) at Odoo's rate of the line's
+    day is in its band, nearest in time first, ``lim`` of them: ``id, gross, fee, occurred_at,
+    currency_id, rate`` (a ``LATERAL`` body; ``target`` has ``company_id`` and ``net`` too)."""
+    return SQL(
+        """SELECT x.id, x.gross, x.fee, x.occurred_at, x.currency_id, fx.rate
+             FROM %(lines)s x
+            CROSS JOIN LATERAL (SELECT %(rate)s AS rate) fx
+            WHERE x.shop_id = %(t)s.shop_id AND x.currency_id <> %(t)s.currency_id
+              AND x.occurred_at BETWEEN %(t)s.start AND %(t)s.stop
+              AND (x.gross - CASE WHEN %(t)s.net THEN x.fee ELSE 0 END) * fx.rate
+                  BETWEEN %(t)s.low AND %(t)s.high
+            ORDER BY abs(extract(epoch FROM x.occurred_at - %(t)s.at)), x.id
+            LIMIT %(t)s.lim""",
+        lines=SQL.identifier(OPEN_LINES),
+        rate=fx.conversion_sql(
+            SQL("x.currency_id"),
+            SQL("%s.currency_id", target),
+            SQL("%s.company_id", target),
+            SQL("x.occurred_at::date"),
+        ),
+        t=target,
+    )
+
+
+def _orders_converted(target):
+    """The live orders of the shop of ``target`` in *other* currencies, paid (else placed) in
+    its window, whose amount at Odoo's rate of the target's day is in its band, not taken,
+    nearest in time first, ``lim`` of them: ``id, rate`` (a ``LATERAL`` body)."""
+    return SQL(
+        """SELECT x.id, fx.rate
+             FROM ecom_order x
+            CROSS JOIN LATERAL (SELECT %(rate)s AS rate) fx
+            WHERE x.shop_id = %(t)s.shop_id AND x.currency_id <> %(t)s.currency_id
+              AND x.status <> 'cancelled'
+              AND COALESCE(x.paid_time, x.order_time) BETWEEN %(t)s.start AND %(t)s.stop
+              AND x.amount_paid * fx.rate BETWEEN %(t)s.low AND %(t)s.high
+              AND NOT (%(taken)s)
+            ORDER BY abs(extract(epoch FROM COALESCE(x.paid_time, x.order_time) - %(t)s.at)), x.id
+            LIMIT %(t)s.lim""",
+        rate=fx.conversion_sql(
+            SQL("x.currency_id"),
+            SQL("%s.currency_id", target),
+            SQL("%s.company_id", target),
+            SQL("%s.at::date", target),
+        ),
+        taken=_order_taken(),
+        t=target,
+    )
+
+
+def _fx_values(rows):
+    """A ``VALUES`` list of the targets of another currency: (difference id, shop, currency,
+    root company, net, at, start, stop, low, high, limit)."""
+    return SQL(", ").join(
+        SQL(
+            "(%s, %s, %s, %s, %s, %s::timestamp, %s::timestamp, %s::timestamp, %s::numeric, %s::numeric, %s)",
+            *row,
+        )
+        for row in rows
+    )
+
+
 def _targets_values(rows):
     """A ``VALUES`` list of the targets: (difference id, shop, currency, at, start, stop, low,
     high, limit)."""
@@ -131,6 +205,12 @@ class Targets:
     def fee_rate(self, difference):
         return _float(self.fee_rates.get(difference.shop_id.id))
 
+    def fx_tolerance(self, difference):
+        """The FX tolerance of ``difference``'s rule (0.01 for 1 %); None: no cross-currency
+        candidates (no rule, or a tolerance of 0)."""
+        rule = self.rules.get(difference.shop_id.id)
+        return rule.fx_tolerance_pct / 100 if rule and rule.fx_tolerance_pct > 0 else None
+
     def _read_sides(self):
         by_kind = self.differences.grouped("kind")
         unpaid = by_kind.get(kinds.MISSING_PAYMENT, self.differences.browse())
@@ -157,23 +237,39 @@ class Targets:
         """{difference id: [candidate core.Side]}, set-wise: one query per kind."""
         found = {difference_id: [] for difference_id in self.sides}
         rows_unpaid, rows_unknown = [], []
+        fx_unpaid, fx_unknown = [], []
         for difference in self.differences:
             side = self.sides.get(difference.id)
             if side is None or side.amount <= 0:
                 continue
             amount = side.amount
+            tolerance = self.fx_tolerance(difference)
+            if tolerance is not None:
+                fx_row = (
+                    difference.id,
+                    difference.shop_id.id,
+                    difference.currency_id.id,
+                    difference.company_id.root_id.id,
+                    _compare(self.rules.get(difference.shop_id.id)) == "net",
+                    side.at,
+                )
+                fx_band = (amount * (1 - tolerance), amount * (1 + tolerance))
             if difference.kind == kinds.MISSING_PAYMENT:
                 band = (amount * (1 - FEE_ROOM) * (1 - core.AMOUNT_SPAN), amount * (1 + core.AMOUNT_SPAN))
                 window = (side.at - BEFORE, side.at + AFTER)
                 rows_unpaid.append(
                     (difference.id, difference.shop_id.id, difference.currency_id.id, side.at, *window, *band)
                 )
+                if tolerance is not None:
+                    fx_unpaid.append((*fx_row, *window, *fx_band))
             else:
                 band = (amount * (1 - core.AMOUNT_SPAN), amount / (1 - FEE_ROOM) * (1 + core.AMOUNT_SPAN))
                 window = (side.at - AFTER, side.at + BEFORE)
                 rows_unknown.append(
                     (difference.id, difference.shop_id.id, difference.currency_id.id, side.at, *window, *band)
                 )
+                if tolerance is not None:
+                    fx_unknown.append((*fx_row, *window, *fx_band))
         self.env.flush_all()
         if rows_unpaid:
             net = {
@@ -203,7 +299,46 @@ class Targets:
             orders = {row[0]: row for row in self.env.execute_query(sources.order_sides(order_ids))}
             for difference_id, order_id in pairs:
                 found[difference_id].append(_order_side(orders[order_id], self.sides[difference_id].currency))
+        self._converted(found, fx_unpaid, fx_unknown)
         return found
+
+    def _converted(self, found, fx_unpaid, fx_unknown):
+        """Add the candidates of other currencies to ``found``, each with its rate of the day."""
+        if fx_unpaid:
+            rows = self.env.execute_query(self._lateral_fx(fx_unpaid, _lines_converted(SQL("t"))))
+            names = self._currency_names({row[5] for row in rows})
+            net = {row[0] for row in fx_unpaid if row[4]}
+            for difference_id, line_id, gross, fee, occurred_at, currency_id, rate in rows:
+                found[difference_id].append(
+                    core.Side(
+                        key=("line", line_id),
+                        amount=_float(gross) - (_float(fee) if difference_id in net else 0.0),
+                        currency=names[currency_id],
+                        at=occurred_at,
+                        line_ids=(line_id,),
+                        rate=_float(rate),
+                        rate_date=occurred_at.date().isoformat(),
+                    )
+                )
+        if fx_unknown:
+            pairs = self.env.execute_query(self._lateral_fx(fx_unknown, _orders_converted(SQL("t"))))
+            orders = {
+                row[0]: row for row in self.env.execute_query(sources.order_sides({p[1] for p in pairs}))
+            }
+            names = self._currency_names({row[2] for row in orders.values()})
+            for difference_id, order_id, rate in pairs:
+                row = orders[order_id]
+                found[difference_id].append(
+                    replace(
+                        _order_side(row, names[row[2]]),
+                        rate=_float(rate),
+                        rate_date=self.sides[difference_id].at.date().isoformat(),
+                    )
+                )
+
+    def _currency_names(self, currency_ids):
+        currencies = self.env["res.currency"].browse(sorted(currency_ids)).with_context(active_test=False)
+        return {currency.id: currency.name for currency in currencies}
 
     def _open_lines(self, rows):
         """Fill ``OPEN_LINES`` with the open sale lines of the targets' shops over their windows,
@@ -234,6 +369,18 @@ class Targets:
                 ORDER BY t.difference_id""",
             columns=columns or SQL("c.*"),
             targets=_targets_values([(*row, core.MAX_POOL) for row in rows]),
+            body=body,
+        )
+
+    @staticmethod
+    def _lateral_fx(rows, body):
+        return SQL(
+            """SELECT t.difference_id, c.*
+                 FROM (VALUES %(targets)s) AS t(difference_id, shop_id, currency_id, company_id, net, at,
+                                              start, stop, low, high, lim)
+                CROSS JOIN LATERAL (%(body)s) c
+                ORDER BY t.difference_id""",
+            targets=_fx_values([(*row, core.MAX_POOL) for row in rows]),
             body=body,
         )
 
@@ -271,6 +418,7 @@ def suggestions(differences, top=TOP):
             fee_rate=targets.fee_rate(difference),
             top=top + len(rejected.get(difference.id, ())),
             target_is_net=difference.kind == kinds.MISSING_ORDER,
+            fx_tolerance=targets.fx_tolerance(difference),
         )
         kept = []
         for suggestion in ranked:
@@ -289,6 +437,26 @@ def _match_of(difference, suggestion):
     return tuple(suggestion.line_ids), (difference.order_id.id,)
 
 
+def _paid_in_order_currency(order, lines, compare):
+    """(what the sale ``lines`` paid, in ``order``'s currency; the rate of their currency to it;
+    the day of that rate, None when they are in the order's currency). Lines of another currency
+    are converted at Odoo's rate of their first day, as their suggestion was (``engine/fx.py``)."""
+    sales = lines.filtered(lambda line: line.line_type == "sale")
+    paid = {}
+    for line in sales:
+        paid[line.currency_id] = (
+            paid.get(line.currency_id, 0.0) + line.gross - (line.fee if compare == "net" else 0.0)
+        )
+    if set(paid) <= {order.currency_id}:
+        return sum(paid.values()), 1.0, None
+    day = min(sales.mapped("occurred_at")).date()
+    total, rate = 0.0, 1.0
+    for currency, amount in paid.items():
+        rate = fx.conversion(order.env, currency, order.currency_id, order.company_id, day)
+        total += amount * rate
+    return total, rate, day
+
+
 def reason_texts(env):
     """``ecomfin.suggest.REASON_TEXTS`` in the user's language (a test keeps the codes, the
     placeholders and the English in step with the core's)."""
@@ -301,6 +469,10 @@ def reason_texts(env):
         "basket": env._("same SKU basket (%(share)s%% in common)"),
         "split": env._("two partial amounts adding up to %(amount)s"),
         "fx": env._("converted from %(from_currency)s at %(rate)s, FX gap %(gap)s"),
+        "fx_day": env._(
+            "%(amount)s = %(converted)s at the rate of %(date)s; FX gap %(gap)s within the rule's "
+            "%(tolerance)s%%"
+        ),
     }
 
 
@@ -402,14 +574,15 @@ def accept(difference, index, expected=None):
     lines = env["ecom.statement.line"].browse(line_ids)
     shop = difference.shop_id
     rule = env["ecom.reconcile.rule"]._for_shop(shop)
-    compare = _compare(rule)
-    paid = sum(
-        line.gross - (line.fee if compare == "net" else 0.0) for line in lines if line.line_type == "sale"
-    )
+    paid, rate, day = _paid_in_order_currency(order, lines, _compare(rule))
     residual = paid - order.amount_paid
     tolerance = (
         max(rule.amount_tolerance, abs(order.amount_paid) * rule.amount_tolerance_pct / 100) if rule else 0.0
     )
+    # another currency: a gap within the rule's FX tolerance is the rates', kept apart
+    fx_gap = 0.0
+    if day and rule and abs(residual) <= abs(order.amount_paid) * rule.fx_tolerance_pct / 100 + 1e-9:
+        fx_gap, residual = residual, 0.0
     other_side = (
         env["ecom.reconcile.difference"]
         .search(
@@ -454,6 +627,8 @@ def accept(difference, index, expected=None):
                     "currency_id": order.currency_id.id,
                     "amount": order.amount_paid,
                     "residual": residual,
+                    "fx_gap": fx_gap,
+                    "fx_rate": rate if day else 0.0,
                 }
             )
         )
@@ -467,6 +642,7 @@ def accept(difference, index, expected=None):
                     "passed_over": [list(other.features) for other, *_rest in found[:index]],
                     "closed_difference_ids": [Command.set(explained.ids)],
                     "gap": residual,
+                    "fx_gap": fx_gap,
                     "gap_open": abs(residual) > tolerance + 1e-9,
                 }
             )
@@ -480,6 +656,18 @@ def accept(difference, index, expected=None):
         count=len(lines),
         reasons=reasons,
     )
+    if fx_gap:
+        fx_text, day_text, rate_text = f"{fx_gap:.2f}", day.isoformat(), f"{rate:.6g}"
+        tolerance_text = f"{rule.fx_tolerance_pct:g}"
+        resolution += " " + env._(
+            "FX gap of %(currency)s %(gap)s at the rate of %(day)s (%(rate)s), within the rule's "
+            "%(tolerance)s%%: kept apart on the match.",
+            currency=order.currency_id.name,
+            gap=fx_text,
+            day=day_text,
+            rate=rate_text,
+            tolerance=tolerance_text,
+        )
     if decision.gap_open:
         gap = f"{residual:.2f}"
         resolution += " " + env._(

@@ -123,6 +123,14 @@ class EcomReconcileDifference(models.Model):
         groups=FINANCE_READERS,
     )
     risk_reasons = fields.Text(compute="_compute_risk", groups=FINANCE_READERS)
+    fx_gap = fields.Monetary(
+        string="FX Gap",
+        compute="_compute_fx_gap",
+        currency_field="fx_currency_id",
+        help="Matched by an accepted suggestion across currencies: the gap of the rates of the day, within "
+        "the rule's FX tolerance, kept apart from an amount difference.",
+    )
+    fx_currency_id = fields.Many2one("res.currency", string="FX Currency", compute="_compute_fx_gap")
 
     def init(self):
         # One live difference per finding: a run writes what it finds again on this key (see
@@ -182,6 +190,15 @@ class EcomReconcileDifference(models.Model):
     def _compute_amount(self):
         for difference in self:
             difference.amount = difference.actual_amount - difference.expected_amount
+
+    def _compute_fx_gap(self):
+        decisions = self._accepted_decisions()
+        for difference in self:
+            match = decisions.filtered(lambda d, diff=difference: diff in d.closed_difference_ids)[
+                :1
+            ].match_id
+            difference.fx_gap = match.fx_gap
+            difference.fx_currency_id = match.currency_id
 
     @api.model_create_multi
     def create(self, vals_list):

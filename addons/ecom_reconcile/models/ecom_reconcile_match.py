@@ -52,6 +52,19 @@ class EcomReconcileMatch(models.Model):
     currency_id = fields.Many2one("res.currency", readonly=True)
     amount = fields.Monetary(readonly=True)
     residual = fields.Monetary(readonly=True, help="What the match left unexplained, within the tolerance.")
+    fx_gap = fields.Monetary(
+        string="FX Gap",
+        readonly=True,
+        help="An order and payments in two currencies: what the payments, at Odoo's rate of their day, "
+        "differ from the order by within the rule's FX tolerance (the rates', not an amount difference).",
+    )
+    fx_rate = fields.Float(
+        string="FX Rate",
+        digits=(16, 6),
+        readonly=True,
+        help="What one unit of the payments' currency was worth in the order's on their day "
+        "(0: one currency).",
+    )
     clearing_line_ids = fields.Many2many(
         "account.move.line",
         "ecom_reconcile_match_clearing_rel",

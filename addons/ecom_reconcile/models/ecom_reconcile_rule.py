@@ -23,6 +23,7 @@ VERSIONED_FIELDS = {
     "memo_regex",
     "amount_tolerance",
     "amount_tolerance_pct",
+    "fx_tolerance_pct",
     "time_window_hours",
     "compare",
     "payout_source",
@@ -63,6 +64,15 @@ class EcomReconcileRule(models.Model):
     )
     amount_tolerance = fields.Float(string="Tolerance", digits=(16, 2), default=0.0, tracking=True)
     amount_tolerance_pct = fields.Float(string="Tolerance (%)", digits=(16, 4), default=0.0, tracking=True)
+    fx_tolerance_pct = fields.Float(
+        string="FX Tolerance (%)",
+        digits=(16, 4),
+        default=1.0,
+        tracking=True,
+        help="An order and a payment in two currencies, compared at Odoo's rate of the payment's day: a "
+        "gap within this share of the order is an FX gap (kept apart on the match), beyond it an amount "
+        "difference.",
+    )
     time_window_hours = fields.Integer(
         default=72,
         tracking=True,

@@ -59,6 +59,13 @@ class EcomReconcileSuggestionDecision(models.Model):
         readonly=True,
         help="What the channel's lines and the order still differ by (lines - order).",
     )
+    fx_gap = fields.Float(
+        string="FX Gap",
+        digits=(16, 2),
+        readonly=True,
+        help="Across currencies: the gap within the rule's FX tolerance, kept apart from the gap (in the "
+        "order's currency).",
+    )
     gap_open = fields.Boolean(
         readonly=True,
         help="The gap is beyond the rule's tolerance: the differences it explained close by a write-off "

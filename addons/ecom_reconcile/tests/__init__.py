@@ -22,3 +22,4 @@ from . import test_suggest
 from . import test_connector_alerts
 from . import test_connector_walkthrough
 from . import test_risk
+from . import test_suggest_fx

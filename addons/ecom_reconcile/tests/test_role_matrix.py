@@ -281,7 +281,18 @@ GUARDED_FIELDS = {
     # written by the scoring only (a run's end, the daily cron)
     "ecom.risk.score": ecom_risk_score.SCORE_FIELDS.fields,
     # written by accept_suggestion / reject_suggestion and the learning only
-    "ecom.reconcile.suggestion.decision": {"decision", "match_id", "undone", "gap_open", "model_version"},
+    "ecom.reconcile.suggestion.decision": {
+        "decision",
+        "match_id",
+        "undone",
+        "gap_open",
+        "model_version",
+        "fx_gap",
+    },
+    # written by the runs and accept_suggestion only: what the match left, the FX gap apart
+    "ecom.reconcile.match": {"residual", "fx_gap", "fx_rate"},
+    # a rule changes through an approved request only (ecom.approval.mixin)
+    "ecom.reconcile.rule": {"amount_tolerance", "amount_tolerance_pct", "fx_tolerance_pct"},
     "ecom.reconcile.suggestion.model": {"version", "weights"},
     "ecom.approval.request": {"levels_required", "levels_approved", "substance_hash", "requester_id"},
     "ecom.approval.line": {"decision", "user_id", "level"},
