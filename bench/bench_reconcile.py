@@ -16,8 +16,17 @@ and written (its pairs into a table without keys or indexes), and what storing t
 matches with their channel lines costs in Odoo's tables (foreign keys, indexes), rolled back.
 Then a late bill of 1% more payments is imported and the run run again, which goes over what
 the late bill touches only, then from scratch: both times and whether both give the same
-result. Nothing is asserted. (The OCA account_mass_reconcile comparison of the issue is not part
-of this script: that module reconciles journal items, which these imports do not create.)
+result. It ends with one line per size (issue 20's contract):
+
+    pipeline: orders=N import_s=.. run_s=.. total_s=.. floor_s=.. ratio=.. again_s=.. scratch_s=..
+              rss_mib=.. correct=yes|no
+
+total_s is the import of the three files and the first run; floor_s the physical floor measured
+in the same run: a COPY of the same normalised rows (the orders and the channel and bank lines,
+the columns the matcher reads) into bare tables without keys or indexes, then the raw join of
+orders and payments written to a table; ratio = total_s / floor_s. Nothing is asserted. (The
+OCA account_mass_reconcile comparison is not part of this script: that module reconciles
+journal items, which these imports do not create.)
 """
 
 import argparse
@@ -192,7 +201,7 @@ def main():
         f"{'orders':>9}{'import s':>10}{'reconcile s':>13}{'rows/s':>10}{'SQL join s':>12}{'ratio':>7}"
         f"{'written s':>11}{'ratio':>7}{'stored s':>10}{'RSS MiB':>9}  correctness"
     )
-    late_lines = []
+    late_lines, pipelines = [], []
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         profile = setup(env)
@@ -259,7 +268,16 @@ def main():
             )
             if missed or extra:
                 print("  missed:", sorted(missed)[:5], " extra:", sorted(extra)[:5], file=sys.stderr)
+            floor_s = physical_floor(cr, shop.id)
             late_lines.append((n, *run_again(env, shop, run)))
+            _late, again_s, scratch_s, _same = late_lines[-1][1:]
+            total_s = import_s + reconcile_s
+            pipelines.append(
+                f"pipeline: orders={n} import_s={import_s:.2f} run_s={reconcile_s:.2f} total_s={total_s:.2f}"
+                f" floor_s={floor_s:.2f} ratio={total_s / floor_s:.1f} again_s={again_s:.2f}"
+                f" scratch_s={scratch_s:.2f} rss_mib={rss:.0f}"
+                f" correct={'yes' if not missed and not extra else 'no'}"
+            )
             cr.execute("ROLLBACK TO SAVEPOINT bench")
             env.invalidate_all()
         cr.rollback()
@@ -269,6 +287,47 @@ def main():
     )
     for n, late, again_s, scratch_s, same in late_lines:
         print(f"{n:>9}{late:>12}{again_s:>9.2f}{scratch_s:>11.2f}{scratch_s / again_s:>6.1f}x  {same}")
+    print()
+    for line in pipelines:
+        print(line)
+
+
+def physical_floor(cr, shop_id):
+    """Seconds of the floor: COPY of the shop's normalised rows into bare tables (no key, no index),
+    then the raw join of orders and payments written to a table; all dropped afterwards."""
+    copies = {
+        "floor_orders": (
+            "name varchar, amount_paid numeric, refund_amount numeric, paid_time timestamp, status varchar",
+            "SELECT name, amount_paid, refund_amount, paid_time, status FROM ecom_order WHERE shop_id = %s",
+        ),
+        "floor_lines": (
+            "statement_id int, merchant_order_ref varchar, provider_txn_id varchar, line_type varchar,"
+            " gross numeric, fee numeric, net numeric, occurred_at timestamp",
+            "SELECT statement_id, merchant_order_ref, provider_txn_id, line_type, gross, fee, net,"
+            " occurred_at FROM ecom_statement_line WHERE shop_id = %s",
+        ),
+    }
+    raw = cr._obj  # psycopg2's cursor: COPY
+    dumps = {}
+    for table, (_columns, query) in copies.items():
+        dumps[table] = io.StringIO()
+        raw.copy_expert(raw.mogrify(f"COPY ({query}) TO STDOUT", [shop_id]).decode(), dumps[table])
+    cr.execute("SAVEPOINT bench_floor")
+    start = time.perf_counter()
+    for table, (columns, _query) in copies.items():
+        cr.execute(f"CREATE TEMPORARY TABLE {table} ({columns})")
+        dumps[table].seek(0)
+        raw.copy_expert(f"COPY {table} FROM STDIN", dumps[table])
+    cr.execute(
+        """CREATE TEMPORARY TABLE floor_pairs AS
+           SELECT o.name, o.amount_paid, p.paid, p.n
+             FROM floor_orders o
+             FULL JOIN (SELECT merchant_order_ref AS ref, sum(gross) AS paid, count(*) AS n
+                          FROM floor_lines GROUP BY 1) p ON p.ref = o.name"""
+    )
+    floor_s = time.perf_counter() - start
+    cr.execute("ROLLBACK TO SAVEPOINT bench_floor")
+    return floor_s
 
 
 def store_pairs(cr, run):

@@ -88,33 +88,54 @@ def scored_orders(env, shop_ids, date_from, date_to):
 def duplicate_payments(env, shop_ids, date_from, date_to):
     """[(line id, shop id, local day, order reference)]: the channel payments of the days scored
     that an earlier payment of the same shop, amount and order reference (or payer) within
-    ``DUPLICATE_MINUTES`` looks like; the first of them is not counted."""
+    ``DUPLICATE_MINUTES`` looks like; the first of them is not counted.
+
+    Set-wise: per key (merchant reference, platform reference, payer) the payments of a shop and
+    amount in time order, each against the one just before it (a window): the latest earlier
+    payment is the nearest, so it is within the minutes when any is. A sort per key, not a
+    search of earlier payments per payment (which grows with the square of the lines)."""
     _since, until, end = _bounds(date_from, date_to)
+    earliest = until - timedelta(minutes=DUPLICATE_MINUTES)
+
+    def near(key):
+        return SQL(
+            """SELECT id FROM (
+                   SELECT id, occurred_at,
+                          lag(occurred_at) OVER (PARTITION BY shop_id, gross, %(key)s
+                                                 ORDER BY occurred_at, id) AS before
+                     FROM pays WHERE %(key)s IS NOT NULL) x
+                WHERE before >= occurred_at - make_interval(mins => %(minutes)s)""",
+            key=SQL.identifier(key),
+            minutes=DUPLICATE_MINUTES,
+        )
+
     return env.execute_query(
         SQL(
-            """SELECT l.id, l.shop_id, %(day)s, COALESCE(l.merchant_order_ref, l.order_ref)
-                 FROM ecom_statement_line l
-                 JOIN ecom_statement s ON s.id = l.statement_id
+            """WITH pays AS (
+                   SELECT l.id, l.shop_id, l.gross, l.occurred_at, l.merchant_order_ref, l.order_ref,
+                          l.counterparty
+                     FROM ecom_statement_line l
+                     JOIN ecom_statement s ON s.id = l.statement_id
+                    WHERE l.shop_id = ANY(%(shops)s) AND l.line_type = 'sale' AND s.fmt = ANY(%(formats)s)
+                      AND l.occurred_at >= %(earliest)s AND l.occurred_at < %(end)s
+               ), near AS (%(by_merchant)s UNION %(by_platform)s UNION %(by_payer)s)
+               SELECT l.id, l.shop_id, %(day)s, COALESCE(l.merchant_order_ref, l.order_ref)
+                 FROM pays l
+                 JOIN near ON near.id = l.id
                  JOIN ecom_shop sh ON sh.id = l.shop_id
-                WHERE l.shop_id = ANY(%(shops)s) AND l.line_type = 'sale' AND s.fmt = ANY(%(formats)s)
-                  AND l.occurred_at >= %(until)s AND l.occurred_at < %(end)s
-                  AND %(day)s BETWEEN %(first)s AND %(last)s
-                  AND EXISTS (
-                      SELECT 1 FROM ecom_statement_line p JOIN ecom_statement ps ON ps.id = p.statement_id
-                       WHERE p.shop_id = l.shop_id AND p.line_type = 'sale' AND ps.fmt = ANY(%(formats)s)
-                         AND p.gross = l.gross AND (p.occurred_at, p.id) < (l.occurred_at, l.id)
-                         AND p.occurred_at >= l.occurred_at - make_interval(mins => %(minutes)s)
-                         AND (p.merchant_order_ref = l.merchant_order_ref OR p.order_ref = l.order_ref
-                              OR p.counterparty = l.counterparty))
+                WHERE l.occurred_at >= %(until)s AND %(day)s BETWEEN %(first)s AND %(last)s
                 ORDER BY l.id""",
             shops=list(shop_ids),
             formats=list(CHANNEL_FORMATS),
+            earliest=earliest,
             until=until,
             end=end,
+            by_merchant=near("merchant_order_ref"),
+            by_platform=near("order_ref"),
+            by_payer=near("counterparty"),
             day=_local_day(SQL("l.occurred_at")),
             first=date_from,
             last=date_to,
-            minutes=DUPLICATE_MINUTES,
         )
     )
 
