@@ -58,26 +58,34 @@ class TestPayables(TransactionCase):
             ._create_payments()
         )
 
-    def aging(self, user):
+    def _report(self, wizard_model, report, user, **values):
+        """The values of an account_financial_report report on the vendor's payables, as ``user``
+        runs it."""
         wizard = (
-            self.env["aged.partner.balance.report.wizard"]
+            self.env[wizard_model]
             .with_user(user)
             .create(
                 {
                     "company_id": self.company.id,
                     "payable_accounts_only": True,
                     "partner_ids": [Command.set(self.vendor.ids)],
-                    "show_move_line_details": True,
+                    **values,
                 }
             )
         )
         wizard.onchange_type_accounts_only()
         data = wizard._prepare_report_data()
-        data["date_at"] = fields.Date.to_string(data["date_at"])  # as the web client sends it
-        values = (
-            self.env["report.account_financial_report.aged_partner_balance"]
+        if not isinstance(data["date_at"], str):
+            data["date_at"] = fields.Date.to_string(data["date_at"])  # as the web client sends it
+        return (
+            self.env[f"report.account_financial_report.{report}"]
             .with_user(user)
             ._get_report_values(wizard, data)
+        )
+
+    def aging(self, user):
+        values = self._report(
+            "aged.partner.balance.report.wizard", "aged_partner_balance", user, show_move_line_details=True
         )
         return {
             partner["name"]: (partner["current"], partner["residual"])
@@ -86,24 +94,7 @@ class TestPayables(TransactionCase):
         }
 
     def open_items(self, user):
-        wizard = (
-            self.env["open.items.report.wizard"]
-            .with_user(user)
-            .create(
-                {
-                    "company_id": self.company.id,
-                    "payable_accounts_only": True,
-                    "partner_ids": [Command.set(self.vendor.ids)],
-                }
-            )
-        )
-        wizard.onchange_type_accounts_only()
-        data = wizard._prepare_report_data()
-        values = (
-            self.env["report.account_financial_report.open_items"]
-            .with_user(user)
-            ._get_report_values(wizard, data)
-        )
+        values = self._report("open.items.report.wizard", "open_items", user)
         return [
             line
             for partners in values["Open_Items"].values()
