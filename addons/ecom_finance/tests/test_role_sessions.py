@@ -321,3 +321,35 @@ class TestRoleSessions(HttpCase):
             self.assertEqual(action["domain"], [["id", "in", self.tmall_orders[:2].ids]])
         for role in ("shop_operator", "warehouse_operator", "partner_api", "portal"):
             self.assertRefused(role, "ecom.fulfilment", "action_open_orders", fulfilment.ids)
+
+    def test_books_over_rpc(self):
+        # issue 17 over XML-RPC: the stock check, the period's vouchers printed and exported, the
+        # budgets' remaining; the finance readers may, the operators and outsiders not
+        company = self.company.id
+        for role in ("accountant", "manager", "auditor"):
+            action = self.call(role, "ecom.stock.ledger.check", "run_check", "2031-01-31", company)
+            self.assertEqual(action["res_model"], "ecom.stock.ledger.check")
+            wizard = self.call(
+                role,
+                "ecom.voucher.export.wizard",
+                "create",
+                {"company_id": company, "date_from": "2020-01-01", "date_to": "2031-12-31"},
+            )
+            self.assertEqual(
+                self.call(role, "ecom.voucher.export.wizard", "action_print", [wizard])["report_name"],
+                "ecom_finance.report_voucher",
+            )
+            self.assertEqual(
+                self.call(role, "ecom.voucher.export.wizard", "action_export", [wizard])["type"],
+                "ir.actions.act_url",
+            )
+            self.call(role, "ecom.budget", "search_read", [], ["remaining", "committed"])
+        for role in ("shop_operator", "warehouse_operator", "partner_api", "portal"):
+            self.assertRefused(role, "ecom.stock.ledger.check", "run_check", "2031-01-31", company)
+            self.assertRefused(
+                role,
+                "ecom.voucher.export.wizard",
+                "create",
+                {"company_id": company, "date_from": "2020-01-01", "date_to": "2031-12-31"},
+            )
+            self.assertRefused(role, "ecom.budget", "search_read", [], ["remaining"])

@@ -95,7 +95,9 @@ class EcomVoucherExportWizard(models.TransientModel):
         )
         if not moves:
             raise self._ecom_no_voucher()
-        return self.env.ref("ecom_finance.action_report_voucher").report_action(moves)
+        action = self.env.ref("ecom_finance.action_report_voucher").report_action(moves)
+        # without its empty values (``data``: None), which XML-RPC cannot carry
+        return {key: value for key, value in action.items() if value is not None}
 
     def _ecom_voucher_dicts(self):
         """The posted vouchers of the period as ``ecomfin.voucher_export`` reads them: one search_read
