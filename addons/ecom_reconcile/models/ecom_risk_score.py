@@ -36,7 +36,9 @@ class EcomRiskScore(models.Model):
     entity = fields.Selection(
         [("day", "Shop Day"), ("order", "Order")], required=True, readonly=True, index=True
     )
-    shop_id = fields.Many2one("ecom.shop", required=True, readonly=True, index=True, check_company=True)
+    shop_id = fields.Many2one(
+        "ecom.shop", required=True, readonly=True, index=True, check_company=True, ondelete="cascade"
+    )
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     date = fields.Date(required=True, readonly=True, index=True, help="The shop's local day scored.")
     order_id = fields.Many2one("ecom.order", readonly=True, index="btree_not_null", ondelete="cascade")
