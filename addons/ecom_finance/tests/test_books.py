@@ -8,7 +8,7 @@ and on the demo company."""
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import HttpCase, TransactionCase, tagged
 
 from odoo.addons.ecom_audit.tests.common import make_role_user
 
@@ -267,3 +267,36 @@ class TestBooksOnTheDemoCompany(TransactionCase):
             self.env["report.account_financial_report.general_ledger"].with_user(
                 self.warehouse
             )._get_report_values(wizard, wizard._prepare_report_data())
+
+
+@tagged("post_install", "-at_install")
+class TestBooksInTheWebClient(HttpCase):
+    """The books as an Accountant of the demo company sees them in the web client."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.ref("base.demo_company_ecom")
+        cls.accountant = make_role_user(cls.env, "accountant", cls.company, login="books_ui_accountant")
+
+    def test_balance_sheet(self):
+        self.start_tour(
+            "/odoo/action-ecom_finance.action_ecom_small_balance_sheet",
+            "ecom_books_balance_sheet_tour",
+            login=self.accountant.login,
+        )
+
+    def test_from_a_journal_item_to_its_statement_lines(self):
+        item = self.env["account.move.line"].search(
+            [
+                ("company_id", "=", self.company.id),
+                ("parent_state", "=", "posted"),
+                ("move_id.ecom_statement_id", "!=", False),
+                ("ecom_event_type", "!=", False),
+            ],
+            limit=1,
+        )
+        self.assertTrue(item, "the demo data posts settlements")
+        self.start_tour(
+            f"/odoo/account.move.line/{item.id}", "ecom_books_drilldown_tour", login=self.accountant.login
+        )
