@@ -68,6 +68,7 @@
         "demo/ecom_finance_demo_posting.xml",
         "demo/ecom_finance_demo_stock.xml",
         "demo/ecom_finance_demo_connectors.xml",
+        "demo/ecom_finance_demo_payables.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -1,11 +1,12 @@
 # Copyright 2026 ecom-finance
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import api, models
+from odoo import Command, api, fields, models
 
 
 class EcomFinanceDemo(models.AbstractModel):
-    """Demo data: opening stock of the demo products in both warehouses, at their cost."""
+    """Demo data: opening stock of the demo products in both warehouses, at their cost; a half-paid
+    supplier bill; the connectors of the demo shops."""
 
     _name = "ecom.finance.demo"
     _description = "E-commerce Finance Demo Data"
@@ -36,6 +37,44 @@ class EcomFinanceDemo(models.AbstractModel):
                     }
                 )
         quants.action_apply_inventory()
+
+    @api.model
+    def _load_demo_payables(self):
+        """A supplier's bill from a purchase order, half paid: what *Reporting > Books > Payables*
+        and the payable aging show on the demo company."""
+        company = self.env.ref("base.demo_company_ecom", raise_if_not_found=False)
+        if not company:
+            return
+        env = self.with_company(company).with_context(allowed_company_ids=company.ids).env
+        vendor = env["res.partner"].create(
+            {"name": "Ningbo Packaging Co., Ltd.", "company_id": company.id, "is_company": True}
+        )
+        service = env["product.product"].create(
+            {
+                "name": "Gift box packing (per 100)",
+                "type": "service",
+                "purchase_method": "purchase",
+                "company_id": company.id,
+                "supplier_taxes_id": [Command.clear()],
+            }
+        )
+        order = env["purchase.order"].create(
+            {
+                "partner_id": vendor.id,
+                "company_id": company.id,
+                "order_line": [
+                    Command.create({"product_id": service.id, "product_qty": 12, "price_unit": 350.0})
+                ],
+            }
+        )
+        order.button_confirm()
+        order.action_create_invoice()
+        bill = order.invoice_ids
+        bill.write({"invoice_date": fields.Date.context_today(self), "ref": "NB-2026-118"})
+        bill.action_post()
+        env["account.payment.register"].with_context(active_model="account.move", active_ids=bill.ids).create(
+            {"amount": bill.amount_total / 2}
+        )._create_payments()
 
     @api.model
     def _load_demo_connectors(self):
