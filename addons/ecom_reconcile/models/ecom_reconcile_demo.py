@@ -27,7 +27,15 @@ class EcomReconcileDemo(models.AbstractModel):
             return
         first_day = date.today() - timedelta(days=8)
         rnd = random.Random(2024)
-        products = self.env["product.product"].search([("company_id", "=", tmall.company_id.id)], order="id")
+        # the goods the shops sell (the company also buys services: ecom_finance's demo payables)
+        products = self.env["product.product"].search(
+            [
+                ("company_id", "=", tmall.company_id.id),
+                ("is_storable", "=", True),
+                ("default_code", "!=", False),
+            ],
+            order="id",
+        )
         for shop, payout_style in ((tmall, "alipay"), (douyin, "wechat")):
             self._demo_shop_week(shop, payout_style, first_day, rnd, products)
         shops = tmall | douyin
