@@ -11,6 +11,8 @@ a call (``with_context``), which every caller controls.
 import contextlib
 import contextvars
 
+from odoo.exceptions import AccessError
+
 from ecomfin.canonical import canonical_fixed, fixed_hash
 
 # Set while an approval request changes its own state and decisions (its write() refuses
@@ -72,7 +74,8 @@ def protected_in(vals_list, protected, creating=False, defaults=None):
 class OwnFields:
     """The fields a model's own code writes and nobody else. The model's code writes them inside
     ``guard.writing()``; its ``create`` and ``write`` refuse what ``guard.found(vals_list,
-    creating)`` names (anything else: RPC, a form, ``copy``, ``load``), with its own message."""
+    creating)`` names (anything else: RPC, a form, ``copy``, ``load``), with its own message
+    (``guard.refuse``)."""
 
     def __init__(self, name, fields, defaults=None):
         self._writing = contextvars.ContextVar(name, default=False)
@@ -90,6 +93,13 @@ class OwnFields:
         if self._writing.get():
             return set()
         return protected_in(vals_list, self.fields, creating=creating, defaults=self.defaults)
+
+    def refuse(self, vals_list, message, creating=False):
+        """Raise an ``AccessError`` when ``vals_list`` sets guarded fields from outside the model's
+        own code: ``message(names)`` words it, ``names`` the fields found, sorted and joined."""
+        found = self.found(vals_list, creating=creating)
+        if found:
+            raise AccessError(message(", ".join(sorted(found))))
 
 
 def canonical_json(substance):

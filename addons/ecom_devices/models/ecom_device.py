@@ -172,14 +172,13 @@ class EcomDevice(models.Model):
     # ------------------------------------------------------------------
 
     def _check_protected(self, vals_list, creating=False):
-        found = TOKEN_FIELDS.found(vals_list, creating=creating)
-        if found:
-            raise AccessError(
-                self.env._(
-                    "A device's token changes with its Rotate Token and Revoke Token buttons only: %s.",
-                    ", ".join(sorted(found)),
-                )
-            )
+        TOKEN_FIELDS.refuse(
+            vals_list,
+            lambda names: self.env._(
+                "A device's token changes with its Rotate Token and Revoke Token buttons only: %s.", names
+            ),
+            creating=creating,
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -133,14 +133,13 @@ class EcomRfidCount(models.Model):
     # ------------------------------------------------------------------
 
     def _check_protected(self, vals_list, creating=False):
-        found = COUNT_FIELDS.found(vals_list, creating=creating)
-        if found:
-            raise AccessError(
-                self.env._(
-                    "An RFID count's state and lines change with its buttons only: %s.",
-                    ", ".join(sorted(found)),
-                )
-            )
+        COUNT_FIELDS.refuse(
+            vals_list,
+            lambda names: self.env._(
+                "An RFID count's state and lines change with its buttons only: %s.", names
+            ),
+            creating=creating,
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -228,13 +228,11 @@ class EcomConnectorBackend(models.Model):
         return result
 
     def _check_own_fields(self, vals_list, creating=False):
-        found = OWN_FIELDS.found(vals_list, creating=creating)
-        if found:
-            raise AccessError(
-                self.env._(
-                    "A backend's state and schedule are written by its pulls: %s.", ", ".join(sorted(found))
-                )
-            )
+        OWN_FIELDS.refuse(
+            vals_list,
+            lambda names: self.env._("A backend's state and schedule are written by its pulls: %s.", names),
+            creating=creating,
+        )
 
     def _check_credentials_text(self, platform, text):
         """Refuse credentials that are not a JSON object of texts, or miss what ``platform`` needs."""

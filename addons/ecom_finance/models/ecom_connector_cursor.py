@@ -67,11 +67,11 @@ class EcomConnectorCursor(models.Model):
         return super().write(vals)
 
     def _check_own_fields(self, vals_list, creating=False):
-        found = OWN_FIELDS.found(vals_list, creating=creating)
-        if found:
-            raise AccessError(
-                self.env._("A stream's cursor is written by its pulls only: %s.", ", ".join(sorted(found)))
-            )
+        OWN_FIELDS.refuse(
+            vals_list,
+            lambda names: self.env._("A stream's cursor is written by its pulls only: %s.", names),
+            creating=creating,
+        )
 
     def action_reset(self):
         """Start the stream again from the backend's first day (Finance Managers): what was

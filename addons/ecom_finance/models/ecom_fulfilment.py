@@ -73,11 +73,11 @@ class EcomFulfilment(models.Model):
         return super().write(vals)
 
     def _check_own_fields(self, vals_list, creating=False):
-        found = OWN_FIELDS.found(vals_list, creating=creating)
-        if found:
-            raise AccessError(
-                self.env._("A fulfilment is made and written by Fulfil only: %s.", ", ".join(sorted(found)))
-            )
+        OWN_FIELDS.refuse(
+            vals_list,
+            lambda names: self.env._("A fulfilment is made and written by Fulfil only: %s.", names),
+            creating=creating,
+        )
 
     # ------------------------------------------------------------------
     # The job

@@ -117,11 +117,11 @@ class ResPartner(models.Model):
         return result
 
     def _check_ecom_vies_fields(self, vals_list, creating=False):
-        found = OWN_FIELDS.found(vals_list, creating=creating)
-        if found:
-            raise AccessError(
-                self.env._("VIES's answer is written by the VIES check only: %s.", ", ".join(sorted(found)))
-            )
+        OWN_FIELDS.refuse(
+            vals_list,
+            lambda names: self.env._("VIES's answer is written by the VIES check only: %s.", names),
+            creating=creating,
+        )
 
     # ------------------------------------------------------------------
     # The check

@@ -2,7 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools.float_utils import float_compare
 
 from odoo.addons.ecom_audit.approval import OwnFields
@@ -47,13 +46,11 @@ class StockWarehouseOrderpoint(models.Model):
         return super().write(vals)
 
     def _check_own_fields(self, vals_list, creating=False):
-        found = OWN_FIELDS.found(vals_list, creating=creating)
-        if found:
-            raise AccessError(
-                self.env._(
-                    "A rule's stock warning is written by the daily check only: %s.", ", ".join(sorted(found))
-                )
-            )
+        OWN_FIELDS.refuse(
+            vals_list,
+            lambda names: self.env._("A rule's stock warning is written by the daily check only: %s.", names),
+            creating=creating,
+        )
 
     @api.depends("qty_forecast", "qty_on_hand", "product_min_qty", "product_max_qty")
     def _compute_ecom_stock_level(self):

@@ -4,7 +4,6 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 
 from odoo.addons.ecom_audit.approval import OwnFields
 
@@ -84,11 +83,11 @@ class EcomRiskScore(models.Model):
         return super().write(vals)
 
     def _check_own(self, vals_list, creating=False):
-        found = SCORE_FIELDS.found(vals_list, creating=creating)
-        if found:
-            raise AccessError(
-                self.env._("Risk scores are made by the scoring, not by hand: %s.", ", ".join(sorted(found)))
-            )
+        SCORE_FIELDS.refuse(
+            vals_list,
+            lambda names: self.env._("Risk scores are made by the scoring, not by hand: %s.", names),
+            creating=creating,
+        )
 
     # ------------------------------------------------------------------
     # Scoring
